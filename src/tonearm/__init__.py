@@ -1,0 +1,2 @@
+"""tonearm: a self-hostable music streaming platform."""
+__version__ = "0.1.0"

@@ -1,0 +1,16 @@
+"""Named ids and units, so a signature says what a value means."""
+
+from __future__ import annotations
+
+from typing import NewType
+
+TrackId = NewType("TrackId", str)
+UploadId = NewType("UploadId", str)
+JobId = NewType("JobId", int)
+BlobHash = NewType("BlobHash", str)
+"""Lower-case hex SHA-256 of a stored file's bytes."""
+StoreKey = NewType("StoreKey", str)
+"""A '/'-separated key in the blob store, never starting with '/' and never holding '..'."""
+Seconds = NewType("Seconds", float)
+Kbps = NewType("Kbps", int)
+FencingToken = NewType("FencingToken", int)
