@@ -72,6 +72,13 @@ class ChecksumMismatch(TonearmError):
     code = "checksum-mismatch"
 
 
+class PreconditionFailed(TonearmError):
+    """A protocol precondition is not met (e.g. an unsupported protocol version)."""
+
+    kind = "precondition_failed"
+    code = "precondition-failed"
+
+
 class Gone(TonearmError):
     kind = "gone"
     code = "gone"

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh machine: installs what is missing, starts the
+# local PostgreSQL and Redis if they are down, runs the linters, then pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh --dev
+scripts/services.sh
+.venv/bin/ruff check src tests bench
+.venv/bin/mypy
+.venv/bin/lint-imports
+exec .venv/bin/pytest "$@"

@@ -1,0 +1,126 @@
+"""The ``tonearm`` command: serve, worker, db."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tonearm.errors import TonearmError
+from tonearm.settings import Settings
+
+log = logging.getLogger("tonearm")
+
+
+def _settings(**overrides: Any) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _build(settings: Settings) -> Any:
+    from tonearm import container, logs
+
+    logs.configure(settings.log_level, json_lines=settings.log_json)
+    c = container.build(settings)
+    c.migrate()
+    return c
+
+
+@click.group()
+@click.version_option(package_name="tonearm")
+def main() -> None:
+    """tonearm: self-hostable music streaming."""
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Where everything lives.")
+@click.option("--host", help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default 8000).")
+@click.option("--database-url", help="SQLAlchemy URL (default: SQLite in the data dir).")
+@click.option("--queue-url", help="Job queue URL (default: embedded SQLite store).")
+@click.option("--workers", "embedded_workers", type=int,
+              help="Processing threads inside this process (0: leave it to `tonearm worker`).")
+def serve(**options: Any) -> None:
+    """Run the API, the web player and (by default) background processing."""
+    import uvicorn
+
+    from tonearm.http.app import create_app
+    from tonearm.worker.runtime import WorkerPool
+
+    settings = _settings(**options)
+    c = _build(settings)
+    pool = WorkerPool(c, settings.embedded_workers) if settings.embedded_workers > 0 else None
+    config = uvicorn.Config(
+        create_app(c),
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_config=None,
+        timeout_keep_alive=30,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    url = settings.public_url or f"http://{settings.host}:{settings.port}/"
+    if pool is not None:
+        pool.start()
+    click.echo(f"tonearm is running: open {url}", err=False)
+    sys.stdout.flush()
+    try:
+        server.run()
+    finally:
+        if pool is not None:
+            pool.stop()
+        c.close()
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path))
+@click.option("--database-url")
+@click.option("--queue-url")
+@click.option("--threads", type=int, default=1, show_default=True,
+              help="Jobs run at once (each job runs its own ffmpeg processes).")
+def worker(threads: int, **options: Any) -> None:
+    """Process uploads (a separate process against the same data)."""
+    from tonearm.worker.runtime import WorkerPool
+
+    c = _build(_settings(**options))
+    pool = WorkerPool(c, threads)
+
+    def _stop(signum: int, _frame: Any) -> None:
+        log.info("signal %s: finishing", signum)
+        pool.stop(timeout=0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    pool.start()
+    click.echo(f"tonearm worker {c.worker_name} is running")
+    pool.wait()
+    pool.stop()
+    c.close()
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.option("--data-dir", type=click.Path(path_type=Path))
+@click.option("--database-url")
+def db_upgrade(**options: Any) -> None:
+    """Bring the database schema up to date (serve and worker do this on start)."""
+    _build(_settings(**options))
+    click.echo("database is up to date")
+
+
+def run() -> None:
+    try:
+        main()
+    except TonearmError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)

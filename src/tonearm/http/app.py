@@ -1,0 +1,90 @@
+"""The HTTP application: routers from every domain, error mapping, the segment fast path."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+import tonearm
+from tonearm.container import Container
+from tonearm.http import health, problems
+from tonearm.ingest import routes as ingest_routes
+from tonearm.library import routes as library_routes
+from tonearm.streaming import routes as streaming_routes
+from tonearm.streaming.fastpath import ASGIApp, Receive, Scope, Send, SegmentServer
+
+log = logging.getLogger("tonearm.access")
+
+WEB_DIR = Path(tonearm.__file__).parent / "web"
+
+
+def create_app(c: Container) -> ASGIApp:
+    s = c.settings
+    app = FastAPI(
+        title="tonearm",
+        version=tonearm.__version__,
+        description="Self-hostable music streaming: resumable upload, content-addressed "
+        "storage, an adaptive HLS ladder, loudness, waveforms and fingerprints.",
+        license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+    )
+    problems.install(app)
+    app.include_router(health.build_router(c.uows, {"queue": lambda: c.queue.pending() >= 0}))
+    app.include_router(
+        ingest_routes.build_router(
+            c.uows, c.ingest, c.uploads, c.library, c.staging,
+            s.max_multipart_bytes, s.max_upload_bytes,
+        )
+    )
+    app.include_router(library_routes.build_router(c.uows, c.library))
+    app.include_router(streaming_routes.build_router(c.uows, c.streaming, c.store))
+    _mount_web(app)
+    return SegmentServer(AccessLog(app), c.store, c.signer, c.segment_cache)
+
+
+def _mount_web(app: FastAPI) -> None:
+    index = WEB_DIR / "index.html"
+    assets = WEB_DIR / "assets"
+    if assets.is_dir():
+        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+
+    @app.get("/", include_in_schema=False, response_model=None)
+    async def home() -> FileResponse | HTMLResponse:
+        if index.is_file():
+            return FileResponse(index, headers={"cache-control": "no-cache"})
+        return HTMLResponse("<!doctype html><title>tonearm</title><p>tonearm is running. "
+                            "The API is documented at <a href=/docs>/docs</a>.")
+
+
+class AccessLog:
+    """One structured line per request (the segment fast path is not logged)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status: dict[str, Any] = {"code": 0}
+
+        async def _send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, _send)
+        finally:
+            log.info(
+                "%s %s %s", scope["method"], scope["path"], status["code"],
+                extra={"method": scope["method"], "path": scope["path"],
+                       "status": status["code"],
+                       "ms": round((time.perf_counter() - start) * 1000, 1)},
+            )

@@ -1,0 +1,76 @@
+"""The error tree, translated to RFC 9457 problem details at the HTTP edge."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tonearm.errors import TonearmError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_BY_KIND: dict[str, int] = {
+    "not_found": 404,
+    "conflict": 409,
+    "forbidden": 403,
+    "invalid": 422,
+    "bad_request": 400,
+    "unsupported_media": 415,
+    "too_large": 413,
+    "checksum_mismatch": 460,  # tus checksum extension
+    "precondition_failed": 412,
+    "gone": 410,
+    "unavailable": 503,
+}
+
+_TITLES = {460: "Checksum Mismatch"}
+
+
+def problem(status: int, detail: str, *, code: str | None = None,
+            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    title = _TITLES.get(status) or HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": f"urn:tonearm:problem:{code}" if code else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(TonearmError)
+    async def _domain(request: Request, exc: TonearmError) -> JSONResponse:
+        status = STATUS_BY_KIND.get(exc.kind, 500)
+        headers = {"Tus-Resumable": "1.0.0"} if request.url.path.startswith("/api/uploads") else None
+        return problem(status, exc.message, code=exc.code, headers=headers,
+                       instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        return problem(422, "The request is not valid.", code="validation", errors=errors,
+                       instance=request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, str(exc.detail), headers=exc.headers,
+                       instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "Something went wrong on the server; it has been logged.",
+                       instance=request.url.path)

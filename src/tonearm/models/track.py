@@ -1,0 +1,32 @@
+"""A track: one person's upload, pointing at a shared blob."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tonearm.models.base import Base, UTCDateTime, utcnow
+from tonearm.models.blob import Blob
+
+
+class Track(Base):
+    __tablename__ = "tracks"
+    __table_args__ = (Index("ix_tracks_created_at", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    blob_hash: Mapped[str] = mapped_column(ForeignKey("blobs.hash"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(500))
+    artist: Mapped[str | None] = mapped_column(String(500))
+    album: Mapped[str | None] = mapped_column(String(500))
+    album_artist: Mapped[str | None] = mapped_column(String(500))
+    track_number: Mapped[int | None] = mapped_column(Integer)
+    disc_number: Mapped[int | None] = mapped_column(Integer)
+    year: Mapped[int | None] = mapped_column(Integer)
+    genre: Mapped[str | None] = mapped_column(String(200))
+    tags_applied: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    blob: Mapped[Blob] = relationship(lazy="joined")
