@@ -1,2 +1,3 @@
 """tonearm: a self-hostable music streaming platform."""
+
 __version__ = "0.1.0"

@@ -70,9 +70,7 @@ def build(settings: Settings) -> Container:
     engine = make_engine(url)
     read_engine = make_engine(url, readonly=True)
     queue = open_queue(settings.resolved_queue_url())
-    uows = UnitOfWorkFactory(
-        make_session_factory(engine), make_session_factory(read_engine), queue
-    )
+    uows = UnitOfWorkFactory(make_session_factory(engine), make_session_factory(read_engine), queue)
     store = open_store(settings.resolved_storage_url())
     tools = MediaTools(ffmpeg=settings.ffmpeg, ffprobe=settings.ffprobe, fpcalc=settings.fpcalc)
     staging = StagingArea(settings.tmp_dir / "uploads")

@@ -41,8 +41,12 @@ def main() -> None:
 @click.option("--port", type=int, help="Port to listen on (default 8000).")
 @click.option("--database-url", help="SQLAlchemy URL (default: SQLite in the data dir).")
 @click.option("--queue-url", help="Job queue URL (default: embedded SQLite store).")
-@click.option("--workers", "embedded_workers", type=int,
-              help="Processing threads inside this process (0: leave it to `tonearm worker`).")
+@click.option(
+    "--workers",
+    "embedded_workers",
+    type=int,
+    help="Processing threads inside this process (0: leave it to `tonearm worker`).",
+)
 def serve(**options: Any) -> None:
     """Run the API, the web player and (by default) background processing."""
     import uvicorn
@@ -82,8 +86,13 @@ def serve(**options: Any) -> None:
 @click.option("--data-dir", type=click.Path(path_type=Path))
 @click.option("--database-url")
 @click.option("--queue-url")
-@click.option("--threads", type=int, default=1, show_default=True,
-              help="Jobs run at once (each job runs its own ffmpeg processes).")
+@click.option(
+    "--threads",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Jobs run at once (each job runs its own ffmpeg processes).",
+)
 def worker(threads: int, **options: Any) -> None:
     """Process uploads (a separate process against the same data)."""
     from tonearm.worker.runtime import WorkerPool

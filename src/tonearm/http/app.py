@@ -17,7 +17,7 @@ from tonearm.http import health, problems
 from tonearm.ingest import routes as ingest_routes
 from tonearm.library import routes as library_routes
 from tonearm.streaming import routes as streaming_routes
-from tonearm.streaming.fastpath import ASGIApp, Receive, Scope, Send, SegmentServer
+from tonearm.streaming.fastpath import ASGIApp, Receive, Scope, SegmentServer, Send
 
 log = logging.getLogger("tonearm.access")
 
@@ -37,8 +37,10 @@ def create_app(c: Container) -> ASGIApp:
     app.include_router(health.build_router(c.uows, {"queue": lambda: c.queue.pending() >= 0}))
     app.include_router(
         ingest_routes.build_router(
-            c.uows, c.ingest, c.uploads, c.library, c.staging,
-            s.max_multipart_bytes, s.max_upload_bytes,
+            ingest_routes.IngestDeps(
+                c.uows, c.ingest, c.uploads, c.library, c.staging,
+                s.max_multipart_bytes, s.max_upload_bytes,
+            )
         )
     )
     app.include_router(library_routes.build_router(c.uows, c.library))
@@ -57,8 +59,10 @@ def _mount_web(app: FastAPI) -> None:
     async def home() -> FileResponse | HTMLResponse:
         if index.is_file():
             return FileResponse(index, headers={"cache-control": "no-cache"})
-        return HTMLResponse("<!doctype html><title>tonearm</title><p>tonearm is running. "
-                            "The API is documented at <a href=/docs>/docs</a>.")
+        return HTMLResponse(
+            "<!doctype html><title>tonearm</title><p>tonearm is running. "
+            "The API is documented at <a href=/docs>/docs</a>."
+        )
 
 
 class AccessLog:
@@ -83,8 +87,14 @@ class AccessLog:
             await self._app(scope, receive, _send)
         finally:
             log.info(
-                "%s %s %s", scope["method"], scope["path"], status["code"],
-                extra={"method": scope["method"], "path": scope["path"],
-                       "status": status["code"],
-                       "ms": round((time.perf_counter() - start) * 1000, 1)},
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status["code"],
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status["code"],
+                    "ms": round((time.perf_counter() - start) * 1000, 1),
+                },
             )

@@ -41,7 +41,9 @@ def build_router(uows: UnitOfWorkFactory, checks: dict[str, Callable[[], bool]])
     async def readyz() -> JSONResponse:
         results = await run_in_threadpool(ready)
         ok = all(v == "ok" for v in results.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": results},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": results},
+            status_code=200 if ok else 503,
+        )
 
     return router

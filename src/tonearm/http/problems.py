@@ -34,8 +34,14 @@ STATUS_BY_KIND: dict[str, int] = {
 _TITLES = {460: "Checksum Mismatch"}
 
 
-def problem(status: int, detail: str, *, code: str | None = None,
-            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     title = _TITLES.get(status) or HTTPStatus(status).phrase
     body: dict[str, Any] = {
         "type": f"urn:tonearm:problem:{code}" if code else "about:blank",
@@ -51,9 +57,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TonearmError)
     async def _domain(request: Request, exc: TonearmError) -> JSONResponse:
         status = STATUS_BY_KIND.get(exc.kind, 500)
-        headers = {"Tus-Resumable": "1.0.0"} if request.url.path.startswith("/api/uploads") else None
-        return problem(status, exc.message, code=exc.code, headers=headers,
-                       instance=request.url.path)
+        headers = (
+            {"Tus-Resumable": "1.0.0"} if request.url.path.startswith("/api/uploads") else None
+        )
+        return problem(
+            status, exc.message, code=exc.code, headers=headers, instance=request.url.path
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -61,16 +70,25 @@ def install(app: FastAPI) -> None:
             {"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
             for e in exc.errors()
         ]
-        return problem(422, "The request is not valid.", code="validation", errors=errors,
-                       instance=request.url.path)
+        return problem(
+            422,
+            "The request is not valid.",
+            code="validation",
+            errors=errors,
+            instance=request.url.path,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), headers=exc.headers,
-                       instance=request.url.path)
+        return problem(
+            exc.status_code, str(exc.detail), headers=dict(exc.headers) if exc.headers else None, instance=request.url.path
+        )
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "Something went wrong on the server; it has been logged.",
-                       instance=request.url.path)
+        return problem(
+            500,
+            "Something went wrong on the server; it has been logged.",
+            instance=request.url.path,
+        )

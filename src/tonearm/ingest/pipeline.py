@@ -103,8 +103,11 @@ class ProcessBlob:
         try:
             self._run(claim, info, original, workdir, cancel, heart)
         except LostLease:
-            log.warning("job %s attempt %s lost its lease; leaving it to the next attempt",
-                        job_id, claim.attempt)
+            log.warning(
+                "job %s attempt %s lost its lease; leaving it to the next attempt",
+                job_id,
+                claim.attempt,
+            )
         except TonearmError as exc:
             self._fail(claim, exc.message)
         except Exception as exc:
@@ -117,8 +120,15 @@ class ProcessBlob:
             heart.stop()
             shutil.rmtree(workdir, ignore_errors=True)
 
-    def _run(self, claim: Claim, info: AudioInfo, original: str, workdir: Path,
-             cancel: threading.Event, heart: _Heartbeat) -> None:
+    def _run(
+        self,
+        claim: Claim,
+        info: AudioInfo,
+        original: str,
+        workdir: Path,
+        cancel: threading.Event,
+        heart: _Heartbeat,
+    ) -> None:
         source = self._local_copy(original, workdir)
         heart.report(1.0, "reading tags")
         tags = read_tags(source, info)
@@ -158,15 +168,25 @@ class ProcessBlob:
             blob = BlobRepository(uow.session).get(claim.blob_hash, for_update=True)
             if blob is None:
                 raise LostLease("blob deleted while processing")
-            _publish(blob, result, dataclasses.asdict(tags), artwork.mime if artwork else None,
-                     art_sizes, mp3_size)
+            _publish(
+                blob,
+                result,
+                dataclasses.asdict(tags),
+                artwork.mime if artwork else None,
+                art_sizes,
+                mp3_size,
+            )
             for rendition in result.renditions:
                 _complete_rendition(uow.session, claim.blob_hash, rendition)
             TrackRepository(uow.session).apply_tags(claim.blob_hash, dataclasses.asdict(tags))
             refcount = blob.refcount
         self._sweep_orphans(claim.blob_hash)
-        log.info("blob %s ready (%.1f s, %.1f LUFS)", claim.blob_hash, result.duration,
-                 result.loudness.integrated_lufs)
+        log.info(
+            "blob %s ready (%.1f s, %.1f LUFS)",
+            claim.blob_hash,
+            result.duration,
+            result.loudness.integrated_lufs,
+        )
         if refcount == 0:
             self._on_unreferenced(claim.blob_hash)
 
@@ -193,8 +213,10 @@ class ProcessBlob:
 
     def _retry_or_fail(self, claim: Claim, exc: Exception) -> None:
         if claim.attempt >= self._config.max_attempts:
-            self._fail(claim, "Processing failed because of an internal error; "
-                              "the server log has the details.")
+            self._fail(
+                claim,
+                "Processing failed because of an internal error; the server log has the details.",
+            )
             return
         with contextlib.suppress(LostLease), self._uows() as uow:
             JobLeases(uow.session).release(claim, f"{type(exc).__name__}: {exc}")
@@ -220,8 +242,9 @@ class ProcessBlob:
 class _Heartbeat:
     """Extends the lease while the attempt runs; cancels the work if the lease is lost."""
 
-    def __init__(self, uows: UnitOfWorkFactory, claim: Claim, lease_s: float,
-                 cancel: threading.Event) -> None:
+    def __init__(
+        self, uows: UnitOfWorkFactory, claim: Claim, lease_s: float, cancel: threading.Event
+    ) -> None:
         self._uows = uows
         self._claim = claim
         self._lease_s = lease_s
@@ -275,8 +298,14 @@ class _Heartbeat:
 class _Publisher:
     """Publishes each finished segment at once, so playback can start while encoding."""
 
-    def __init__(self, uows: UnitOfWorkFactory, store: BlobStore, claim: Claim,
-                 rungs: tuple[Rung, ...], heart: _Heartbeat) -> None:
+    def __init__(
+        self,
+        uows: UnitOfWorkFactory,
+        store: BlobStore,
+        claim: Claim,
+        rungs: tuple[Rung, ...],
+        heart: _Heartbeat,
+    ) -> None:
         self._uows = uows
         self._store = store
         self._claim = claim
@@ -309,16 +338,26 @@ class _Publisher:
                 rendition = repo.rendition(blob_hash, rung.name)
                 if rendition is None:
                     rendition = Rendition(
-                        blob_hash=blob_hash, name=rung.name, bitrate_kbps=int(rung.bitrate),
-                        codecs="mp4a.40.2", sample_rate=0, channels=0, init_hash=init_hash,
+                        blob_hash=blob_hash,
+                        name=rung.name,
+                        bitrate_kbps=int(rung.bitrate),
+                        codecs="mp4a.40.2",
+                        sample_rate=0,
+                        channels=0,
+                        init_hash=init_hash,
                         complete=False,
                     )
                     uow.session.add(rendition)
                     uow.session.flush()
-                uow.session.add(Segment(
-                    rendition_id=rendition.id, sequence=segment.sequence, hash=seg_hash,
-                    duration=float(segment.duration), size=size,
-                ))
+                uow.session.add(
+                    Segment(
+                        rendition_id=rendition.id,
+                        sequence=segment.sequence,
+                        hash=seg_hash,
+                        duration=float(segment.duration),
+                        size=size,
+                    )
+                )
                 self._started.add(rung.name)
                 if len(self._started) == len(self._rungs):
                     blob = repo.get(blob_hash, for_update=True)
@@ -339,8 +378,14 @@ def _complete_rendition(session: Session, blob_hash: str, result: RenditionResul
     rendition.complete = True
 
 
-def _publish(blob: Blob, result: MediaResult, tags: dict[str, object], artwork_mime: str | None,
-             art_sizes: list[int], mp3_size: int) -> None:
+def _publish(
+    blob: Blob,
+    result: MediaResult,
+    tags: dict[str, object],
+    artwork_mime: str | None,
+    art_sizes: list[int],
+    mp3_size: int,
+) -> None:
     blob.status = BlobStatus.READY
     blob.playable = True
     blob.error = None

@@ -17,7 +17,9 @@ class BlobRepository:
         self.session = session
 
     def get(self, blob_hash: str, *, for_update: bool = False) -> Blob | None:
-        return self.session.get(Blob, blob_hash, with_for_update=for_update, populate_existing=for_update)
+        return self.session.get(
+            Blob, blob_hash, with_for_update=for_update, populate_existing=for_update
+        )
 
     def insert_if_absent(self, blob: Blob) -> bool:
         """Insert ``blob`` unless a row with its hash exists; True if this call inserted it.
@@ -25,10 +27,13 @@ class BlobRepository:
         Two processes storing the same bytes at once both reach here; the database
         decides which one stores the file.
         """
-        values = {c.key: getattr(blob, c.key) for c in Blob.__table__.columns
-                  if getattr(blob, c.key) is not None}
+        values = {
+            c.key: getattr(blob, c.key)
+            for c in Blob.__table__.columns
+            if getattr(blob, c.key) is not None
+        }
         dialect = self.session.get_bind().dialect.name
-        ins = (postgresql.insert(Blob) if dialect == "postgresql" else sqlite.insert(Blob))
+        ins = postgresql.insert(Blob) if dialect == "postgresql" else sqlite.insert(Blob)
         stmt = ins.values(**values).on_conflict_do_nothing(index_elements=["hash"])
         result = self.session.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
@@ -59,7 +64,9 @@ class BlobRepository:
 
     def renditions(self, blob_hash: str) -> Sequence[Rendition]:
         return self.session.scalars(
-            select(Rendition).where(Rendition.blob_hash == blob_hash).order_by(Rendition.bitrate_kbps)
+            select(Rendition)
+            .where(Rendition.blob_hash == blob_hash)
+            .order_by(Rendition.bitrate_kbps)
         ).all()
 
     def rendition(self, blob_hash: str, name: str) -> Rendition | None:
@@ -88,7 +95,9 @@ class UploadRepository:
         return upload
 
     def get(self, upload_id: str, *, for_update: bool = False) -> Upload | None:
-        return self.session.get(Upload, upload_id, with_for_update=for_update, populate_existing=for_update)
+        return self.session.get(
+            Upload, upload_id, with_for_update=for_update, populate_existing=for_update
+        )
 
     def advance(self, upload_id: str, *, old_offset: int, new_offset: int) -> bool:
         """Move the offset forward only from where this writer started (tus offsets never race)."""

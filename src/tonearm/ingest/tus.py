@@ -24,8 +24,8 @@ def parse_metadata(header: str | None) -> dict[str, str]:
     result: dict[str, str] = {}
     if not header:
         return result
-    for item in header.split(","):
-        item = item.strip()
+    for raw in header.split(","):
+        item = raw.strip()
         if not item:
             continue
         key, _, value = item.partition(" ")

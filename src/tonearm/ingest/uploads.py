@@ -89,7 +89,7 @@ class UploadService:
         return upload
 
     def begin(self, upload: Upload, offset: int, checksum: tuple[Any, bytes] | None) -> Append:
-        if upload.track_id is not None or upload.offset == upload.length and upload.length:
+        if upload.track_id is not None or (upload.offset == upload.length and upload.length):
             raise Conflict("This upload is already complete.")
         if offset != upload.offset:
             raise Conflict(
@@ -119,7 +119,9 @@ class UploadService:
                 self._rewind(append)
                 if not complete_body:
                     raise Conflict("The connection dropped before the checksummed body arrived.")
-                raise ChecksumMismatch("The chunk's checksum does not match its bytes; send it again.")
+                raise ChecksumMismatch(
+                    "The chunk's checksum does not match its bytes; send it again."
+                )
         repo = UploadRepository(uow.session)
         if not repo.advance(append.upload_id, old_offset=append.start, new_offset=end):
             self._rewind(append)
@@ -140,9 +142,12 @@ class UploadService:
         path = self._staging.path_for(upload.id)
         with self._lock:
             cached = self._hashers.pop(upload.id, None)
-        hasher = cached[1] if cached and cached[0] == upload.length else hash_prefix(path, upload.length)
-        return StagedFile(path=path, sha256=hasher.hexdigest(), size=upload.length,
-                          filename=upload.filename)
+        hasher = (
+            cached[1] if cached and cached[0] == upload.length else hash_prefix(path, upload.length)
+        )
+        return StagedFile(
+            path=path, sha256=hasher.hexdigest(), size=upload.length, filename=upload.filename
+        )
 
     def finish(self, uow: UnitOfWork, upload_id: str, track_id: str, deduplicated: bool) -> None:
         upload = UploadRepository(uow.session).get(upload_id, for_update=True)

@@ -40,8 +40,12 @@ def build_router(uows: UnitOfWorkFactory, library: LibraryService) -> APIRouter:
     async def get_track(track_id: TrackIdPath) -> TrackOut:
         return await run_in_threadpool(_get, track_id)
 
-    @router.delete("/{track_id}", status_code=204, response_class=Response,
-                   summary="Delete a track (its audio goes when no other track uses it)")
+    @router.delete(
+        "/{track_id}",
+        status_code=204,
+        response_class=Response,
+        summary="Delete a track (its audio goes when no other track uses it)",
+    )
     async def delete_track(track_id: TrackIdPath) -> Response:
         await run_in_threadpool(_delete, track_id)
         return Response(status_code=204)

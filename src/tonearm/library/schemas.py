@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 
 class Progress(BaseModel):
-    percent: float = Field(description="0–100 for the current attempt.")
+    percent: float = Field(description="0-100 for the current attempt.")
     step: str = Field(description="What the worker is doing: queued, encoding, publishing ...")
     attempt: int = 0
 

@@ -18,6 +18,7 @@ from tonearm.models import Blob, BlobStatus, Job, Track
 
 COLLECT_TASK = "blobs.collect"
 
+
 class LibraryService:
     def get(self, session: Session, track_id: str) -> schemas.TrackOut:
         track = TrackRepository(session).get(track_id)
@@ -48,10 +49,11 @@ class LibraryService:
 
     def describe(self, session: Session, tracks: list[Track]) -> list[schemas.TrackOut]:
         hashes = {t.blob_hash for t in tracks}
-        jobs = {
-            j.blob_hash: j
-            for j in session.scalars(select(Job).where(Job.blob_hash.in_(hashes)))
-        } if hashes else {}
+        jobs = (
+            {j.blob_hash: j for j in session.scalars(select(Job).where(Job.blob_hash.in_(hashes)))}
+            if hashes
+            else {}
+        )
         return [self._out(t, t.blob, jobs.get(t.blob_hash)) for t in tracks]
 
     def _out(self, track: Track, blob: Blob, job: Job | None) -> schemas.TrackOut:
@@ -63,8 +65,9 @@ class LibraryService:
             for size in blob.artwork_sizes:
                 artwork[str(size)] = f"{base}/artwork/{size}.webp"
         if ready:
-            progress = schemas.Progress(percent=100.0, step="done",
-                                        attempt=job.attempts if job else 0)
+            progress = schemas.Progress(
+                percent=100.0, step="done", attempt=job.attempts if job else 0
+            )
         elif job is not None:
             progress = schemas.Progress(percent=job.progress, step=job.step, attempt=job.attempts)
         else:
@@ -97,9 +100,14 @@ class LibraryService:
             loudness=loudness,
             fingerprint=blob.fingerprint,
             source=schemas.Source(
-                format=blob.format_name, codec=blob.codec, sample_rate=blob.sample_rate,
-                channels=blob.channels, bits_per_sample=blob.bits_per_sample,
-                bit_rate=blob.bit_rate, size=blob.size, sha256=blob.hash,
+                format=blob.format_name,
+                codec=blob.codec,
+                sample_rate=blob.sample_rate,
+                channels=blob.channels,
+                bits_per_sample=blob.bits_per_sample,
+                bit_rate=blob.bit_rate,
+                size=blob.size,
+                sha256=blob.hash,
             ),
             urls=schemas.Urls(
                 hls=f"{base}/hls/master.m3u8" if blob.playable else None,

@@ -75,9 +75,7 @@ class Rendition(Base):
     __tablename__ = "renditions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    blob_hash: Mapped[str] = mapped_column(
-        ForeignKey("blobs.hash", ondelete="CASCADE"), index=True
-    )
+    blob_hash: Mapped[str] = mapped_column(ForeignKey("blobs.hash", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(16))
     bitrate_kbps: Mapped[int] = mapped_column(Integer)
     codecs: Mapped[str] = mapped_column(String(64))

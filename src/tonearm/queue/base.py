@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-TaskFn = Callable[..., None]
+TaskFn = Callable[..., object]
 
 
 class TaskQueue(Protocol):

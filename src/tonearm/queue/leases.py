@@ -56,7 +56,9 @@ class JobLeases:
         job.step = "queued"
         job.enqueued_at = utcnow()
 
-    def claim(self, job_id: JobId, *, lease_s: float, worker: str, max_attempts: int) -> Claim | None:
+    def claim(
+        self, job_id: JobId, *, lease_s: float, worker: str, max_attempts: int
+    ) -> Claim | None:
         """Take the job if it is queued or its lease ran out; None if someone else holds it."""
         now = utcnow()
         job = self.session.get(Job, job_id, with_for_update=True)
@@ -88,8 +90,14 @@ class JobLeases:
         """Raise ``LostLease`` unless ``claim`` still holds the job."""
         self._fenced(claim)
 
-    def heartbeat(self, claim: Claim, *, lease_s: float, progress: float | None = None,
-                  step: str | None = None) -> None:
+    def heartbeat(
+        self,
+        claim: Claim,
+        *,
+        lease_s: float,
+        progress: float | None = None,
+        step: str | None = None,
+    ) -> None:
         job = self._fenced(claim)
         job.lease_until = utcnow() + timedelta(seconds=lease_s)
         if progress is not None:
@@ -125,14 +133,16 @@ class JobLeases:
         now = utcnow()
         stale: datetime = now - timedelta(seconds=stale_after_s)
         rows = self.session.scalars(
-            select(Job.id).where(
+            select(Job.id)
+            .where(
                 or_(
                     (Job.state == JobState.RUNNING) & (Job.lease_until < now),
                     Job.state == JobState.QUEUED,
                 ),
                 # Sent recently: give that message time to arrive before sending again.
                 Job.enqueued_at < stale,
-            ).with_for_update(skip_locked=True)
+            )
+            .with_for_update(skip_locked=True)
         ).all()
         if rows:
             self.session.execute(update(Job).where(Job.id.in_(rows)).values(enqueued_at=now))

@@ -29,7 +29,7 @@ class LocalStore:
         dest.parent.mkdir(parents=True, exist_ok=True)
         if move:
             try:
-                os.replace(source, dest)
+                source.replace(dest)
                 return
             except OSError:
                 pass  # another filesystem: fall back to copy-then-rename
@@ -37,7 +37,7 @@ class LocalStore:
         try:
             with os.fdopen(fd, "wb") as out, source.open("rb") as src:
                 shutil.copyfileobj(src, out, 1024 * 1024)
-            os.replace(tmp, dest)
+            Path(tmp).replace(dest)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 Path(tmp).unlink()
@@ -52,7 +52,7 @@ class LocalStore:
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
-            os.replace(tmp, dest)
+            Path(tmp).replace(dest)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 Path(tmp).unlink()

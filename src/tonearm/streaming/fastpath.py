@@ -65,8 +65,9 @@ class SegmentCache:
 
 
 class SegmentServer:
-    def __init__(self, app: ASGIApp, store: BlobStore, signer: UrlSigner,
-                 cache: SegmentCache) -> None:
+    def __init__(
+        self, app: ASGIApp, store: BlobStore, signer: UrlSigner, cache: SegmentCache
+    ) -> None:
         self._app = app
         self._store = store
         self._signer = signer
@@ -78,8 +79,13 @@ class SegmentServer:
             return
         method = scope["method"]
         if method not in ("GET", "HEAD"):
-            await _problem(send, 405, "Method not allowed", "Segments are read-only.",
-                           [(b"allow", b"GET, HEAD")])
+            await _problem(
+                send,
+                405,
+                "Method not allowed",
+                "Segments are read-only.",
+                [(b"allow", b"GET, HEAD")],
+            )
             return
         path: str = scope["path"]
         parsed = parse_segment_path(path)
@@ -89,8 +95,12 @@ class SegmentServer:
         key, media_type = parsed
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         if not self._signer.verify(path, query.get("e", ""), query.get("s", "")):
-            await _problem(send, 403, "Forbidden",
-                           "This media link is invalid or has expired; reload the playlist.")
+            await _problem(
+                send,
+                403,
+                "Forbidden",
+                "This media link is invalid or has expired; reload the playlist.",
+            )
             return
         data = self._cache.get(key)
         if data is None:
@@ -117,10 +127,14 @@ class SegmentServer:
         rng = req.get(b"range")
         if rng is not None and _if_range_ok(req.get(b"if-range"), etag):
             span = _single_range(rng, len(data))
-            if span == "unsatisfiable":
-                await _problem(send, 416, "Range not satisfiable",
-                               f"The segment is {len(data)} bytes long.",
-                               [(b"content-range", f"bytes */{len(data)}".encode())])
+            if span == _UNSATISFIABLE:
+                await _problem(
+                    send,
+                    416,
+                    "Range not satisfiable",
+                    f"The segment is {len(data)} bytes long.",
+                    [(b"content-range", f"bytes */{len(data)}".encode())],
+                )
                 return
             if span is not None:
                 start, end = span
@@ -140,8 +154,12 @@ def _if_range_ok(if_range: bytes | None, etag: bytes) -> bool:
     return if_range is None or if_range == etag
 
 
-def _single_range(header: bytes, size: int) -> tuple[int, int] | str | None:
-    """One ``bytes=`` range as inclusive offsets; None to ignore (serve 200)."""
+_UNSATISFIABLE = (-1, -1)
+
+
+def _single_range(header: bytes, size: int) -> tuple[int, int] | None:
+    """One ``bytes=`` range as inclusive offsets; None to ignore it (serve 200);
+    ``_UNSATISFIABLE`` when it starts past the end."""
     unit, _, spec = header.decode("latin-1").partition("=")
     if unit.strip() != "bytes" or "," in spec:
         return None
@@ -150,23 +168,25 @@ def _single_range(header: bytes, size: int) -> tuple[int, int] | str | None:
         if first == "":
             length = int(last)
             if length == 0:
-                return "unsatisfiable"
+                return _UNSATISFIABLE
             return max(0, size - length), size - 1
         start = int(first)
         end = int(last) if last else size - 1
     except ValueError:
         return None
     if start >= size:
-        return "unsatisfiable"
+        return _UNSATISFIABLE
     if end < start:
         return None
     return start, min(end, size - 1)
 
 
-async def _problem(send: Send, status: int, title: str, detail: str,
-                   extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = json.dumps({"type": "about:blank", "title": title, "status": status,
-                       "detail": detail}).encode()
+async def _problem(
+    send: Send, status: int, title: str, detail: str, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    body = json.dumps(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    ).encode()
     headers = [(b"content-type", _PROBLEM), (b"content-length", str(len(body)).encode())]
     headers += extra or []
     await send({"type": "http.response.start", "status": status, "headers": headers})

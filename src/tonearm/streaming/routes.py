@@ -19,46 +19,64 @@ M3U8 = "application/vnd.apple.mpegurl"
 T = TypeVar("T")
 
 
-def build_router(uows: UnitOfWorkFactory, streaming: StreamingService,
-                 store: BlobStore) -> APIRouter:
+def build_router(
+    uows: UnitOfWorkFactory, streaming: StreamingService, store: BlobStore
+) -> APIRouter:
     router = APIRouter(prefix="/api/tracks", tags=["streaming"])
 
     def read(fn: Callable[..., T], *args: object) -> T:
         with uows.read() as session:
             return fn(session, *args)
 
-    @router.get("/{track_id}/hls/master.m3u8", response_class=Response,
-                summary="HLS master playlist")
+    @router.get(
+        "/{track_id}/hls/master.m3u8", response_class=Response, summary="HLS master playlist"
+    )
     async def master(track_id: TrackIdPath) -> Response:
         text = await run_in_threadpool(read, streaming.master_playlist, track_id)
         return Response(text, media_type=M3U8, headers={"cache-control": "public, max-age=10"})
 
-    @router.get("/{track_id}/hls/{rung}.m3u8", response_class=Response,
-                summary="HLS variant playlist (EVENT while encoding, then VOD)")
-    async def variant(track_id: TrackIdPath,
-                      rung: Annotated[str, Path(max_length=16, pattern=r"^[A-Za-z0-9]+$")]
-                      ) -> Response:
+    @router.get(
+        "/{track_id}/hls/{rung}.m3u8",
+        response_class=Response,
+        summary="HLS variant playlist (EVENT while encoding, then VOD)",
+    )
+    async def variant(
+        track_id: TrackIdPath, rung: Annotated[str, Path(max_length=16, pattern=r"^[A-Za-z0-9]+$")]
+    ) -> Response:
         text, final = await run_in_threadpool(read, streaming.variant_playlist, track_id, rung)
         cache = "public, max-age=60" if final else "no-cache"
         return Response(text, media_type=M3U8, headers={"cache-control": cache})
 
-    async def send(request: Request, lookup: Callable[..., StoredFile], *args: object,
-                   cache: str = "public, max-age=86400") -> Response:
+    async def send(
+        request: Request,
+        lookup: Callable[..., StoredFile],
+        *args: object,
+        cache: str = "public, max-age=86400",
+    ) -> Response:
         stored = await run_in_threadpool(read, lookup, *args)
         return await run_in_threadpool(file_response, store, stored, request, cache)
 
-    @router.get("/{track_id}/stream.mp3", response_class=Response,
-                summary="Progressive MP3 (Range, If-Range, ETag)")
+    @router.get(
+        "/{track_id}/stream.mp3",
+        response_class=Response,
+        summary="Progressive MP3 (Range, If-Range, ETag)",
+    )
     async def mp3(track_id: TrackIdPath, request: Request) -> Response:
         return await send(request, streaming.mp3, track_id)
 
-    @router.get("/{track_id}/original", response_class=Response,
-                summary="The uploaded file as it was (Range, If-Range, ETag)")
+    @router.get(
+        "/{track_id}/original",
+        response_class=Response,
+        summary="The uploaded file as it was (Range, If-Range, ETag)",
+    )
     async def original(track_id: TrackIdPath, request: Request) -> Response:
         return await send(request, streaming.original, track_id)
 
-    @router.get("/{track_id}/waveform.json", response_class=Response,
-                summary="Waveform peaks (audiowaveform JSON v2)")
+    @router.get(
+        "/{track_id}/waveform.json",
+        response_class=Response,
+        summary="Waveform peaks (audiowaveform JSON v2)",
+    )
     async def waveform(track_id: TrackIdPath, request: Request) -> Response:
         return await send(request, streaming.waveform, track_id)
 
@@ -73,8 +91,7 @@ def build_router(uows: UnitOfWorkFactory, streaming: StreamingService,
     return router
 
 
-def file_response(store: BlobStore, stored: StoredFile, request: Request,
-                  cache: str) -> Response:
+def file_response(store: BlobStore, stored: StoredFile, request: Request, cache: str) -> Response:
     """Serve a stored object with ETag/304, and Range/If-Range where the store has a path."""
     headers = {"etag": stored.etag, "cache-control": cache}
     inm = request.headers.get("if-none-match")

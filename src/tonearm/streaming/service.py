@@ -76,8 +76,12 @@ class StreamingService:
         blob, filename = self._blob(session, track_id)
         if blob.status != BlobStatus.READY or not blob.mp3_size:
             raise Conflict("The MP3 of this track is not ready yet.")
-        return StoredFile(keys.mp3_key(blob.hash), "audio/mpeg", f'"{blob.hash[:32]}-mp3"',
-                          _stem(filename) + ".mp3")
+        return StoredFile(
+            keys.mp3_key(blob.hash),
+            "audio/mpeg",
+            f'"{blob.hash[:32]}-mp3"',
+            _stem(filename) + ".mp3",
+        )
 
     def original(self, session: Session, track_id: str) -> StoredFile:
         blob, filename = self._blob(session, track_id)
@@ -92,16 +96,20 @@ class StreamingService:
         blob, _ = self._blob(session, track_id)
         if not blob.has_waveform:
             raise Conflict("The waveform of this track is not ready yet.")
-        return StoredFile(keys.waveform_key(blob.hash), "application/json",
-                          f'"{blob.hash[:32]}-peaks"')
+        return StoredFile(
+            keys.waveform_key(blob.hash), "application/json", f'"{blob.hash[:32]}-peaks"'
+        )
 
     def artwork(self, session: Session, track_id: str, size: int | None) -> StoredFile:
         blob, _ = self._blob(session, track_id)
         if blob.artwork_mime is None or (size is not None and size not in blob.artwork_sizes):
             raise NotFound("This track has no artwork of that size.")
         media_type = "image/webp" if size is not None else blob.artwork_mime
-        return StoredFile(keys.artwork_key(blob.hash, size), media_type,
-                          f'"{blob.hash[:32]}-art-{size or "original"}"')
+        return StoredFile(
+            keys.artwork_key(blob.hash, size),
+            media_type,
+            f'"{blob.hash[:32]}-art-{size or "original"}"',
+        )
 
 
 def parse_segment_path(path: str) -> tuple[str, str] | None:
@@ -110,7 +118,7 @@ def parse_segment_path(path: str) -> tuple[str, str] | None:
     Checked character by character: this runs on every segment request and must
     never let a crafted path reach outside the HLS prefix.
     """
-    parts = path[len(SEGMENT_PREFIX):].split("/")
+    parts = path[len(SEGMENT_PREFIX) :].split("/")
     if len(parts) != 3:
         return None
     blob_hash, rung, name = parts

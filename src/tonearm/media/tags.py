@@ -1,0 +1,197 @@
+"""Text tags from any container we accept, repaired and parsed, never fatal."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ftfy
+import mutagen
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4Tags
+
+from tonearm.media.probe import AudioInfo
+
+log = logging.getLogger(__name__)
+
+_MAX_TEXT = 1000
+
+# Our field -> keys to try, per tag family, best first.
+_VORBIS_KEYS: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "artist": ("artist",),
+    "album": ("album",),
+    "album_artist": ("albumartist", "album artist", "album_artist"),
+    "track_number": ("tracknumber", "track"),
+    "disc_number": ("discnumber", "disc"),
+    "year": ("date", "originaldate", "year"),
+    "genre": ("genre",),
+}
+_ID3_KEYS: dict[str, tuple[str, ...]] = {
+    "title": ("TIT2",),
+    "artist": ("TPE1",),
+    "album": ("TALB",),
+    "album_artist": ("TPE2",),
+    "track_number": ("TRCK",),
+    "disc_number": ("TPOS",),
+    "year": ("TDRC", "TYER", "TDOR", "TORY"),
+    "genre": ("TCON",),
+}
+_MP4_KEYS: dict[str, tuple[str, ...]] = {
+    "title": ("\xa9nam",),
+    "artist": ("\xa9ART",),
+    "album": ("\xa9alb",),
+    "album_artist": ("aART",),
+    "track_number": ("trkn",),
+    "disc_number": ("disk",),
+    "year": ("\xa9day",),
+    "genre": ("\xa9gen",),
+}
+# ffprobe lower-cases nothing itself; AudioInfo.tags holds lower-cased keys.
+_FFPROBE_KEYS: dict[str, tuple[str, ...]] = {
+    **_VORBIS_KEYS,
+    "album_artist": ("album_artist", "albumartist", "album artist"),
+}
+
+
+@dataclass(frozen=True)
+class Tags:
+    """What a file says about itself; every field may be missing."""
+
+    title: str | None = None
+    artist: str | None = None
+    album: str | None = None
+    album_artist: str | None = None
+    track_number: int | None = None
+    disc_number: int | None = None
+    year: int | None = None
+    genre: str | None = None
+
+
+def read_tags(path: Path, info: AudioInfo) -> Tags:
+    """Read tags with mutagen, falling back field by field to ffprobe's tags.
+
+    Never raises for bad content: an unreadable tag block gives empty or partial tags.
+    Text is repaired (mojibake fixed, invalid bytes replaced, NULs and surrounding
+    whitespace stripped); "3/12" gives track 3; "2004-05-01" gives year 2004.
+    """
+    raw: dict[str, str] = {}
+    try:
+        raw = _mutagen_values(path)
+    except Exception:  # mutagen raises many types on junk; tags are never worth failing for.
+        log.info("could not read tags of %s with mutagen", path, exc_info=True)
+    fallback = dict(info.tags)
+    for name, keys in _FFPROBE_KEYS.items():
+        if not raw.get(name):
+            value = next((fallback[k] for k in keys if fallback.get(k)), None)
+            if value:
+                raw[name] = value
+    return _parse(raw)
+
+
+def _mutagen_values(path: Path) -> dict[str, str]:
+    audio = mutagen.File(path)
+    if audio is None or audio.tags is None:
+        return {}
+    tags = audio.tags
+    if isinstance(tags, ID3):
+        return _pick(_ID3_KEYS, lambda key: _id3_text(tags, key))
+    if isinstance(tags, MP4Tags):
+        return _pick(_MP4_KEYS, lambda key: _mp4_text(tags, key))
+    if hasattr(tags, "keys"):
+        # Vorbis comments (FLAC, Ogg Vorbis, Opus) and APEv2: case-insensitive keys.
+        lowered: dict[str, Any] = {}
+        for key in tags.keys():  # noqa: SIM118 - these mappings are not always iterable
+            lowered.setdefault(str(key).lower(), tags[key])
+        return _pick(_VORBIS_KEYS, lambda key: _first_text(lowered.get(key)))
+    return {}
+
+
+def _pick(keys: Mapping[str, Iterable[str]], get: Callable[[str], str | None]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name, candidates in keys.items():
+        for key in candidates:
+            value = get(key)
+            if value:
+                values[name] = value
+                break
+    return values
+
+
+def _id3_text(tags: ID3, key: str) -> str | None:
+    frames = tags.getall(key)
+    if not frames or not hasattr(frames[0], "text"):
+        return None
+    if key == "TCON":
+        # TCON may hold ID3v1 genre numbers like "(17)"; mutagen resolves them to names.
+        return _first_text(frames[0].genres)
+    return _first_text(frames[0].text)
+
+
+def _mp4_text(tags: MP4Tags, key: str) -> str | None:
+    value = tags.get(key)
+    if key in ("trkn", "disk") and value:
+        number = value[0]
+        if isinstance(number, tuple) and number and number[0]:
+            return str(number[0])
+        return None
+    return _first_text(value)
+
+
+def _first_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return _first_text(value[0]) if value else None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def _clean(text: str) -> str | None:
+    # Invalid bytes decoded with surrogateescape would make later encoding raise.
+    text = text.encode("utf-8", errors="replace").decode("utf-8", errors="replace")
+    text = ftfy.fix_text(text.replace("\x00", " "))
+    text = " ".join(text.split())[:_MAX_TEXT]
+    return text or None
+
+
+def _number(text: str | None, *, limit: int) -> int | None:
+    if not text:
+        return None
+    match = re.match(r"\s*0*(\d{1,6})", text)
+    if not match:
+        return None
+    number = int(match.group(1))
+    return number if 0 < number <= limit else None
+
+
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    match = re.search(r"(?<!\d)(\d{4})(?!\d)", text)
+    if not match:
+        return None
+    year = int(match.group(1))
+    return year if 1000 <= year <= 2999 else None
+
+
+def _parse(raw: Mapping[str, str]) -> Tags:
+    def text(name: str) -> str | None:
+        value = raw.get(name)
+        return _clean(value) if value else None
+
+    return Tags(
+        title=text("title"),
+        artist=text("artist"),
+        album=text("album"),
+        album_artist=text("album_artist"),
+        track_number=_number(raw.get("track_number"), limit=9999),
+        disc_number=_number(raw.get("disc_number"), limit=999),
+        year=_year(raw.get("year")),
+        genre=text("genre"),
+    )

@@ -1,0 +1,174 @@
+"""Where the media binaries are, and how we run them.
+
+Every child is started in its own session (process group), so killing it also kills
+anything it spawned; every error path kills the group. Nothing here reads a setting:
+the caller passes :class:`MediaTools` in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from tonearm.errors import Unavailable
+
+_STDERR_TAIL_LINES = 200
+
+
+@dataclass(frozen=True)
+class MediaTools:
+    """Paths (or names on PATH) of the binaries the media package drives."""
+
+    ffmpeg: str = "ffmpeg"
+    ffprobe: str = "ffprobe"
+    fpcalc: str = "fpcalc"
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    returncode: int
+    stdout: bytes
+    stderr: str
+
+
+class ChildProcess:
+    """A running tool whose stderr is drained in a thread into a bounded tail.
+
+    Contract: ``stdout`` is whatever was asked for (a pipe to read, or ``None``);
+    stderr is always consumed so the child can never block on it; :meth:`kill` kills
+    the whole process group and is safe to call at any time, any number of times.
+    Use it as a context manager: leaving the block kills the child if it still runs.
+    """
+
+    def __init__(self, args: Sequence[str], *, stdout_pipe: bool) -> None:
+        self.args = list(args)
+        try:
+            self._popen = subprocess.Popen(
+                self.args,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE if stdout_pipe else subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        except FileNotFoundError as exc:
+            raise Unavailable(
+                f"The media tool {self.args[0]!r} is not installed or not on PATH.",
+                code="tool-missing",
+            ) from exc
+        self._tail: deque[str] = deque(maxlen=_STDERR_TAIL_LINES)
+        assert self._popen.stderr is not None
+        self._drain = threading.Thread(
+            target=self._drain_stderr, args=(self._popen.stderr,), daemon=True
+        )
+        self._drain.start()
+
+    @property
+    def pid(self) -> int:
+        return self._popen.pid
+
+    @property
+    def stdout(self) -> IO[bytes]:
+        assert self._popen.stdout is not None, "started without a stdout pipe"
+        return self._popen.stdout
+
+    def poll(self) -> int | None:
+        return self._popen.poll()
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self._popen.wait(timeout)
+
+    def _drain_stderr(self, stream: IO[bytes]) -> None:
+        for raw in stream:
+            self._tail.append(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+        stream.close()
+
+    def stderr_tail(self) -> list[str]:
+        """The last lines of stderr; complete once the child has exited."""
+        if self._popen.poll() is not None:
+            self._drain.join(timeout=5)
+        return list(self._tail)
+
+    def last_error(self) -> str:
+        """The last line ffmpeg logged at error level, or the last line at all."""
+        lines = [line for line in self.stderr_tail() if line.strip()]
+        for line in reversed(lines):
+            if "[error]" in line or "[fatal]" in line:
+                return _strip_log_prefix(line)
+        return _strip_log_prefix(lines[-1]) if lines else "no error message"
+
+    def send_kill(self) -> None:
+        """SIGKILL the process group without waiting; safe from any thread."""
+        if self._popen.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._popen.pid, signal.SIGKILL)
+
+    def kill(self) -> None:
+        """Kill the process group, reap the child and close our end of its pipes."""
+        self.send_kill()
+        # Reap it even if it had already exited, so no zombie is left behind.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._popen.wait(timeout=5)
+        for stream in (self._popen.stdout,):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+    def __enter__(self) -> ChildProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.kill()
+
+
+def _strip_log_prefix(line: str) -> str:
+    """'[flac @ 0x55] [error] bad frame' -> 'bad frame' (our ``-loglevel level+...``)."""
+    for marker in ("[error] ", "[fatal] ", "[warning] ", "[info] "):
+        if marker in line:
+            return line.split(marker, 1)[1].strip()
+    return line.strip()
+
+
+def run_tool(args: Sequence[str], *, timeout: float, max_stdout: int = 16 << 20) -> ToolResult:
+    """Run a short-lived tool to completion and return its output.
+
+    Raises :class:`Unavailable` when it runs past ``timeout`` seconds or its stdout
+    passes ``max_stdout`` bytes; the process group is killed on every error path.
+    A non-zero exit status is returned, not raised: the caller knows what it means.
+    """
+    deadline_timer: threading.Timer | None = None
+    with ChildProcess(args, stdout_pipe=True) as child:
+        timed_out = threading.Event()
+
+        def on_timeout() -> None:
+            timed_out.set()
+            child.send_kill()
+
+        deadline_timer = threading.Timer(timeout, on_timeout)
+        deadline_timer.start()
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            while block := child.stdout.read(1 << 16):
+                size += len(block)
+                if size > max_stdout:
+                    raise Unavailable(
+                        f"{args[0]} wrote more than {max_stdout} bytes; giving up.",
+                        code="tool-output-too-large",
+                    )
+                chunks.append(block)
+            returncode = child.wait()
+        finally:
+            deadline_timer.cancel()
+        if timed_out.is_set():
+            raise Unavailable(
+                f"{os.path.basename(args[0])} took longer than {timeout:g} s; giving up.",
+                code="tool-timeout",
+            )
+        return ToolResult(returncode, b"".join(chunks), "\n".join(child.stderr_tail()))

@@ -1,0 +1,5 @@
+pytest_plugins = [
+    "tests.fixtures.audio",
+    "tests.fixtures.database",
+    "tests.fixtures.server",
+]

@@ -1,0 +1,92 @@
+"""A worker killed with SIGKILL mid-transcode: the job is re-run and ends ready, cleanly."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from tests.fixtures.audio import MakeAudio, decoded_duration, ffprobe_duration
+from tests.fixtures.database import BACKENDS, fresh_database
+from tests.fixtures.server import Server
+from tonearm.models import Job, Rendition, Segment
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(params=BACKENDS)
+def api_only(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    data = tmp_path_factory.mktemp("kill")
+    with fresh_database(request.param, data) as url:
+        srv = Server(data, url, workers=0, env={"TONEARM_JOB_LEASE_S": "3"})
+        yield srv
+        srv.stop()
+
+
+def _ffmpeg_children(pid: int) -> list[int]:
+    import subprocess
+
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def test_killed_worker_leaves_work_that_is_rerun(api_only: Server, audio: MakeAudio) -> None:
+    server = api_only
+    source = audio("long.flac", seconds=150.0, source="noise")
+    track_id = server.upload(source).json()["id"]
+    worker = server.worker(TONEARM_JOB_LEASE_S="3")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        track = server.track(track_id)
+        if track["progress"]["step"] == "encoding" and track["progress"]["percent"] > 10:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"worker never got going: {track}\n{worker.output()}")
+    assert track["status"] == "processing"
+    children = _ffmpeg_children(worker.proc.pid)
+    worker.kill()
+    # ffmpeg must not outlive its worker and keep writing.
+    time.sleep(0.5)
+    for child in children:
+        assert not _alive(child), f"ffmpeg {child} outlived its killed worker"
+
+    replacement = server.worker(TONEARM_JOB_LEASE_S="3")
+    try:
+        track = server.wait_ready(track_id, timeout=180)
+    finally:
+        replacement.stop()
+    assert track["progress"]["attempt"] == 2
+    assert (
+        abs(decoded_duration(server.url + track["urls"]["hls"]) - ffprobe_duration(str(source)))
+        < 0.1
+    )
+
+    # Exactly the files the database names: no duplicates, no orphans.
+    blob_hash = track["source"]["sha256"]
+    engine = create_engine(server.database_url)
+    with engine.connect() as conn:
+        job = conn.execute(select(Job.attempts, Job.token, Job.state)).one()
+        named = set()
+        for r in conn.execute(select(Rendition.id, Rendition.name, Rendition.init_hash)):
+            named.add(f"{r.name}/{r.init_hash}.mp4")
+            for s in conn.execute(select(Segment.hash).where(Segment.rendition_id == r.id)):
+                named.add(f"{r.name}/{s.hash}.m4s")
+    engine.dispose()
+    assert (job.attempts, job.token, job.state) == (2, 2, "done")
+    hls = server.data_dir / "blobs" / "hls" / blob_hash
+    on_disk = {p.relative_to(hls).as_posix() for p in hls.rglob("*") if p.is_file()}
+    assert on_disk == named
+    assert [p for p in (server.data_dir / "tmp" / "work").rglob("*") if p.is_file()] == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

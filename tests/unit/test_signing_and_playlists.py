@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from tonearm.models import Rendition, Segment
+from tonearm.streaming import playlists
+from tonearm.streaming.service import parse_segment_path
+from tonearm.streaming.signing import UrlSigner
+
+H = "a" * 64
+
+
+def test_signed_url_round_trip_and_expiry() -> None:
+    signer = UrlSigner(b"k", ttl_s=3600)
+    url = signer.sign(f"/s/{H}/64k/{H}.m4s", now=1_000_000)
+    parts = urlsplit(url)
+    q = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert signer.verify(parts.path, q["e"], q["s"], now=1_000_000 + 3600)
+    assert not signer.verify(parts.path, q["e"], q["s"], now=int(q["e"]) + 1)
+    assert not signer.verify(parts.path.replace("64k", "128k"), q["e"], q["s"], now=1_000_000)
+    assert not UrlSigner(b"other", 3600).verify(parts.path, q["e"], q["s"], now=1_000_000)
+    # The same window gives the same URL (cacheable).
+    assert signer.sign(f"/s/{H}/64k/{H}.m4s", now=1_000_001) == url
+
+
+def test_segment_paths_are_strict() -> None:
+    assert parse_segment_path(f"/s/{H}/64k/{H}.m4s") == (f"hls/{H}/64k/{H}.m4s", "audio/mp4")
+    for bad in (
+        f"/s/{H}/../{H}.m4s",
+        f"/s/{H}/64k/{H}.m4s/x",
+        f"/s/{H.upper()}/64k/{H}.m4s",
+        f"/s/{H}/64k/{H}.exe",
+        "/s/x/64k/y.m4s",
+        f"/s/{H}/6 4k/{H}.m4s",
+    ):
+        assert parse_segment_path(bad) is None
+
+
+def _rendition(complete: bool) -> Rendition:
+    return Rendition(
+        name="128k",
+        bitrate_kbps=128,
+        codecs="mp4a.40.2",
+        sample_rate=44100,
+        channels=2,
+        init_hash="i" * 64,
+        peak_bandwidth=140_000,
+        average_bandwidth=131_000,
+        complete=complete,
+    )
+
+
+def test_master_lists_every_rung_with_bandwidth_and_codecs() -> None:
+    low = _rendition(True)
+    low.name, low.bitrate_kbps, low.peak_bandwidth = "64k", 64, None
+    text = playlists.master([low, _rendition(True)], lambda r: f"{r.name}.m3u8")
+    lines = text.splitlines()
+    assert lines[0] == "#EXTM3U"
+    assert lines[3] == (
+        '#EXT-X-STREAM-INF:BANDWIDTH=140000,AVERAGE-BANDWIDTH=131000,CODECS="mp4a.40.2"'
+    )
+    assert lines[4] == "128k.m3u8"
+    assert lines[5].startswith("#EXT-X-STREAM-INF:BANDWIDTH=70400,")
+
+
+def test_variant_grows_as_event_then_ends_as_vod() -> None:
+    segs = [
+        Segment(sequence=i, hash=str(i) * 64, duration=6.0 if i < 2 else 2.5, size=1)
+        for i in range(3)
+    ]
+    growing = playlists.variant(
+        _rendition(False),
+        segs[:2],
+        init_uri="init.mp4",
+        segment_uri=lambda s: f"{s.sequence}.m4s",
+        segment_seconds=6,
+    )
+    assert "#EXT-X-PLAYLIST-TYPE:EVENT" in growing
+    assert "#EXT-X-ENDLIST" not in growing
+    final = playlists.variant(
+        _rendition(True),
+        segs,
+        init_uri="init.mp4",
+        segment_uri=lambda s: f"{s.sequence}.m4s",
+        segment_seconds=6,
+    )
+    assert "#EXT-X-PLAYLIST-TYPE:VOD" in final
+    assert final.rstrip().endswith("#EXT-X-ENDLIST")
+    assert "#EXT-X-TARGETDURATION:6" in final
+    assert '#EXT-X-MAP:URI="init.mp4"' in final
+    assert final.count("#EXTINF:") == 3
