@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -94,17 +96,27 @@ def test_too_short(clean: Server, audio: MakeAudio) -> None:
 
 
 def test_too_large_is_refused_before_reading_it_all(clean: Server) -> None:
-    # Content-Length over the limit: refused from the headers alone.
-    limit = 200 * 1024 * 1024
-    response = clean.http.post(
-        "/api/tracks",
-        content=b"x" * 1024,
-        headers={
-            "content-type": "multipart/form-data; boundary=x",
-            "content-length": str(limit + 10 * 1024 * 1024),
-        },
-    )
-    _problem(response, 413, "limit")
+    """Content-Length over the limit: 413 from the headers alone, the body never sent."""
+    declared = 200 * 1024 * 1024 + 10 * 1024 * 1024
+    with socket.create_connection(("127.0.0.1", clean.port), timeout=10) as sock:
+        sock.sendall(
+            (
+                "POST /api/tracks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: multipart/form-data; boundary=x\r\n"
+                f"Content-Length: {declared}\r\n\r\n"
+            ).encode()
+            + b"--x\r\n"
+        )
+        raw = b""
+        while b"\r\n\r\n" not in raw or not raw.rstrip().endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            raw += chunk
+    head, _, payload = raw.decode("latin-1").partition("\r\n\r\n")
+    assert head.split()[1] == "413", head
+    body = json.loads(payload)
+    assert body["status"] == 413 and "limit" in body["detail"]
     _assert_nothing_left(clean)
 
 

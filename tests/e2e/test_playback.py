@@ -204,8 +204,9 @@ def test_track_json_describes_the_music(server: Server, audio: MakeAudio, tmp_pa
 
 
 def test_loudness_matches_ffmpeg_for_a_known_sine(server: Server, tmp_path: Path) -> None:
-    """A 997 Hz sine peaking at -20 dBFS (lavfi's sine is 1/8 = -18.06 dBFS, minus 1.94 dB):
-    our value within 0.1 LU of ffmpeg's ebur128, and about -20 LUFS / -20 dBTP."""
+    """A 997 Hz sine peaking at -20 dBFS (lavfi's sine is 1/8 = -18.06 dBFS, minus 1.94 dB),
+    upmixed to stereo at -3 dB per channel: -23 dBFS per channel. Our value must be
+    within 0.1 LU of ffmpeg's own ebur128 and match the EBU reference level."""
     path = tmp_path / "sine997.wav"
     subprocess.run(
         [
@@ -247,5 +248,6 @@ def test_loudness_matches_ffmpeg_for_a_known_sine(server: Server, tmp_path: Path
     loud = track["loudness"]
     assert abs(loud["integrated_lufs"] - reference) < 0.1
     assert abs(loud["replaygain_track_gain_db"] - (-18 - loud["integrated_lufs"])) < 0.01
-    assert abs(loud["integrated_lufs"] - -20.0) < 0.5
-    assert -20.5 < loud["true_peak_dbtp"] < -19.5
+    # EBU Tech 3341: a stereo 1 kHz sine at -23 dBFS per channel reads -23.0 LUFS.
+    assert abs(loud["integrated_lufs"] - -23.0) < 0.2
+    assert -23.5 < loud["true_peak_dbtp"] < -22.5

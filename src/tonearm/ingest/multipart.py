@@ -37,6 +37,7 @@ class _FilePart:
             "on_header_field": lambda d, s, e: self._add(field=d[s:e]),
             "on_header_value": lambda d, s, e: self._add(value=d[s:e]),
             "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
             "on_part_data": self._data,
             "on_part_end": self._part_end,
         }
@@ -55,13 +56,15 @@ class _FilePart:
         self._header_field = b""
         self._header_value = b""
 
-    def _data(self, data: bytes, start: int, end: int) -> None:
-        if not self._in_target and self._writer is None and not self.done:
+    def _headers_finished(self) -> None:
+        if self._writer is None and not self.done:
             name = self._disposition.get(b"name", b"").decode("utf-8", "replace")
             if name == self._field and b"filename" in self._disposition:
                 self._in_target = True
                 self.filename = self._disposition[b"filename"].decode("utf-8", "replace")
                 self._writer = HashingWriter(self._staging.new_path(), limit=self._limit)
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
         if self._in_target and self._writer is not None:
             self._writer.write(data[start:end])
 

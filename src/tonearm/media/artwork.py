@@ -80,10 +80,12 @@ def _mutagen_pictures(path: Path) -> Iterable[tuple[int, bytes]]:
     tags: Any = audio.tags
     if tags is None:
         return
-    if isinstance(tags, ID3):
+    # Flags, not isinstance branches: mutagen's partial annotations would narrow `tags`.
+    is_id3, is_mp4 = isinstance(tags, ID3), isinstance(tags, MP4Tags)
+    if is_id3:
         for frame in tags.getall("APIC"):
             yield int(frame.type), bytes(frame.data)
-    elif isinstance(tags, MP4Tags):
+    elif is_mp4:
         for cover in tags.get("covr", []):
             if isinstance(cover, MP4Cover):
                 yield _FRONT_COVER, bytes(cover)
@@ -91,10 +93,10 @@ def _mutagen_pictures(path: Path) -> Iterable[tuple[int, bytes]]:
         # Ogg Vorbis / Opus carry FLAC picture blocks, base64-encoded, in a comment.
         for encoded in tags.get("metadata_block_picture", []) or []:
             try:
-                picture = Picture(base64.b64decode(encoded))
+                block: Any = Picture(base64.b64decode(encoded))  # type: ignore[no-untyped-call]
             except Exception:  # noqa: S112 - one broken block must not hide the others
                 continue
-            yield int(picture.type), bytes(picture.data)
+            yield int(block.type), bytes(block.data)
 
 
 def _ffmpeg_attached_picture(path: Path, tools: MediaTools) -> bytes | None:

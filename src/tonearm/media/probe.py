@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from tonearm.errors import Invalid, UnsupportedMedia
 from tonearm.media.tools import MediaTools, run_tool
@@ -78,6 +78,12 @@ def probe(
     )
 
     header_duration = _float(fmt.get("duration")) or _float(audio.get("duration"))
+    if _pcm_chunk_cut_short(path):
+        raise Invalid(
+            "The file is truncated: its header promises more audio than the file holds. "
+            "Upload the complete file.",
+            code="truncated",
+        )
     present = _packet_duration(path, tools)
     if header_duration is None:
         duration = present
@@ -145,6 +151,33 @@ def _packet_duration(path: Path, tools: MediaTools) -> float:
         if key == "out_time_us" and value.strip().lstrip("-").isdigit():
             out_time_us = max(out_time_us, int(value))
     return out_time_us / 1_000_000
+
+
+def _pcm_chunk_cut_short(path: Path) -> bool:
+    """True when a WAV or AIFF declares a data chunk longer than the file.
+
+    ffmpeg quietly shortens such a file's duration to what is present, so comparing
+    durations cannot catch it; the chunk header can. Sizes of 0 or 0xFFFFFFFF mean
+    "unknown" (streamed or RF64 files) and are not judged.
+    """
+    size = path.stat().st_size
+    with path.open("rb") as file:
+        head = file.read(12)
+        if len(head) < 12 or head[8:12] not in (b"WAVE", b"AIFF", b"AIFC"):
+            return False
+        order: Literal["little", "big"] = "little" if head[:4] == b"RIFF" else "big"
+        wanted = b"data" if order == "little" else b"SSND"
+        offset = 12
+        for _ in range(64):  # a real file has a handful of chunks before the audio
+            file.seek(offset)
+            chunk = file.read(8)
+            if len(chunk) < 8:
+                return False
+            length = int.from_bytes(chunk[4:], order)
+            if chunk[:4] == wanted:
+                return length not in (0, 0xFFFFFFFF) and offset + 8 + length > size
+            offset += 8 + length + (length & 1)  # chunks are padded to even sizes
+    return False
 
 
 def _int(value: object) -> int | None:

@@ -97,7 +97,7 @@ def _mutagen_values(path: Path) -> dict[str, str]:
     audio = mutagen.File(path)
     if audio is None or audio.tags is None:
         return {}
-    tags = audio.tags
+    tags: Any = audio.tags
     if isinstance(tags, ID3):
         return _pick(_ID3_KEYS, lambda key: _id3_text(tags, key))
     if isinstance(tags, MP4Tags):
@@ -122,7 +122,7 @@ def _pick(keys: Mapping[str, Iterable[str]], get: Callable[[str], str | None]) -
     return values
 
 
-def _id3_text(tags: ID3, key: str) -> str | None:
+def _id3_text(tags: Any, key: str) -> str | None:
     frames = tags.getall(key)
     if not frames or not hasattr(frames[0], "text"):
         return None
@@ -132,7 +132,7 @@ def _id3_text(tags: ID3, key: str) -> str | None:
     return _first_text(frames[0].text)
 
 
-def _mp4_text(tags: MP4Tags, key: str) -> str | None:
+def _mp4_text(tags: Any, key: str) -> str | None:
     value = tags.get(key)
     if key in ("trkn", "disk") and value:
         number = value[0]

@@ -15,6 +15,7 @@ import threading
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from tonearm.errors import Unavailable
@@ -168,7 +169,7 @@ def run_tool(args: Sequence[str], *, timeout: float, max_stdout: int = 16 << 20)
             deadline_timer.cancel()
         if timed_out.is_set():
             raise Unavailable(
-                f"{os.path.basename(args[0])} took longer than {timeout:g} s; giving up.",
+                f"{Path(args[0]).name} took longer than {timeout:g} s; giving up.",
                 code="tool-timeout",
             )
         return ToolResult(returncode, b"".join(chunks), "\n".join(child.stderr_tail()))

@@ -28,15 +28,19 @@ def build_router(
         with uows.read() as session:
             return fn(session, *args)
 
-    @router.get(
-        "/{track_id}/hls/master.m3u8", response_class=Response, summary="HLS master playlist"
+    @router.api_route(
+        methods=["GET", "HEAD"],
+        path="/{track_id}/hls/master.m3u8",
+        response_class=Response,
+        summary="HLS master playlist",
     )
     async def master(track_id: TrackIdPath) -> Response:
         text = await run_in_threadpool(read, streaming.master_playlist, track_id)
         return Response(text, media_type=M3U8, headers={"cache-control": "public, max-age=10"})
 
-    @router.get(
-        "/{track_id}/hls/{rung}.m3u8",
+    @router.api_route(
+        methods=["GET", "HEAD"],
+        path="/{track_id}/hls/{rung}.m3u8",
         response_class=Response,
         summary="HLS variant playlist (EVENT while encoding, then VOD)",
     )
@@ -56,35 +60,42 @@ def build_router(
         stored = await run_in_threadpool(read, lookup, *args)
         return await run_in_threadpool(file_response, store, stored, request, cache)
 
-    @router.get(
-        "/{track_id}/stream.mp3",
+    @router.api_route(
+        methods=["GET", "HEAD"],
+        path="/{track_id}/stream.mp3",
         response_class=Response,
         summary="Progressive MP3 (Range, If-Range, ETag)",
     )
     async def mp3(track_id: TrackIdPath, request: Request) -> Response:
         return await send(request, streaming.mp3, track_id)
 
-    @router.get(
-        "/{track_id}/original",
+    @router.api_route(
+        methods=["GET", "HEAD"],
+        path="/{track_id}/original",
         response_class=Response,
         summary="The uploaded file as it was (Range, If-Range, ETag)",
     )
     async def original(track_id: TrackIdPath, request: Request) -> Response:
         return await send(request, streaming.original, track_id)
 
-    @router.get(
-        "/{track_id}/waveform.json",
+    @router.api_route(
+        methods=["GET", "HEAD"],
+        path="/{track_id}/waveform.json",
         response_class=Response,
         summary="Waveform peaks (audiowaveform JSON v2)",
     )
     async def waveform(track_id: TrackIdPath, request: Request) -> Response:
         return await send(request, streaming.waveform, track_id)
 
-    @router.get("/{track_id}/artwork/original", response_class=Response)
+    @router.api_route(
+        methods=["GET", "HEAD"], path="/{track_id}/artwork/original", response_class=Response
+    )
     async def artwork_original(track_id: TrackIdPath, request: Request) -> Response:
         return await send(request, streaming.artwork, track_id, None)
 
-    @router.get("/{track_id}/artwork/{size}.webp", response_class=Response)
+    @router.api_route(
+        methods=["GET", "HEAD"], path="/{track_id}/artwork/{size}.webp", response_class=Response
+    )
     async def artwork_thumb(track_id: TrackIdPath, size: int, request: Request) -> Response:
         return await send(request, streaming.artwork, track_id, size)
 

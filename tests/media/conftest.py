@@ -1,0 +1,152 @@
+"""Audio inputs for the media tests, generated once per session with ffmpeg's lavfi."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tonearm.media import MediaTools, Rung, SegmentFile
+from tonearm.types import Seconds
+
+TOOLS = MediaTools()
+MIN = Seconds(1.0)
+MAX = Seconds(3 * 3600.0)
+
+# name -> (file name, lavfi source, seconds, output arguments)
+# Tones and pink noise; every container and sample format the product accepts.
+_TONE = "sine=frequency=440:sample_rate={rate}:duration={seconds}"
+_NOISE = "anoisesrc=color=pink:sample_rate={rate}:duration={seconds}:amplitude=0.3:seed=7"
+
+
+@dataclass(frozen=True)
+class Clip:
+    name: str
+    suffix: str
+    seconds: float
+    rate: int
+    channels: int
+    codec_args: tuple[str, ...]
+    source: str = _TONE
+    fmt: str | None = None
+
+
+CLIPS: dict[str, Clip] = {
+    clip.name: clip
+    for clip in [
+        Clip("flac", "flac", 8, 44100, 2, ("-c:a", "flac", "-sample_fmt", "s16")),
+        Clip("mp3", "mp3", 8, 44100, 2, ("-c:a", "libmp3lame", "-b:a", "192k")),
+        Clip("wav_s16", "wav", 8, 44100, 2, ("-c:a", "pcm_s16le")),
+        Clip("wav_f32", "wav", 8, 48000, 2, ("-c:a", "pcm_f32le")),
+        Clip("aiff_s24", "aiff", 8, 44100, 2, ("-c:a", "pcm_s24be")),
+        Clip("wav_s32", "wav", 8, 96000, 2, ("-c:a", "pcm_s32le")),
+        Clip("ogg", "ogg", 8, 44100, 2, ("-c:a", "libvorbis", "-q:a", "4")),
+        Clip("opus", "opus", 8, 48000, 2, ("-c:a", "libopus", "-b:a", "96k"), fmt="ogg"),
+        Clip("m4a", "m4a", 8, 44100, 2, ("-c:a", "aac", "-b:a", "160k")),
+        Clip("mono_8k", "wav", 8, 8000, 1, ("-c:a", "pcm_s16le")),
+        Clip("surround_51", "flac", 8, 48000, 6, ("-c:a", "flac", "-sample_fmt", "s32")),
+        Clip("hires_192k", "flac", 8, 192000, 2, ("-c:a", "flac", "-sample_fmt", "s32")),
+        Clip("noise_14s", "flac", 14, 44100, 2, ("-c:a", "flac"), source=_NOISE),
+    ]
+}
+_LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+def make_clip(directory: Path, clip: Clip) -> Path:
+    path = directory / f"{clip.name}.{clip.suffix}"
+    source = clip.source.format(rate=clip.rate, seconds=clip.seconds)
+    ffmpeg(
+        "-f", "lavfi", "-i", source,
+        "-af", f"aformat=channel_layouts={_LAYOUTS[clip.channels]}",
+        *clip.codec_args, *(("-f", clip.fmt) if clip.fmt else ()), str(path),
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media-inputs")
+
+
+@pytest.fixture(scope="session")
+def clips(media_dir: Path) -> dict[str, Path]:
+    """Every clip in ``CLIPS``, by name (made once per session)."""
+    return {name: make_clip(media_dir, clip) for name, clip in CLIPS.items()}
+
+
+@pytest.fixture(scope="session")
+def sine_997_minus20(media_dir: Path) -> Path:
+    """10 s stereo 997 Hz sine whose peak is -20 dBFS: about -20 LUFS."""
+    path = media_dir / "sine997.flac"
+    ffmpeg(
+        "-f", "lavfi", "-i", "aevalsrc=0.1*sin(2*PI*997*t)|0.1*sin(2*PI*997*t):s=48000:d=10",
+        "-c:a", "flac", "-sample_fmt", "s32", str(path),
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def silence_then_tone(media_dir: Path) -> Path:
+    """5 s of digital silence, then 5 s of a loud tone."""
+    path = media_dir / "silence_then_tone.flac"
+    ffmpeg(
+        "-f", "lavfi", "-i", "anullsrc=r=44100:cl=stereo:d=5",
+        "-f", "lavfi", "-i", "aevalsrc=0.9*sin(2*PI*440*t):s=44100:d=5",
+        "-filter_complex", "[1]aformat=channel_layouts=stereo[t];[0][t]concat=n=2:v=0:a=1",
+        "-c:a", "flac", str(path),
+    )
+    return path
+
+
+def image_bytes(size: tuple[int, int], fmt: str = "PNG", color: str = "red") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=fmt)
+    return out.getvalue()
+
+
+def decoded_seconds(url: str, rate: int = 8000) -> float:
+    """Decode ``url`` to the end with ffmpeg and count the samples it produced.
+
+    Resampled to a low ``rate`` (duration is kept) so the pipe stays small.
+    """
+    pcm = subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", url, "-map", "0:a:0",
+         "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"],
+        check=True, capture_output=True,
+    ).stdout
+    return len(pcm) / 2 / rate
+
+
+@dataclass
+class RecordingObserver:
+    """Keeps every call, with the time it came, for assertions."""
+
+    started: float = field(default_factory=time.monotonic)
+    progress_calls: list[tuple[float, str]] = field(default_factory=list)
+    segments: list[tuple[float, Rung, Path, SegmentFile]] = field(default_factory=list)
+
+    @property
+    def elapsed_at_end(self) -> float:
+        """Seconds from creation to the final progress call (100 %)."""
+        return self.finished_at - self.started
+
+    finished_at: float = 0.0
+
+    def progress(self, percent: float, step: str) -> None:
+        self.progress_calls.append((percent, step))
+        if percent >= 100.0:
+            self.finished_at = time.monotonic()
+
+    def segment_ready(self, rung: Rung, init_path: Path, segment: SegmentFile) -> None:
+        assert segment.path.exists(), "announced before it was on disk"
+        assert init_path.exists()
+        self.segments.append((time.monotonic() - self.started, rung, init_path, segment))

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import type { Track } from "./api";
+import {
+  appendPage,
+  mergeFirstPage,
+  needsPolling,
+  progressText,
+  statusText,
+  stepLabel,
+} from "./library";
+
+const t = (id: string, created: string, over: Partial<Track> = {}) =>
+  ({ id, created_at: created, status: "ready", progress: null, ...over }) as Track;
+
+describe("mergeFirstPage", () => {
+  it("puts new tracks on top, refreshes known ones, keeps later pages, drops deleted", () => {
+    const shown = [t("c", "03", { status: "processing" }), t("b", "02"), t("a", "01")];
+    const fresh = [t("d", "04"), t("c", "03"), t("b", "02")].map((x) => ({ ...x }));
+    // a is older than the fresh page: it came from a later page and stays.
+    expect(mergeFirstPage(shown, fresh).map((x) => [x.id, x.status])).toEqual([
+      ["d", "ready"],
+      ["c", "ready"],
+      ["b", "ready"],
+      ["a", "ready"],
+    ]);
+    // b was deleted: within the fresh page's span but absent.
+    expect(mergeFirstPage(shown, [t("d", "04"), t("c", "03"), t("a", "01")]).map((x) => x.id)).toEqual(
+      ["d", "c", "a"],
+    );
+    expect(mergeFirstPage(shown, [])).toEqual([]);
+  });
+
+  it("appends later pages without duplicates", () => {
+    expect(appendPage([t("b", "02")], [t("b", "02"), t("a", "01")]).map((x) => x.id)).toEqual([
+      "b",
+      "a",
+    ]);
+  });
+});
+
+describe("polling and labels", () => {
+  it("polls while something is being processed or awaited", () => {
+    expect(needsPolling([t("a", "1")], [])).toBe(false);
+    expect(needsPolling([t("a", "1", { status: "processing" })], [])).toBe(true);
+    expect(needsPolling([], ["x"])).toBe(true);
+  });
+
+  it("words steps and statuses for people", () => {
+    expect(stepLabel("encoding")).toBe("Encoding");
+    expect(stepLabel("read_tags")).toBe("Read tags");
+    expect(stepLabel(null)).toBe("Processing");
+    expect(
+      statusText(t("a", "1", { status: "processing", progress: { percent: 41.6, step: "encoding", attempt: 1 } })),
+    ).toBe("Encoding 42%");
+    expect(statusText(t("a", "1", { status: "failed" }))).toBe("Failed");
+    expect(progressText("queued", 0)).toBe("Queued");
+    expect(progressText(null, 0)).toBe("Processing");
+    expect(progressText("publishing", 99)).toBe("Finishing 99%");
+  });
+});

@@ -1,0 +1,319 @@
+/**
+ * The upload queue: which files are waiting, uploading, processing, done or failed.
+ *
+ * It knows nothing of HTTP; a Transport moves the bytes (tus in the page, a fake in the
+ * tests). States, one way except for retry:
+ *
+ *   waiting ─► uploading ─► processing ─► ready
+ *                  │             └──────► failed (the server could not process it)
+ *                  └──► failed (refused, or the connection gave up) ─retry─► waiting
+ *
+ * A file whose bytes the server already had ends in `ready` (or `processing`) with
+ * `duplicate` set.
+ */
+
+/** The parts of a File the queue needs; a real File is one. */
+export interface FileLike {
+  readonly name: string;
+  readonly size: number;
+  readonly type: string;
+  readonly lastModified: number;
+}
+
+export type UploadPhase = "waiting" | "uploading" | "processing" | "ready" | "failed";
+
+export interface UploadItem {
+  readonly key: number;
+  readonly name: string;
+  readonly size: number;
+  readonly phase: UploadPhase;
+  /** Bytes the server has. */
+  readonly sent: number;
+  /** The server's offset when an earlier, interrupted upload of this file was resumed. */
+  readonly resumedFrom: number | null;
+  readonly trackId: string | null;
+  readonly duplicate: boolean;
+  /** Processing progress on the server, 0..100, and its step. */
+  readonly percent: number;
+  readonly step: string | null;
+  /** Why it failed, in words for a person. */
+  readonly error: string | null;
+  /** Whether trying again can help (a dropped connection, not a refused file). */
+  readonly retryable: boolean;
+}
+
+export interface TransportEvents {
+  /** An earlier upload of the same file was found; the server has `offset` bytes of it. */
+  resumed(offset: number): void;
+  progress(sent: number, total: number): void;
+  done(result: { trackId: string; deduplicated: boolean }): void;
+  failed(message: string, retryable: boolean): void;
+}
+
+export interface Transport {
+  start(file: FileLike, events: TransportEvents): { abort(): void };
+}
+
+/** What the queue needs to know of a track to follow its processing. */
+export interface TrackProgress {
+  id: string;
+  status: "uploaded" | "processing" | "ready" | "failed";
+  error: string | null;
+  progress: { percent: number; step: string | null } | null;
+}
+
+interface Entry {
+  item: UploadItem;
+  file: FileLike;
+  handle: { abort(): void } | null;
+}
+
+export class UploadQueue {
+  private entries: Entry[] = [];
+  private nextKey = 1;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly onChange: (items: readonly UploadItem[]) => void,
+    private readonly concurrency = 2,
+  ) {}
+
+  get items(): readonly UploadItem[] {
+    return this.entries.map((e) => e.item);
+  }
+
+  /** Queue files; one already waiting or uploading (same name, size, date) is not added twice. */
+  add(files: Iterable<FileLike>): void {
+    for (const file of files) {
+      if (this.entries.some((e) => isActive(e.item) && sameFile(e.file, file))) continue;
+      const refusal = localRefusal(file);
+      const item: UploadItem = {
+        key: this.nextKey++,
+        name: file.name,
+        size: file.size,
+        phase: refusal ? "failed" : "waiting",
+        sent: 0,
+        resumedFrom: null,
+        trackId: null,
+        duplicate: false,
+        percent: 0,
+        step: null,
+        error: refusal,
+        retryable: false,
+      };
+      // Newest first, like the track list.
+      this.entries.unshift({ item, file, handle: null });
+    }
+    this.pump();
+    this.changed();
+  }
+
+  retry(key: number): void {
+    const entry = this.find(key);
+    if (!entry || entry.item.phase !== "failed" || !entry.item.retryable) return;
+    this.update(entry, { phase: "waiting", error: null, retryable: false });
+    this.pump();
+    this.changed();
+  }
+
+  /** Stop an upload (the server keeps what it has, so adding the file again resumes). */
+  cancel(key: number): void {
+    const entry = this.find(key);
+    if (!entry) return;
+    entry.handle?.abort();
+    entry.handle = null;
+    this.entries = this.entries.filter((e) => e !== entry);
+    this.pump();
+    this.changed();
+  }
+
+  /** Forget finished uploads (ready, or failed for good). */
+  clearFinished(): void {
+    this.entries = this.entries.filter(
+      (e) => !(e.item.phase === "ready" || (e.item.phase === "failed" && !e.item.retryable)),
+    );
+    this.changed();
+  }
+
+  /** Track ids whose processing the queue still waits for. */
+  processingTrackIds(): string[] {
+    return this.entries
+      .filter((e) => e.item.phase === "processing" && e.item.trackId)
+      .map((e) => e.item.trackId as string);
+  }
+
+  /** Follow processing: called with each track the page learns about. */
+  applyTracks(tracks: Iterable<TrackProgress>): void {
+    let dirty = false;
+    for (const track of tracks) {
+      for (const entry of this.entries) {
+        if (entry.item.trackId !== track.id || entry.item.phase !== "processing") continue;
+        const patch = trackPatch(track);
+        if (patch) {
+          this.update(entry, patch);
+          dirty = true;
+        }
+      }
+    }
+    if (dirty) this.changed();
+  }
+
+  private pump(): void {
+    let running = this.entries.filter((e) => e.item.phase === "uploading").length;
+    // Oldest waiting first.
+    for (const entry of [...this.entries].reverse()) {
+      if (running >= this.concurrency) break;
+      if (entry.item.phase !== "waiting") continue;
+      running += 1;
+      this.update(entry, { phase: "uploading" });
+      entry.handle = this.transport.start(entry.file, this.eventsFor(entry));
+    }
+  }
+
+  private eventsFor(entry: Entry): TransportEvents {
+    const live = () => this.entries.includes(entry) && entry.item.phase === "uploading";
+    return {
+      resumed: (offset) => {
+        if (!live()) return;
+        this.update(entry, { resumedFrom: offset, sent: offset });
+        this.changed();
+      },
+      progress: (sent) => {
+        if (!live()) return;
+        this.update(entry, { sent });
+        this.changed();
+      },
+      done: ({ trackId, deduplicated }) => {
+        if (!live()) return;
+        entry.handle = null;
+        this.update(entry, {
+          phase: "processing",
+          sent: entry.item.size,
+          trackId,
+          duplicate: deduplicated,
+        });
+        this.pump();
+        this.changed();
+      },
+      failed: (message, retryable) => {
+        if (!live()) return;
+        entry.handle = null;
+        this.update(entry, { phase: "failed", error: message, retryable });
+        this.pump();
+        this.changed();
+      },
+    };
+  }
+
+  private find(key: number): Entry | undefined {
+    return this.entries.find((e) => e.item.key === key);
+  }
+
+  private update(entry: Entry, patch: Partial<UploadItem>): void {
+    entry.item = { ...entry.item, ...patch };
+  }
+
+  private changed(): void {
+    this.onChange(this.items);
+  }
+}
+
+function trackPatch(track: TrackProgress): Partial<UploadItem> | null {
+  switch (track.status) {
+    case "ready":
+      return { phase: "ready", percent: 100, step: null };
+    case "failed":
+      return {
+        phase: "failed",
+        error: track.error || "tonearm could not process this file.",
+        retryable: false,
+      };
+    default:
+      return {
+        percent: Math.max(0, Math.min(100, track.progress?.percent ?? 0)),
+        step: track.progress?.step ?? null,
+      };
+  }
+}
+
+function isActive(item: UploadItem): boolean {
+  return item.phase === "waiting" || item.phase === "uploading";
+}
+
+function sameFile(a: FileLike, b: FileLike): boolean {
+  return a.name === b.name && a.size === b.size && a.lastModified === b.lastModified;
+}
+
+const NOT_AUDIO_PREFIXES = ["image/", "text/", "font/", "model/"];
+const NOT_AUDIO_TYPES = new Set([
+  "application/pdf",
+  "application/zip",
+  "application/x-zip-compressed",
+  "application/json",
+  "application/msword",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+]);
+
+/**
+ * Files refused before a byte is sent: empty ones, and ones the browser already knows
+ * are not audio. Anything else goes to the server, which has the last word.
+ */
+export function localRefusal(file: FileLike): string | null {
+  if (file.size === 0) return "This file is empty.";
+  const type = file.type.toLowerCase();
+  if (NOT_AUDIO_TYPES.has(type) || NOT_AUDIO_PREFIXES.some((p) => type.startsWith(p))) {
+    return `This is not an audio file (it is ${describeType(type)}).`;
+  }
+  return null;
+}
+
+function describeType(type: string): string {
+  if (type.startsWith("image/")) return "an image";
+  if (type.startsWith("text/")) return "text";
+  if (type === "application/pdf") return "a PDF document";
+  if (type.includes("zip")) return "a zip archive";
+  return `of type ${type}`;
+}
+
+/** An unfinished upload remembered in this browser (tus-js-client's URL storage). */
+export interface InterruptedUpload {
+  storageKey: string;
+  uploadUrl: string;
+  filename: string;
+  size: number;
+  createdAt: string;
+}
+
+/**
+ * The unfinished uploads tus-js-client remembers in localStorage (keys `tus::<fingerprint>::<n>`),
+ * read without loading tus-js-client itself. Newest first.
+ */
+export function interruptedUploads(
+  storage: Pick<Storage, "length" | "key" | "getItem">,
+): InterruptedUpload[] {
+  const found: InterruptedUpload[] = [];
+  for (let i = 0; i < storage.length; i++) {
+    const key = storage.key(i);
+    if (!key?.startsWith("tus::")) continue;
+    try {
+      const value = JSON.parse(storage.getItem(key) ?? "null") as {
+        uploadUrl?: unknown;
+        size?: unknown;
+        metadata?: { filename?: unknown };
+        creationTime?: unknown;
+      } | null;
+      if (!value || typeof value.uploadUrl !== "string") continue;
+      found.push({
+        storageKey: key,
+        uploadUrl: value.uploadUrl,
+        filename:
+          typeof value.metadata?.filename === "string" ? value.metadata.filename : "a file",
+        size: typeof value.size === "number" ? value.size : 0,
+        createdAt: typeof value.creationTime === "string" ? value.creationTime : "",
+      });
+    } catch {
+      // someone else's key: ignore it
+    }
+  }
+  return found.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
