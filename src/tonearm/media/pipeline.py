@@ -206,7 +206,7 @@ def _encoder_commands(
                          segment_seconds=segment_seconds),
         *mp3_output_args(mp3_path, bitrate=mp3_bitrate, sample_rate=rate, channels=channels),
     ]
-    # Info level: loudnorm and astats report only there.
+    # Info level: ebur128 and astats report only there.
     command_b = [*base, "-loglevel", "level+info", "-i", str(source)]
     for rung in ordered[1:]:
         command_b += hls_output_args(

@@ -8,6 +8,8 @@ the caller passes :class:`MediaTools` in.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import signal
 import subprocess
@@ -57,6 +59,7 @@ class ChildProcess:
                 stdout=subprocess.PIPE if stdout_pipe else subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509 - only async-signal-safe prctl
             )
         except FileNotFoundError as exc:
             raise Unavailable(
@@ -126,6 +129,21 @@ class ChildProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.kill()
+
+
+_PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: be SIGKILLed when the process that started us dies.
+
+    A worker killed with SIGKILL runs no cleanup, and its encoders would otherwise go
+    on burning CPU and writing files nobody will publish. (Linux ties this to the
+    thread that forked; children here are started by the job's own thread, which
+    outlives them.)
+    """
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _strip_log_prefix(line: str) -> str:

@@ -1,0 +1,139 @@
+"""The web player: click-to-sound in Chromium on loopback, and the first-load bundle size.
+
+    .venv/bin/python bench/player.py [--runs 9] [--seconds 60]
+
+Starts a real `tonearm serve` on a scratch data directory, uploads a generated track and
+waits until it is ready. Then, `--runs` times, opens the page in a fresh browser context
+(empty cache), waits for the track list (and for the network to go quiet, so hls.js has
+been preloaded as it is for a person who looks before clicking), clicks the track's play
+button and measures, inside the page, from the click event to the first `timeupdate` with
+`currentTime > 0`. Prints the median, the spread and the HLS level that played.
+
+The size figure is the gzip (level 9) size of the JS and CSS that src/tonearm/web/index.html
+loads: the first load. hls.js (first play) and tus-js-client (first upload) are lazy
+chunks, listed separately. Needs Debian's /usr/bin/chromium and the playwright package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playwright.sync_api import sync_playwright
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.fixtures.audio import make_audio
+from tests.fixtures.server import Server
+
+ROOT = Path(__file__).resolve().parents[1]
+WEB = ROOT / "src" / "tonearm" / "web"
+CLICK_TO_SOUND_TARGET_MS = 300
+FIRST_LOAD_TARGET_KB = 60
+
+MEASURE = """() => new Promise((resolve) => {
+    const audio = document.querySelector('audio');
+    let clicked = null;
+    document.addEventListener('click', (e) => { clicked ??= e.timeStamp; }, {capture: true});
+    const tick = () => {
+        if (clicked !== null && audio.currentTime > 0) {
+            audio.removeEventListener('timeupdate', tick);
+            resolve(performance.now() - clicked);
+        }
+    };
+    audio.addEventListener('timeupdate', tick);
+    window.__measuring = true;
+})"""
+
+
+def gzip_size(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0))
+
+
+def bundle_sizes() -> tuple[dict[str, int], dict[str, int]]:
+    index = (WEB / "index.html").read_text()
+    first = sorted(set(re.findall(r'(?:src|href)="/assets/([^"]+\.(?:js|css))"', index)))
+    first_load = {name: gzip_size(WEB / "assets" / name) for name in first}
+    lazy = {
+        p.name: gzip_size(p)
+        for p in sorted((WEB / "assets").iterdir())
+        if p.suffix in (".js", ".css") and p.name not in first_load
+    }
+    return first_load, lazy
+
+
+def click_to_sound(url: str, title: str, runs: int) -> tuple[list[float], str]:
+    times: list[float] = []
+    level = ""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            context = browser.new_context(viewport={"width": 1280, "height": 860})
+            page = context.new_page()
+            page.goto(url, wait_until="networkidle")
+            button = page.get_by_role("button", name=f"Play {title}")
+            button.wait_for()
+            page.wait_for_load_state("networkidle")
+            measured = page.evaluate_handle(MEASURE)
+            page.wait_for_function("window.__measuring === true")
+            button.click()
+            times.append(float(page.evaluate("(p) => p", measured)))
+            level = page.get_by_test_id("level").inner_text()
+            context.close()
+        browser.close()
+    return times, level
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the test track")
+    args = parser.parse_args()
+
+    first_load, lazy = bundle_sizes()
+    total = sum(first_load.values())
+    print("first-load JS + CSS (gzip -9), as index.html loads it:")
+    for name, size in first_load.items():
+        print(f"  {name:32} {size / 1024:6.1f} KB")
+    verdict = "ok" if total / 1024 < FIRST_LOAD_TARGET_KB else "OVER TARGET"
+    print(f"  {'total':32} {total / 1024:6.1f} KB   target < {FIRST_LOAD_TARGET_KB} KB: {verdict}")
+    print("lazy chunks (not in the first load):")
+    for name, size in lazy.items():
+        print(f"  {name:32} {size / 1024:6.1f} KB")
+
+    if not CHROMIUM.exists():
+        sys.exit(f"click-to-sound needs {CHROMIUM} (scripts/bootstrap.sh --dev)")
+    with tempfile.TemporaryDirectory(prefix="tonearm-bench-player-") as tmp:
+        work = Path(tmp)
+        title = "Bench Tone"
+        track = make_audio(
+            work / "bench.flac", seconds=args.seconds, extra=["-metadata", f"title={title}"]
+        )
+        server = Server(work / "data", f"sqlite:///{work / 'tonearm.db'}")
+        (work / "data").mkdir(exist_ok=True)
+        try:
+            response = server.upload(track)
+            response.raise_for_status()
+            server.wait_ready(response.json()["id"])
+            times, level = click_to_sound(server.url, title, args.runs)
+        finally:
+            server.stop()
+
+    median = statistics.median(times)
+    verdict = "ok" if median < CLICK_TO_SOUND_TARGET_MS else "OVER TARGET"
+    print(f"click-to-sound, Chromium headless on loopback, {args.runs} runs, level {level}:")
+    print(f"  runs (ms)  {' '.join(f'{t:.0f}' for t in times)}")
+    print(
+        f"  median {median:.0f} ms  min {min(times):.0f}  max {max(times):.0f}"
+        f"   target < {CLICK_TO_SOUND_TARGET_MS} ms: {verdict}"
+    )
+
+
+if __name__ == "__main__":
+    main()
