@@ -20,6 +20,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import httpx
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.fixtures.audio import make_audio
@@ -81,6 +83,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        work.chmod(0o755)  # nginx's workers run as an unprivileged user
         server = Server(work / "data", f"sqlite:///{work / 'tonearm.db'}")
         nginx = None
         try:
@@ -93,7 +96,8 @@ def main() -> None:
             key = "hls/" + seg_path.removeprefix("/s/")
             nginx, port = start_nginx(work / "data" / "blobs", work)
             nginx_url = f"http://127.0.0.1:{port}/{key}"
-            assert subprocess.run(["curl", "-sf", "-o", "/dev/null", nginx_url]).returncode == 0
+            check = httpx.get(nginx_url)
+            assert check.content == server.http.get(seg).content, check.status_code
 
             print(
                 f"one {size / 1024:.0f} KiB segment, {args.connections} keep-alive connections, "

@@ -89,6 +89,13 @@ def test_segments_are_immutable_and_cached(server: Server, audio: MakeAudio) -> 
     head = server.http.head(seg)
     assert head.status_code == 200 and head.content == b""
     assert int(head.headers["content-length"]) == len(first.content)
+    part = server.http.get(seg, headers={"range": "bytes=10-99"})
+    assert part.status_code == 206
+    assert part.content == first.content[10:100]
+    assert part.headers["content-range"] == f"bytes 10-99/{len(first.content)}"
+    beyond = server.http.get(seg, headers={"range": f"bytes={len(first.content)}-"})
+    assert beyond.status_code == 416
+    assert server.http.post(seg).status_code == 405
     tampered = seg.replace("s=", "s=A")
     assert server.http.get(tampered).status_code == 403
     path_only = seg.split("?", 1)[0]

@@ -13,6 +13,8 @@ from typing import BinaryIO
 from tonearm.errors import NotFound
 from tonearm.storage.base import check_key
 
+_FILE_MODE = 0o644
+
 
 class LocalStore:
     def __init__(self, root: Path) -> None:
@@ -34,6 +36,8 @@ class LocalStore:
             except OSError:
                 pass  # another filesystem: fall back to copy-then-rename
         fd, tmp = tempfile.mkstemp(dir=self._staging)
+        # mkstemp makes 0600 files; a web server in front (nginx X-Accel) must read them.
+        os.fchmod(fd, _FILE_MODE)
         try:
             with os.fdopen(fd, "wb") as out, source.open("rb") as src:
                 shutil.copyfileobj(src, out, 1024 * 1024)
@@ -49,6 +53,7 @@ class LocalStore:
         dest = self._path(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self._staging)
+        os.fchmod(fd, _FILE_MODE)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)

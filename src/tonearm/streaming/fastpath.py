@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -35,33 +37,41 @@ _IMMUTABLE = b"public, max-age=31536000, immutable"
 _PROBLEM = b"application/problem+json"
 
 
+@dataclass(frozen=True)
+class _Entry:
+    data: bytes
+    etag: bytes
+    headers: list[tuple[bytes, bytes]]
+    """The 200 response's headers, built once."""
+
+
 class SegmentCache:
-    """Least-recently-used segment bytes, bounded by their total size."""
+    """Least-recently-used segments with their response headers, bounded by total size."""
 
     def __init__(self, max_bytes: int) -> None:
         self._max = max_bytes
-        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._items: OrderedDict[str, _Entry] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> _Entry | None:
         with self._lock:
-            data = self._items.get(key)
-            if data is not None:
+            entry = self._items.get(key)
+            if entry is not None:
                 self._items.move_to_end(key)
-            return data
+            return entry
 
-    def put(self, key: str, data: bytes) -> None:
-        if len(data) > self._max // 8:
+    def put(self, key: str, entry: _Entry) -> None:
+        if len(entry.data) > self._max // 8:
             return
         with self._lock:
             if key in self._items:
                 return
-            self._items[key] = data
-            self._size += len(data)
+            self._items[key] = entry
+            self._size += len(entry.data)
             while self._size > self._max:
                 _, old = self._items.popitem(last=False)
-                self._size -= len(old)
+                self._size -= len(old.data)
 
 
 class SegmentServer:
@@ -72,6 +82,9 @@ class SegmentServer:
         self._store = store
         self._signer = signer
         self._cache = cache
+        # (path, query) already checked -> (expiry, store key, media type): a player asks
+        # for the same signed URLs again and again, so the HMAC runs once per URL.
+        self._verified: dict[tuple[str, bytes], tuple[int, str, str]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(SEGMENT_PREFIX):
@@ -88,44 +101,79 @@ class SegmentServer:
             )
             return
         path: str = scope["path"]
+        query: bytes = scope.get("query_string", b"")
+        known = self._verified.get((path, query))
+        if known is not None and known[0] >= time.time():
+            _, key, media_type = known
+        else:
+            checked = await self._check(send, path, query)
+            if checked is None:
+                return
+            key, media_type = checked
+        entry = self._cache.get(key)
+        if entry is None:
+            try:
+                data = await anyio.to_thread.run_sync(self._store.read_bytes, key)
+            except NotFound:
+                await _problem(send, 404, "Not found", "No such segment.")
+                return
+            entry = _entry(key, media_type, data)
+            self._cache.put(key, entry)
+        conditional = None
+        rng = None
+        if_range = None
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                conditional = value
+            elif name == b"range":
+                rng = value
+            elif name == b"if-range":
+                if_range = value
+        if conditional is None and rng is None:
+            await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
+            await send(
+                {"type": "http.response.body", "body": b"" if method == "HEAD" else entry.data}
+            )
+            return
+        await self._conditional(send, method, entry, conditional, rng, if_range)
+
+    async def _check(self, send: Send, path: str, query: bytes) -> tuple[str, str] | None:
         parsed = parse_segment_path(path)
         if parsed is None:
             await _problem(send, 404, "Not found", "No such segment.")
-            return
-        key, media_type = parsed
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-        if not self._signer.verify(path, query.get("e", ""), query.get("s", "")):
+            return None
+        params = dict(parse_qsl(query.decode("latin-1")))
+        expires, signature = params.get("e", ""), params.get("s", "")
+        if not self._signer.verify(path, expires, signature):
             await _problem(
                 send,
                 403,
                 "Forbidden",
                 "This media link is invalid or has expired; reload the playlist.",
             )
-            return
-        data = self._cache.get(key)
-        if data is None:
-            try:
-                data = await anyio.to_thread.run_sync(self._store.read_bytes, key)
-            except NotFound:
-                await _problem(send, 404, "Not found", "No such segment.")
-                return
-            self._cache.put(key, data)
-        etag = b'"' + key.rsplit("/", 1)[-1].split(".", 1)[0].encode() + b'"'
-        headers = [
-            (b"content-type", media_type.encode()),
-            (b"cache-control", _IMMUTABLE),
-            (b"etag", etag),
-            (b"accept-ranges", b"bytes"),
-        ]
-        req = _request_headers(scope)
-        inm = req.get(b"if-none-match")
+            return None
+        if len(self._verified) > _MAX_VERIFIED:
+            self._verified.clear()
+        self._verified[(path, query)] = (int(expires), *parsed)
+        return parsed
+
+    async def _conditional(
+        self,
+        send: Send,
+        method: str,
+        entry: _Entry,
+        inm: bytes | None,
+        rng: bytes | None,
+        if_range: bytes | None,
+    ) -> None:
+        data, etag = entry.data, entry.etag
+        headers = [h for h in entry.headers if h[0] != b"content-length"]
         if inm is not None and (inm == b"*" or etag in [t.strip() for t in inm.split(b",")]):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        status, body, extra = 200, data, []
-        rng = req.get(b"range")
-        if rng is not None and _if_range_ok(req.get(b"if-range"), etag):
+        status, body = 200, data
+        if rng is not None and (if_range is None or if_range == etag):
             span = _single_range(rng, len(data))
             if span == _UNSATISFIABLE:
                 await _problem(
@@ -139,19 +187,25 @@ class SegmentServer:
             if span is not None:
                 start, end = span
                 status, body = 206, data[start : end + 1]
-                extra = [(b"content-range", f"bytes {start}-{end}/{len(data)}".encode())]
-        headers += extra
+                headers.append((b"content-range", f"bytes {start}-{end}/{len(data)}".encode()))
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
 
 
-def _request_headers(scope: Scope) -> dict[bytes, bytes]:
-    return {k.lower(): v for k, v in scope.get("headers", [])}
+_MAX_VERIFIED = 200_000
 
 
-def _if_range_ok(if_range: bytes | None, etag: bytes) -> bool:
-    return if_range is None or if_range == etag
+def _entry(key: str, media_type: str, data: bytes) -> _Entry:
+    etag = b'"' + key.rsplit("/", 1)[-1].split(".", 1)[0].encode() + b'"'
+    headers = [
+        (b"content-type", media_type.encode()),
+        (b"cache-control", _IMMUTABLE),
+        (b"etag", etag),
+        (b"accept-ranges", b"bytes"),
+        (b"content-length", str(len(data)).encode()),
+    ]
+    return _Entry(data, etag, headers)
 
 
 _UNSATISFIABLE = (-1, -1)
