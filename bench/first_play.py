@@ -28,9 +28,25 @@ from tests.fixtures.server import Server
 def can_play(url: str) -> bool:
     """ffmpeg opens the master and decodes one second from the start."""
     proc = subprocess.run(
-        ["ffmpeg", "-v", "error", "-live_start_index", "0", "-i", url, "-map", "0:a:0",
-         "-t", "1", "-f", "null", "-"],
-        capture_output=True, check=False, timeout=30,
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-live_start_index",
+            "0",
+            "-i",
+            url,
+            "-map",
+            "0:a:0",
+            "-t",
+            "1",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        check=False,
+        timeout=30,
     )
     return proc.returncode == 0
 
@@ -67,17 +83,27 @@ def main() -> None:
             results = []
             for i in range(args.runs):
                 # A different signal each run: identical bytes would be deduplicated.
-                source = make_audio(work / f"in{i}.flac", seconds=args.seconds, source=(
-                    f"anoisesrc=color=pink:sample_rate=44100:duration={args.seconds}"
-                    f":amplitude=0.3:seed={i + 1}"), rate=44100)
+                source = make_audio(
+                    work / f"in{i}.flac",
+                    seconds=args.seconds,
+                    source=(
+                        f"anoisesrc=color=pink:sample_rate=44100:duration={args.seconds}"
+                        f":amplitude=0.3:seed={i + 1}"
+                    ),
+                    rate=44100,
+                )
                 results.append(one_run(server, source))
-                print(f"  run {i + 1}: first playable {results[-1][0]:.2f} s, "
-                      f"ready {results[-1][1]:.2f} s")
+                print(
+                    f"  run {i + 1}: first playable {results[-1][0]:.2f} s, "
+                    f"ready {results[-1][1]:.2f} s"
+                )
             first = statistics.median(r[0] for r in results)
             ready = statistics.median(r[1] for r in results)
             print(f"{args.seconds:.0f} s stereo 44.1 kHz FLAC, median of {args.runs}:")
-            print(f"  first playable {first:.2f} s, fully processed {ready:.2f} s, "
-                  f"ratio {first / ready:.0%} (target <= 25%)")
+            print(
+                f"  first playable {first:.2f} s, fully processed {ready:.2f} s, "
+                f"ratio {first / ready:.0%} (target <= 25%)"
+            )
         finally:
             server.stop()
 

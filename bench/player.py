@@ -27,7 +27,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright
-
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.fixtures.audio import make_audio
 from tests.fixtures.server import Server

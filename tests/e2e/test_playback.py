@@ -258,3 +258,19 @@ def test_loudness_matches_ffmpeg_for_a_known_sine(server: Server, tmp_path: Path
     # EBU Tech 3341: a stereo 1 kHz sine at -23 dBFS per channel reads -23.0 LUFS.
     assert abs(loud["integrated_lufs"] - -23.0) < 0.2
     assert -23.5 < loud["true_peak_dbtp"] < -22.5
+
+
+def test_health_readiness_docs_and_structured_logs(server: Server) -> None:
+    assert server.http.get("/healthz").json() == {"status": "ok"}
+    ready = server.http.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["database"] == "ok"
+    assert server.http.get("/docs").status_code == 200
+    spec = server.http.get("/openapi.json").json()
+    assert {"/api/tracks", "/api/uploads", "/api/tracks/{track_id}/hls/master.m3u8"} <= set(
+        spec["paths"]
+    )
+    lines = [ln for ln in server.process.output().splitlines() if ln.startswith("{")]
+    entries = [json.loads(ln) for ln in lines]
+    assert any(e.get("path") == "/healthz" and e.get("status") == 200 for e in entries)
+    assert all({"ts", "level", "logger", "msg"} <= set(e) for e in entries)

@@ -34,15 +34,17 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.mark.skipif(not PG, reason="PostgreSQL is not reachable on 127.0.0.1")
-def test_api_and_two_workers_on_postgres_and_redis(tmp_path_factory: pytest.TempPathFactory,
-                                                   redis_url: str, audio: MakeAudio) -> None:
+def test_api_and_two_workers_on_postgres_and_redis(
+    tmp_path_factory: pytest.TempPathFactory, redis_url: str, audio: MakeAudio
+) -> None:
     data = tmp_path_factory.mktemp("scale")
     with fresh_database("postgresql", data) as url:
         api = Server(data, url, workers=0, env={"TONEARM_QUEUE_URL": redis_url})
         workers = [api.worker(), api.worker()]
         try:
-            sources = [audio(f"s{i}.flac", seconds=6.0, frequency=300.0 + 100 * i)
-                       for i in range(4)]
+            sources = [
+                audio(f"s{i}.flac", seconds=6.0, frequency=300.0 + 100 * i) for i in range(4)
+            ]
             ids = [api.upload(s).json()["id"] for s in sources]
             for track_id, source in zip(ids, sources, strict=True):
                 track = api.wait_ready(track_id)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -28,9 +30,9 @@ def api_only(
 
 
 def _ffmpeg_children(pid: int) -> list[int]:
-    import subprocess
-
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
+    ).stdout
     return [int(p) for p in out.split()]
 
 
@@ -86,7 +88,6 @@ def test_killed_worker_leaves_work_that_is_rerun(api_only: Server, audio: MakeAu
 
 def _alive(pid: int) -> bool:
     try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] != "Z"
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except FileNotFoundError:
         return False

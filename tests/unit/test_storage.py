@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,8 @@ from tonearm.storage import BlobStore, LocalStore, MemoryStore
 
 
 @pytest.fixture(params=["local", "memory"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
-    yield LocalStore(tmp_path / "blobs") if request.param == "local" else MemoryStore()
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
+    return LocalStore(tmp_path / "blobs") if request.param == "local" else MemoryStore()
 
 
 def test_put_read_delete(store: BlobStore, tmp_path: Path) -> None:

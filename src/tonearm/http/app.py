@@ -38,8 +38,13 @@ def create_app(c: Container) -> ASGIApp:
     app.include_router(
         ingest_routes.build_router(
             ingest_routes.IngestDeps(
-                c.uows, c.ingest, c.uploads, c.library, c.staging,
-                s.max_multipart_bytes, s.max_upload_bytes,
+                c.uows,
+                c.ingest,
+                c.uploads,
+                c.library,
+                c.staging,
+                s.max_multipart_bytes,
+                s.max_upload_bytes,
             )
         )
     )

@@ -81,7 +81,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem(
-            exc.status_code, str(exc.detail), headers=dict(exc.headers) if exc.headers else None, instance=request.url.path
+            exc.status_code,
+            str(exc.detail),
+            headers=dict(exc.headers) if exc.headers else None,
+            instance=request.url.path,
         )
 
     @app.exception_handler(Exception)
