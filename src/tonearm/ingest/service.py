@@ -107,9 +107,15 @@ class IngestService:
         uow.on_rollback(lambda: self._store.delete(key))
 
     def _revive(self, uow: UnitOfWork, staged: StagedFile, blob: Blob) -> None:
-        """A blob at zero references may be half-way through collection: make it whole."""
+        """A blob at zero references may be half-way through collection: make it whole.
+
+        Collection deletes the original first, so an original still in the store means
+        nothing was deleted yet; a job still queued or running will finish the work.
+        """
         key = keys.original_key(blob.hash, blob.original_ext)
-        if self._store.exists(key) and blob.status == BlobStatus.READY:
+        if self._store.exists(key) and (
+            blob.status == BlobStatus.READY or JobLeases(uow.session).active_for_blob(blob.hash)
+        ):
             return
         if not self._store.exists(key):
             self._store.put_file(key, staged.path)

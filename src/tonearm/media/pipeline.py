@@ -2,17 +2,23 @@
 
 ::
 
-    source ──┬─ ffmpeg A ── top AAC rung (HLS fMP4) + MP3 fallback     ── progress pipe
-             ├─ ffmpeg B ── other AAC rungs + loudnorm/astats (→ log)  ── mono PCM pipe → peaks
+    source ──┬─ ffmpeg A ── top AAC rung (HLS fMP4) + MP3 fallback + mono PCM pipe → peaks
+             ├─ ffmpeg B ── other AAC rungs + ebur128/astats (→ log)  ── progress pipe
              └─ fpcalc C ── fingerprint, started when A or B finishes (optional)
 
 ffmpeg 5.1 runs each process's encoders on one thread, so two ffmpeg processes keep
-two cores busy; this split was the fastest measured on a 2-core machine (reading the
-source in each process costs less than decoding once and fanning out). The calling
-thread supervises: it watches each rendition's playlist, which ffmpeg rewrites after
-every finished segment, and calls ``observer.segment_ready`` as soon as a segment is
-complete, so a caller can publish a growing playlist long before the end. Every
-observer call happens on the calling thread.
+two cores busy (reading the source in each process costs less than decoding once and
+fanning out). Measured on the shared 2-core machine (noisy), 180 s stereo FLAC,
+each alone and including its own decode: 256k AAC ≈ 5.8 s, 128k ≈ 4.8 s, 64k ≈ 2.5 s,
+MP3 ≈ 2 s, ebur128 with true peak ≈ 1.2 s (loudnorm: 6.7 s, see loudness.py).
+Process A as drawn took 5.8-6.2 s alone and B 6.9-8.1 s; with the PCM pipe in B
+(the first split tried) A was 6.1-6.5 s and B 6.7-9.5 s. fpcalc waits for a free
+core so it does not delay the first segments.
+
+The calling thread supervises: it watches each rendition's playlist, which ffmpeg
+rewrites after every finished segment, and calls ``observer.segment_ready`` as soon
+as a segment is complete, so a caller can publish a growing playlist long before
+the end. Every observer call happens on the calling thread.
 
 Any failure, a timeout or ``cancel`` kills every child's process group before the
 error propagates: no ffmpeg outlives the call.
@@ -138,8 +144,8 @@ def process_audio(
     try:
         encoder_a = run.start(command_a)
         encoder_b = run.start(command_b)
-        encoded = run.read_in_thread(encoder_a.stdout, run.follow_progress)
-        peaks_done = run.read_in_thread(encoder_b.stdout, peaks.read_from)
+        peaks_done = run.read_in_thread(encoder_a.stdout, peaks.read_from)
+        encoded = run.read_in_thread(encoder_b.stdout, run.follow_progress)
         fingerprinter = _OptionalFingerprint(run, fingerprint_command(source, tools))
 
         watchers = [_SegmentWatcher(workdir, rung, observer) for rung in ordered]
@@ -196,24 +202,25 @@ def _encoder_commands(
     mp3_path: Path,
     mp3_bitrate: Kbps,
 ) -> tuple[list[str], list[str]]:
-    """Process A: the top rung + MP3; process B: the other rungs, loudness and peaks."""
+    """Process A: the top rung, the MP3 and the peaks PCM (on stdout); process B: the
+    other rungs and the loudness analysis, with ``-progress`` on stdout."""
     rate = output_sample_rate(info.sample_rate)
     channels = output_channels(info.channels)
     base = [tools.ffmpeg, "-nostdin", "-hide_banner", "-nostats"]
     command_a = [
-        *base, "-loglevel", "level+error", "-progress", "pipe:1", "-i", str(source),
+        *base, "-loglevel", "level+error", "-i", str(source),
         *hls_output_args(workdir, ordered[0], sample_rate=rate, channels=channels,
                          segment_seconds=segment_seconds),
         *mp3_output_args(mp3_path, bitrate=mp3_bitrate, sample_rate=rate, channels=channels),
+        "-map", "0:a:0", "-vn", *peaks_output_args(info.sample_rate),
     ]
     # Info level: ebur128 and astats report only there.
-    command_b = [*base, "-loglevel", "level+info", "-i", str(source)]
+    command_b = [*base, "-loglevel", "level+info", "-progress", "pipe:1", "-i", str(source)]
     for rung in ordered[1:]:
         command_b += hls_output_args(
             workdir, rung, sample_rate=rate, channels=channels, segment_seconds=segment_seconds
         )
     command_b += ["-map", "0:a:0", "-vn", *loudness_output_args()]
-    command_b += ["-map", "0:a:0", "-vn", *peaks_output_args(info.sample_rate)]
     return command_a, command_b
 
 
