@@ -36,19 +36,20 @@ WEB = ROOT / "src" / "tonearm" / "web"
 CLICK_TO_SOUND_TARGET_MS = 300
 FIRST_LOAD_TARGET_KB = 60
 
-MEASURE = """() => new Promise((resolve) => {
+# Both ends measured inside the page, on its own clock: the click event's timestamp and
+# the first timeupdate that reports progress.
+MEASURE = """() => {
     const audio = document.querySelector('audio');
     let clicked = null;
     document.addEventListener('click', (e) => { clicked ??= e.timeStamp; }, {capture: true});
     const tick = () => {
         if (clicked !== null && audio.currentTime > 0) {
             audio.removeEventListener('timeupdate', tick);
-            resolve(performance.now() - clicked);
+            window.__clickToSound = performance.now() - clicked;
         }
     };
     audio.addEventListener('timeupdate', tick);
-    window.__measuring = true;
-})"""
+}"""
 
 
 def gzip_size(path: Path) -> int:
@@ -79,10 +80,10 @@ def click_to_sound(url: str, title: str, runs: int) -> tuple[list[float], str]:
             button = page.get_by_role("button", name=f"Play {title}")
             button.wait_for()
             page.wait_for_load_state("networkidle")
-            measured = page.evaluate_handle(MEASURE)
-            page.wait_for_function("window.__measuring === true")
+            page.evaluate(MEASURE)
             button.click()
-            times.append(float(page.evaluate("(p) => p", measured)))
+            page.wait_for_function("window.__clickToSound !== undefined", timeout=30_000)
+            times.append(float(page.evaluate("window.__clickToSound")))
             level = page.get_by_test_id("level").inner_text()
             context.close()
         browser.close()
@@ -114,8 +115,8 @@ def main() -> None:
         track = make_audio(
             work / "bench.flac", seconds=args.seconds, extra=["-metadata", f"title={title}"]
         )
+        (work / "data").mkdir()
         server = Server(work / "data", f"sqlite:///{work / 'tonearm.db'}")
-        (work / "data").mkdir(exist_ok=True)
         try:
             response = server.upload(track)
             response.raise_for_status()

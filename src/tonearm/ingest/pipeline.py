@@ -102,17 +102,12 @@ class ProcessBlob:
         heart.start()
         try:
             self._run(claim, info, original, workdir, cancel, heart)
-        except LostLease:
-            log.warning(
-                "job %s attempt %s lost its lease; leaving it to the next attempt",
-                job_id,
-                claim.attempt,
-            )
-        except TonearmError as exc:
-            self._fail(claim, exc.message)
         except Exception as exc:
-            if cancel.is_set():
-                log.warning("job %s attempt %s cancelled", job_id, claim.attempt)
+            if isinstance(exc, LostLease) or cancel.is_set():
+                # Another attempt owns the job now: touch nothing, not even files.
+                log.warning("job %s attempt %s lost its lease", job_id, claim.attempt)
+            elif isinstance(exc, TonearmError):
+                self._fail(claim, exc.message)
             else:
                 log.exception("job %s attempt %s crashed", job_id, claim.attempt)
                 self._retry_or_fail(claim, exc)
@@ -201,14 +196,17 @@ class ProcessBlob:
 
     def _fail(self, claim: Claim, reason: str) -> None:
         log.info("blob %s failed: %s", claim.blob_hash, reason)
-        with contextlib.suppress(LostLease), self._uows() as uow:
-            JobLeases(uow.session).fail(claim, reason)
-            blob = BlobRepository(uow.session).get(claim.blob_hash, for_update=True)
-            if blob is not None:
-                blob.status = BlobStatus.FAILED
-                blob.error = reason
-                blob.playable = False
-                BlobRepository(uow.session).clear_renditions(blob.hash)
+        try:
+            with self._uows() as uow:
+                JobLeases(uow.session).fail(claim, reason)
+                blob = BlobRepository(uow.session).get(claim.blob_hash, for_update=True)
+                if blob is not None:
+                    blob.status = BlobStatus.FAILED
+                    blob.error = reason
+                    blob.playable = False
+                    BlobRepository(uow.session).clear_renditions(blob.hash)
+        except LostLease:
+            return  # the files may be a newer attempt's: leave them
         self._sweep_orphans(claim.blob_hash)
 
     def _retry_or_fail(self, claim: Claim, exc: Exception) -> None:
