@@ -75,16 +75,22 @@ class ProcessBlob:
 
     def __call__(self, job_id: int) -> None:
         with self._uows() as uow:
-            claim = JobLeases(uow.session).claim(
+            # Lock order everywhere: the blob row, then the job row (uploads lock the
+            # blob and may then requeue its job; the reverse order deadlocks).
+            leases = JobLeases(uow.session)
+            blob_hash = leases.blob_of(JobId(job_id))
+            blob = (
+                BlobRepository(uow.session).get(blob_hash, for_update=True) if blob_hash else None
+            )
+            if blob is None:
+                return
+            claim = leases.claim(
                 JobId(job_id),
                 lease_s=self._config.lease_s,
                 worker=self._config.worker_name,
                 max_attempts=self._config.max_attempts,
             )
             if claim is None:
-                return
-            blob = BlobRepository(uow.session).get(claim.blob_hash, for_update=True)
-            if blob is None:
                 return
             blob.status = BlobStatus.PROCESSING
             blob.playable = False
@@ -158,11 +164,10 @@ class ProcessBlob:
             for segment in rendition.segments:
                 publisher.segment_ready(rendition.rung, rendition.init_path, segment)
         with self._uows() as uow:
-            leases = JobLeases(uow.session)
-            leases.finish(claim)
             blob = BlobRepository(uow.session).get(claim.blob_hash, for_update=True)
             if blob is None:
                 raise LostLease("blob deleted while processing")
+            JobLeases(uow.session).finish(claim)
             _publish(
                 blob,
                 result,
@@ -198,8 +203,8 @@ class ProcessBlob:
         log.info("blob %s failed: %s", claim.blob_hash, reason)
         try:
             with self._uows() as uow:
-                JobLeases(uow.session).fail(claim, reason)
                 blob = BlobRepository(uow.session).get(claim.blob_hash, for_update=True)
+                JobLeases(uow.session).fail(claim, reason)
                 if blob is not None:
                     blob.status = BlobStatus.FAILED
                     blob.error = reason
@@ -330,9 +335,15 @@ class _Publisher:
             self._store.put_file(
                 keys.segment_key(blob_hash, rung.name, seg_hash, "m4s"), segment.path
             )
+            # The first segment of the last rung to start makes the track playable.
+            becomes_playable = (
+                rung.name not in self._started and len(self._started) == len(self._rungs) - 1
+            )
             with self._uows() as uow:
-                JobLeases(uow.session).check(self._claim)
                 repo = BlobRepository(uow.session)
+                # Lock order everywhere: the blob row before the job row.
+                blob = repo.get(blob_hash, for_update=True) if becomes_playable else None
+                JobLeases(uow.session).check(self._claim)
                 rendition = repo.rendition(blob_hash, rung.name)
                 if rendition is None:
                     rendition = Rendition(
@@ -356,11 +367,9 @@ class _Publisher:
                         size=size,
                     )
                 )
-                self._started.add(rung.name)
-                if len(self._started) == len(self._rungs):
-                    blob = repo.get(blob_hash, for_update=True)
-                    if blob is not None and not blob.playable:
-                        blob.playable = True
+                if blob is not None:
+                    blob.playable = True
+            self._started.add(rung.name)
             self._published.add((rung.name, segment.sequence))
 
 

@@ -34,9 +34,13 @@ class BlobRepository:
         }
         dialect = self.session.get_bind().dialect.name
         ins = postgresql.insert(Blob) if dialect == "postgresql" else sqlite.insert(Blob)
-        stmt = ins.values(**values).on_conflict_do_nothing(index_elements=["hash"])
-        result = self.session.execute(stmt)
-        return bool(getattr(result, "rowcount", 0))
+        stmt = (
+            ins.values(**values)
+            .on_conflict_do_nothing(index_elements=["hash"])
+            .returning(Blob.hash)
+        )
+        # RETURNING, not rowcount: it names the row this statement really inserted.
+        return self.session.execute(stmt).scalar() is not None
 
     def add_reference(self, blob_hash: str) -> int:
         """Count one more track on the blob; returns the new count."""
@@ -101,12 +105,13 @@ class UploadRepository:
 
     def advance(self, upload_id: str, *, old_offset: int, new_offset: int) -> bool:
         """Move the offset forward only from where this writer started (tus offsets never race)."""
-        result = self.session.execute(
+        moved = self.session.execute(
             update(Upload)
             .where(Upload.id == upload_id, Upload.offset == old_offset)
             .values(offset=new_offset)
-        )
-        return bool(getattr(result, "rowcount", 0))
+            .returning(Upload.id)
+        ).scalar()
+        return moved is not None
 
     def delete(self, upload_id: str) -> None:
         self.session.execute(delete(Upload).where(Upload.id == upload_id))

@@ -41,6 +41,10 @@ class JobLeases:
         self.session.flush()
         return job
 
+    def blob_of(self, job_id: JobId) -> str | None:
+        """The blob a job works on, read without locking (to lock the blob first)."""
+        return self.session.scalar(select(Job.blob_hash).where(Job.id == job_id))
+
     def get_for_blob(self, blob_hash: str, kind: str) -> Job | None:
         return self.session.scalar(
             select(Job).where(Job.blob_hash == blob_hash, Job.kind == kind).with_for_update()

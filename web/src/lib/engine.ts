@@ -12,6 +12,12 @@
  * and the loudness normalization, because normalization must sometimes boost and
  * audio.volume cannot go above 1. The graph is built on the first play, inside the click,
  * as browsers require. Without Web Audio, audio.volume is used and boosts are dropped.
+ *
+ * Start-up latency: opening the audio device (new AudioContext) costs tens of ms, up to
+ * ~100 ms in headless Chromium, so the page calls unlock() on a person's first press
+ * (pointerdown or keydown), before the click that plays. A press on a track's play button
+ * also starts loading that track (load without autoplay) when nothing is playing; the click
+ * that follows only has to press play.
  */
 import type HlsType from "hls.js";
 import type { Track } from "./api";
@@ -50,6 +56,8 @@ export class AudioEngine {
   private track: Track | null = null;
   private delivery: Delivery | null = null;
   private generation = 0;
+  /** play() came while hls.js was still being set up: start once it is. */
+  private playPending = false;
   private graph: { context: AudioContext; gain: GainNode } | null = null;
   private gainSettings: GainSettings;
 
@@ -78,9 +86,20 @@ export class AudioEngine {
     this.applyGain();
   }
 
+  /** Build the audio graph; call from a user gesture (it opens the audio device). */
+  unlock(): void {
+    this.ensureGraph();
+  }
+
+  /** The track loaded now, if any. */
+  get loaded(): Track | null {
+    return this.track;
+  }
+
   /** Load `track`; with `autoplay`, call from the click handler (before any await). */
   load(track: Track, autoplay: boolean): void {
     const generation = ++this.generation;
+    this.playPending = false;
     this.teardown();
     this.track = track;
     this.emit({ type: "load", track });
@@ -115,6 +134,11 @@ export class AudioEngine {
   play(): void {
     this.ensureGraph();
     void this.graph?.context.resume();
+    if (this.delivery === "hls" && !this.hls) {
+      this.playPending = true;
+      this.emit({ type: "play" });
+      return;
+    }
     this.audio.play().catch((error: unknown) => {
       // Replaced by a newer load, or paused before it started: not a failure.
       if (error instanceof DOMException && error.name === "AbortError") return;
@@ -127,6 +151,10 @@ export class AudioEngine {
   }
 
   pause(): void {
+    if (this.playPending) {
+      this.playPending = false;
+      this.emit({ type: "pause" });
+    }
     this.audio.pause();
   }
 
@@ -170,12 +198,14 @@ export class AudioEngine {
     });
     hls.attachMedia(this.audio);
     hls.loadSource(url);
-    if (autoplay) this.play();
+    if (autoplay || this.playPending) this.play();
   }
 
   /** HLS failed: play the MP3 from where HLS stopped, or say the track cannot play. */
   private fallBack(resume: boolean, position: number): void {
     const mp3 = this.track?.urls.mp3;
+    resume ||= this.playPending;
+    this.playPending = false;
     this.teardown();
     if (!mp3 || this.delivery === "mp3") {
       this.emit({ type: "error", message: "This track could not be played." });
