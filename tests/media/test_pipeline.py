@@ -40,8 +40,12 @@ def _run(
 ) -> MediaResult:
     info = probe(source, TOOLS, min_duration=MIN, max_duration=MAX)
     return process_audio(
-        source, info, workdir, kwargs.pop("tools", TOOLS),  # type: ignore[arg-type]
-        observer or RecordingObserver(), **kwargs,  # type: ignore[arg-type]
+        source,
+        info,
+        workdir,
+        kwargs.pop("tools", TOOLS),  # type: ignore[arg-type]
+        observer or RecordingObserver(),
+        **kwargs,  # type: ignore[arg-type]
     )
 
 
@@ -90,10 +94,19 @@ def test_renditions_are_really_aac_and_stereo_at_most(
     _, result, _ = processed
     rendition = result.renditions[-1]
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries",
-         "stream=codec_name,profile,sample_rate,channels", "-of", "csv=p=0",
-         str(rendition.init_path.parent / "index.m3u8")],
-        check=True, capture_output=True, text=True,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_name,profile,sample_rate,channels",
+            "-of",
+            "csv=p=0",
+            str(rendition.init_path.parent / "index.m3u8"),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()[0]
     assert out == f"aac,LC,{rendition.sample_rate},{rendition.channels}"
 
@@ -138,7 +151,8 @@ def test_segment_ready_is_called_while_encoding_in_order(
 
 
 def test_same_input_gives_byte_identical_outputs(
-    clips: dict[str, Path], tmp_path: Path,
+    clips: dict[str, Path],
+    tmp_path: Path,
     noise_run: tuple[MediaResult, RecordingObserver, float],
 ) -> None:
     first, _, _ = noise_run
@@ -157,8 +171,7 @@ def _digests(result: MediaResult) -> dict[str, str]:
         files += [rendition.init_path, *(s.path for s in rendition.segments)]
     root = result.mp3_path.parent
     return {
-        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in files
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files
     }
 
 
@@ -166,22 +179,53 @@ def test_loudness_matches_ffmpeg_measurements(sine_997_minus20: Path, tmp_path: 
     result = _run(sine_997_minus20, tmp_path / "work")
     loudness = result.loudness
     ebur128 = subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(sine_997_minus20),
-         "-map", "0:a:0", "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(sine_997_minus20),
+            "-map",
+            "0:a:0",
+            "-af",
+            "ebur128=framelog=verbose",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stderr
     summary = re.findall(r"I:\s+(-?[\d.]+) LUFS", ebur128)[-1]
     loudnorm = subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(sine_997_minus20),
-         "-map", "0:a:0", "-af", "loudnorm=print_format=json", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(sine_997_minus20),
+            "-map",
+            "0:a:0",
+            "-af",
+            "loudnorm=print_format=json",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stderr
     loudnorm_i = re.findall(r'"input_i" : "(-?[\d.]+)"', loudnorm)[-1]
     assert loudness.integrated_lufs == pytest.approx(float(summary), abs=0.1)
     assert loudness.integrated_lufs == pytest.approx(float(loudnorm_i), abs=0.1)
     assert loudness.integrated_lufs == pytest.approx(-20.0, abs=0.2)
-    assert loudness.replaygain_track_gain_db == pytest.approx(-18 - loudness.integrated_lufs,
-                                                              abs=0.01)
+    assert loudness.replaygain_track_gain_db == pytest.approx(
+        -18 - loudness.integrated_lufs, abs=0.01
+    )
     assert loudness.sample_peak == pytest.approx(0.1, abs=0.002)
     assert loudness.true_peak_dbtp == pytest.approx(-20.0, abs=0.2)
     assert loudness.loudness_range_lu == pytest.approx(0.0, abs=0.5)
@@ -225,7 +269,13 @@ def _ffmpeg_children() -> list[int]:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
+            # Only media tools: other suites' servers and browsers may be our children too.
+            name = stat.split("(", 1)[1].rsplit(")", 1)[0]
+            if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and name in (
+                "ffmpeg",
+                "ffprobe",
+                "fpcalc",
+            ):
                 mine.append(int(entry.name))
     return mine
 
