@@ -91,3 +91,33 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_undecodable_audio_fails_with_a_reason_and_the_worker_goes_on(
+    api_only: Server, audio: MakeAudio
+) -> None:
+    """Bytes that pass the upload checks but cannot be decoded (here: the stored original
+    damaged behind our back) end as ``failed`` with a reason, and the next job runs."""
+    server = api_only
+    bad_id = server.upload(audio("bad.flac", seconds=5.0, source="noise")).json()["id"]
+    blob_hash = server.track(bad_id)["source"]["sha256"]
+    original = next((server.data_dir / "blobs" / "originals").rglob(f"{blob_hash}.*"))
+    data = bytearray(original.read_bytes())
+    data[200:] = bytes(len(data) - 200)  # keep the header, zero every audio frame
+    original.write_bytes(bytes(data))
+    good_id = server.upload(audio("good.flac", seconds=4.0, frequency=550.0)).json()["id"]
+
+    worker = server.worker()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.track(bad_id)["status"] != "failed":
+            time.sleep(0.2)
+        failed = server.track(bad_id)
+        assert failed["status"] == "failed", failed
+        assert failed["error"]
+        assert failed["urls"]["hls"] is None
+        assert server.wait_ready(good_id)["status"] == "ready"
+    finally:
+        worker.stop()
+    hls = server.data_dir / "blobs" / "hls" / blob_hash
+    assert not hls.exists() or not any(p.is_file() for p in hls.rglob("*"))

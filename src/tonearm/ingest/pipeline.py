@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import logging
 import shutil
@@ -24,6 +23,7 @@ from tonearm.db.unit_of_work import UnitOfWorkFactory
 from tonearm.errors import TonearmError
 from tonearm.ingest import keys
 from tonearm.ingest.repository import BlobRepository
+from tonearm.ingest.staging import file_sha256
 from tonearm.library.repository import TrackRepository
 from tonearm.media import (
     AudioInfo,
@@ -326,11 +326,11 @@ class _Publisher:
             if (rung.name, segment.sequence) in self._published:
                 return
             blob_hash = self._claim.blob_hash
-            init_hash = _file_hash(init_path)
+            init_hash = file_sha256(init_path)
             self._store.put_file(
                 keys.segment_key(blob_hash, rung.name, init_hash, "mp4"), init_path
             )
-            seg_hash = _file_hash(segment.path)
+            seg_hash = file_sha256(segment.path)
             size = segment.path.stat().st_size
             self._store.put_file(
                 keys.segment_key(blob_hash, rung.name, seg_hash, "m4s"), segment.path
@@ -426,11 +426,3 @@ def _info_of(blob: Blob) -> AudioInfo:
         bit_rate=blob.bit_rate,
         has_cover=blob.has_cover,
     )
-
-
-def _file_hash(path: Path) -> str:
-    hasher = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
-            hasher.update(chunk)
-    return hasher.hexdigest()

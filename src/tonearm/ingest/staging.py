@@ -80,6 +80,11 @@ def hash_prefix(path: Path, length: int) -> Any:
     return hasher
 
 
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a whole file, read in chunks."""
+    return str(hash_prefix(path, path.stat().st_size).hexdigest())
+
+
 class StagingArea:
     def __init__(self, root: Path) -> None:
         self.root = root

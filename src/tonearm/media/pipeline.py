@@ -160,6 +160,7 @@ def process_audio(
             run.report("encoding", min(run.encoded_seconds, peaks.duration))
             time.sleep(_POLL_SECONDS)
 
+        _check_decoded(float(info.duration), peaks.duration)
         renditions = [
             rendition_result(
                 workdir, watcher.rung, watcher.finish(), sample_rate=rate, channels=channels
@@ -189,6 +190,16 @@ def process_audio(
         fingerprint_duration=Seconds(fingerprint.duration) if fingerprint else None,
         duration=Seconds(peaks.duration),
     )
+
+
+def _check_decoded(expected: float, decoded: float) -> None:
+    """ffmpeg skips frames it cannot decode and still exits 0: compare what came out."""
+    if decoded < expected - max(0.5, 0.01 * expected):
+        raise Invalid(
+            f"The audio could not be decoded: only {decoded:.1f} s of {expected:.1f} s "
+            "came out. The file is damaged.",
+            code="decode-failed",
+        )
 
 
 def _encoder_commands(
