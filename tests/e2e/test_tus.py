@@ -166,3 +166,38 @@ def test_abandoned_uploads_expire(tmp_path: Path, database_url: str) -> None:
     with c.uows.read() as session:
         assert session.get(Upload, upload.id) is None
     c.close()
+
+
+def test_a_failure_while_finishing_leaves_nothing_behind(server: Server, audio: MakeAudio) -> None:
+    """The store fails (a file sits where its directory must go): the last PATCH gets a
+    500 problem, and no upload row, temp file, blob row or stored file remains."""
+    source = audio("blocked.flac", seconds=3.0, frequency=777.0)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    shard = server.data_dir / "blobs" / "originals" / digest[:2]
+    if shard.exists():
+        pytest.skip("another stored blob shares this shard")
+    shard.parent.mkdir(parents=True, exist_ok=True)
+    shard.write_bytes(b"in the way")
+    try:
+        uploader = tus_client.TusClient(f"{server.url}/api/uploads").uploader(
+            str(source), chunk_size=1 << 20, metadata={"filename": "blocked.flac"}, retries=0
+        )
+        with pytest.raises(Exception, match="500"):
+            uploader.upload()
+        upload_id = _upload_id(uploader.url)
+        assert server.http.get(f"/api/uploads/{upload_id}").status_code == 404
+        assert list((server.data_dir / "tmp" / "uploads").glob(f"{upload_id}*")) == []
+        sha_listing = [
+            t["source"]["sha256"]
+            for t in server.http.get("/api/tracks", params={"limit": 500}).json()["items"]
+        ]
+        assert digest not in sha_listing
+        assert not list((server.data_dir / "blobs").rglob(f"{digest}*"))
+    finally:
+        shard.unlink()
+    # Once the store works again the same file goes through.
+    again = tus_client.TusClient(f"{server.url}/api/uploads").uploader(
+        str(source), chunk_size=1 << 20, metadata={"filename": "blocked.flac"}
+    )
+    again.upload()
+    assert server.wait_ready(_track_of(server, again.url))["source"]["sha256"] == digest

@@ -9,7 +9,6 @@ from fastapi.concurrency import run_in_threadpool
 
 from tonearm.db.unit_of_work import UnitOfWorkFactory
 from tonearm.errors import (
-    TonearmError,
     TooLarge,
 )
 from tonearm.ingest import tus_routes
@@ -40,7 +39,10 @@ class IngestDeps:
                 accepted = self.ingest.accept(uow, staged, inspection)
                 if upload_id is not None:
                     self.uploads.finish(uow, upload_id, accepted.track.id, accepted.deduplicated)
-        except TonearmError:
+        except Exception:
+            # Refused or failed, nothing of it stays: the transaction rolled back (and
+            # took back any file it had moved into the store), so drop the bytes and
+            # the upload's row too rather than leave an upload that can never finish.
             staged.discard()
             if upload_id is not None:
                 with self.uows() as uow:
