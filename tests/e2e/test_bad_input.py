@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from tests.fixtures.audio import MakeAudio
+from tests.fixtures.audio import MakeAudio, image_bytes
 from tests.fixtures.server import Server
 from tonearm.models import Blob, Job, Track, Upload
 
@@ -56,25 +55,7 @@ def test_empty_file(clean: Server, tmp_path: Path) -> None:
 
 def test_non_audio_named_mp3(clean: Server, tmp_path: Path) -> None:
     fake = tmp_path / "song.mp3"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=64x64",
-            "-frames:v",
-            "1",
-            "-f",
-            "image2",
-            "-c:v",
-            "png",
-            str(fake),
-        ],
-        check=True,
-    )
+    fake.write_bytes(image_bytes((64, 64)))
     _problem(clean.upload(fake), 415, "not audio")
     text = tmp_path / "notes.flac"
     text.write_text("just some words\n" * 100)

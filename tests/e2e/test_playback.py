@@ -9,7 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fixtures.audio import MakeAudio, decoded_duration, ffprobe_duration
+from tests.fixtures.audio import (
+    MakeAudio,
+    decoded_duration,
+    ebur128_integrated,
+    ffprobe_duration,
+    image_bytes,
+)
 from tests.fixtures.server import Server
 
 pytestmark = pytest.mark.e2e
@@ -139,21 +145,7 @@ def test_range_requests_are_byte_exact(server: Server, audio: MakeAudio) -> None
 
 def test_track_json_describes_the_music(server: Server, audio: MakeAudio, tmp_path: Path) -> None:
     cover = tmp_path / "cover.png"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=640x640:rate=1",
-            "-frames:v",
-            "1",
-            str(cover),
-        ],
-        check=True,
-    )
+    cover.write_bytes(image_bytes((640, 640)))
     plain = audio("plain.flac", seconds=6.0)
     tagged = tmp_path / "tagged.flac"
     subprocess.run(
@@ -232,25 +224,7 @@ def test_loudness_matches_ffmpeg_for_a_known_sine(server: Server, tmp_path: Path
         ],
         check=True,
     )
-    out = subprocess.run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostats",
-            "-i",
-            str(path),
-            "-af",
-            "ebur128=framelog=verbose",
-            "-f",
-            "null",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stderr
-    summary = out[out.rindex("Summary:") :]
-    reference = float(summary.split("I:")[1].split("LUFS")[0])
+    reference = ebur128_integrated(path)
     track = server.wait_ready(server.upload(path).json()["id"])
     loud = track["loudness"]
     assert abs(loud["integrated_lufs"] - reference) < 0.1

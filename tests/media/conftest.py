@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from tonearm.media import MediaTools, Rung, SegmentFile
 from tonearm.types import Seconds
@@ -105,25 +103,6 @@ def silence_then_tone(media_dir: Path) -> Path:
         "-c:a", "flac", str(path),
     )
     return path
-
-
-def image_bytes(size: tuple[int, int], fmt: str = "PNG", color: str = "red") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, format=fmt)
-    return out.getvalue()
-
-
-def decoded_seconds(url: str, rate: int = 8000) -> float:
-    """Decode ``url`` to the end with ffmpeg and count the samples it produced.
-
-    Resampled to a low ``rate`` (duration is kept) so the pipe stays small.
-    """
-    pcm = subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-i", url, "-map", "0:a:0",
-         "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"],
-        check=True, capture_output=True,
-    ).stdout
-    return len(pcm) / 2 / rate
 
 
 @dataclass

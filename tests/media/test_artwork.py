@@ -13,7 +13,8 @@ from mutagen.mp4 import MP4, MP4Cover
 from mutagen.oggvorbis import OggVorbis
 from PIL import Image
 
-from tests.media.conftest import MAX, MIN, TOOLS, ffmpeg, image_bytes
+from tests.fixtures.audio import image_bytes
+from tests.media.conftest import MAX, MIN, TOOLS, ffmpeg
 from tonearm.media import Artwork, probe, read_artwork
 
 

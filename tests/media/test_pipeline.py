@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.audio import decoded_duration, ebur128_integrated
 from tests.media.conftest import (
     CLIPS,
     MAX,
     MIN,
     TOOLS,
     RecordingObserver,
-    decoded_seconds,
 )
 from tonearm.errors import Invalid, Unavailable
 from tonearm.media import (
@@ -79,12 +79,12 @@ def test_every_rung_decodes_to_the_source_duration(
     expected_rate = 48000 if clip.rate in (48000, 96000, 192000) else 44100
     for rendition in result.renditions:
         playlist = rendition.init_path.parent / "index.m3u8"
-        assert decoded_seconds(str(playlist)) == pytest.approx(clip.seconds, abs=0.1)
+        assert decoded_duration(str(playlist)) == pytest.approx(clip.seconds, abs=0.1)
         assert rendition.sample_rate == expected_rate
         assert rendition.channels == min(clip.channels, 2)
         assert rendition.codecs == "mp4a.40.2"
         assert 0 < rendition.average_bandwidth <= rendition.peak_bandwidth
-    assert decoded_seconds(str(result.mp3_path)) == pytest.approx(clip.seconds, abs=0.1)
+    assert decoded_duration(str(result.mp3_path)) == pytest.approx(clip.seconds, abs=0.1)
     assert result.waveform["length"] == WAVEFORM_POINTS
 
 
@@ -178,27 +178,7 @@ def _digests(result: MediaResult) -> dict[str, str]:
 def test_loudness_matches_ffmpeg_measurements(sine_997_minus20: Path, tmp_path: Path) -> None:
     result = _run(sine_997_minus20, tmp_path / "work")
     loudness = result.loudness
-    ebur128 = subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-hide_banner",
-            "-nostats",
-            "-i",
-            str(sine_997_minus20),
-            "-map",
-            "0:a:0",
-            "-af",
-            "ebur128=framelog=verbose",
-            "-f",
-            "null",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stderr
-    summary = re.findall(r"I:\s+(-?[\d.]+) LUFS", ebur128)[-1]
+    reference = ebur128_integrated(sine_997_minus20)
     loudnorm = subprocess.run(
         [
             "ffmpeg",
@@ -220,7 +200,7 @@ def test_loudness_matches_ffmpeg_measurements(sine_997_minus20: Path, tmp_path: 
         check=True,
     ).stderr
     loudnorm_i = re.findall(r'"input_i" : "(-?[\d.]+)"', loudnorm)[-1]
-    assert loudness.integrated_lufs == pytest.approx(float(summary), abs=0.1)
+    assert loudness.integrated_lufs == pytest.approx(reference, abs=0.1)
     assert loudness.integrated_lufs == pytest.approx(float(loudnorm_i), abs=0.1)
     assert loudness.integrated_lufs == pytest.approx(-20.0, abs=0.2)
     assert loudness.replaygain_track_gain_db == pytest.approx(

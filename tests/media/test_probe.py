@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.media.conftest import CLIPS, MAX, MIN, TOOLS, ffmpeg, image_bytes
+from tests.fixtures.audio import image_bytes
+from tests.media.conftest import CLIPS, MAX, MIN, TOOLS, ffmpeg
 from tonearm.errors import Invalid, UnsupportedMedia
 from tonearm.media import probe
 from tonearm.types import Seconds
