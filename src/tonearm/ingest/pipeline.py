@@ -26,6 +26,7 @@ from tonearm.ingest.repository import BlobRepository
 from tonearm.ingest.staging import file_sha256
 from tonearm.library.repository import TrackRepository
 from tonearm.media import (
+    AAC_LC_CODECS,
     AudioInfo,
     MediaResult,
     MediaTools,
@@ -350,7 +351,7 @@ class _Publisher:
                         blob_hash=blob_hash,
                         name=rung.name,
                         bitrate_kbps=int(rung.bitrate),
-                        codecs="mp4a.40.2",
+                        codecs=AAC_LC_CODECS,
                         sample_rate=0,
                         channels=0,
                         init_hash=init_hash,

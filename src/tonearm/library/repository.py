@@ -38,14 +38,6 @@ class TrackRepository:
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(Track)) or 0)
 
-    def count_for_blob(self, blob_hash: str) -> int:
-        return int(
-            self.session.scalar(
-                select(func.count()).select_from(Track).where(Track.blob_hash == blob_hash)
-            )
-            or 0
-        )
-
     def apply_tags(self, blob_hash: str, tags: dict[str, object]) -> int:
         """Copy a blob's tags onto its tracks that have not received them yet."""
         values = {k: tags.get(k) for k in _TAG_COLUMNS if tags.get(k) is not None}

@@ -16,6 +16,8 @@ from tonearm.storage import BlobStore
 from tonearm.streaming.service import StoredFile, StreamingService
 
 M3U8 = "application/vnd.apple.mpegurl"
+# A track id always names the same bytes, but a deleted track must not live on in caches.
+FILE_CACHE = "public, max-age=86400"
 T = TypeVar("T")
 
 
@@ -55,10 +57,9 @@ def build_router(
         request: Request,
         lookup: Callable[..., StoredFile],
         *args: object,
-        cache: str = "public, max-age=86400",
     ) -> Response:
         stored = await run_in_threadpool(read, lookup, *args)
-        return await run_in_threadpool(file_response, store, stored, request, cache)
+        return await run_in_threadpool(file_response, store, stored, request, FILE_CACHE)
 
     @router.api_route(
         methods=["GET", "HEAD"],
