@@ -1,40 +1,45 @@
 """The composition root: everything built from ``Settings``, top to bottom.
 
-The HTTP app, the worker and the CLI all start here; nothing below reads settings
-or builds its own dependencies.
+Shared infrastructure first (database, queue, store, media tools, signing), then one
+part per domain in layer order, each built by name from what is below it. The HTTP
+app, the worker and the CLI all start here; nothing below reads settings or builds
+its own dependencies.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from tonearm.blobs.jobs import CollectBlob
+from tonearm.blobs.service import COLLECT_TASK, PROCESS_KIND, BlobService
 from tonearm.db import migrate
 from tonearm.db.engine import make_engine, make_session_factory
 from tonearm.db.unit_of_work import UnitOfWorkFactory
-from tonearm.ingest.jobs import CollectBlob, ExpireUploads
-from tonearm.ingest.pipeline import PipelineConfig, ProcessBlob
-from tonearm.ingest.service import COLLECT_TASK, PROCESS_TASK, IngestService, Limits
+from tonearm.ingest.jobs import EXPIRE_TASK, ExpireUploads
+from tonearm.ingest.service import IngestService, Limits
 from tonearm.ingest.staging import StagingArea
 from tonearm.ingest.uploads import UploadService
+from tonearm.jobs.runner import RUN_TASK, JobRunner, RunnerConfig
 from tonearm.library.service import LibraryService
 from tonearm.media import MediaTools, Rung
+from tonearm.processing.jobs import PipelineConfig, ProcessBlob
+from tonearm.processing.service import ProcessingService
 from tonearm.queue import TaskQueue, open_queue
 from tonearm.settings import Settings
 from tonearm.storage import BlobStore, open_store
 from tonearm.streaming.fastpath import SegmentCache
 from tonearm.streaming.service import StreamingService
 from tonearm.streaming.signing import UrlSigner
+from tonearm.streaming.urls import Delivery, MediaUrls
 from tonearm.types import Kbps, Seconds
 
-EXPIRE_TASK = "uploads.expire"
 
-
-@dataclass
-class Container:
+@dataclass(frozen=True)
+class Infrastructure:
     settings: Settings
     engine: Engine
     read_engine: Engine
@@ -42,88 +47,179 @@ class Container:
     store: BlobStore
     queue: TaskQueue
     tools: MediaTools
-    staging: StagingArea
     signer: UrlSigner
+    worker_name: str
+
+
+@dataclass(frozen=True)
+class BlobsPart:
+    service: BlobService
+    collect: CollectBlob
+
+
+@dataclass(frozen=True)
+class StreamingPart:
+    urls: MediaUrls
+    service: StreamingService
     segment_cache: SegmentCache
-    ingest: IngestService
+
+
+@dataclass(frozen=True)
+class IngestPart:
+    staging: StagingArea
     uploads: UploadService
+    service: IngestService
+    expire: ExpireUploads
+
+
+@dataclass(frozen=True)
+class ProcessingPart:
+    service: ProcessingService
+    job: ProcessBlob
+
+
+@dataclass(frozen=True)
+class Container:
+    infra: Infrastructure
+    jobs: JobRunner
+    blobs: BlobsPart
     library: LibraryService
-    streaming: StreamingService
-    process_blob: ProcessBlob
-    collect_blob: CollectBlob
-    expire_uploads: ExpireUploads
-    worker_name: str = field(default="")
+    streaming: StreamingPart
+    ingest: IngestPart
+    processing: ProcessingPart
+
+    @property
+    def settings(self) -> Settings:
+        return self.infra.settings
 
     def migrate(self) -> None:
-        migrate.upgrade(self.engine)
+        migrate.upgrade(self.infra.engine)
 
     def close(self) -> None:
-        self.engine.dispose()
-        self.read_engine.dispose()
+        self.infra.engine.dispose()
+        self.infra.read_engine.dispose()
 
 
-def build(settings: Settings) -> Container:
+def build_infrastructure(settings: Settings) -> Infrastructure:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.tmp_dir.mkdir(parents=True, exist_ok=True)
-
     url = settings.resolved_database_url()
     engine = make_engine(url)
     read_engine = make_engine(url, readonly=True)
     queue = open_queue(settings.resolved_queue_url())
-    uows = UnitOfWorkFactory(make_session_factory(engine), make_session_factory(read_engine), queue)
-    store = open_store(settings.resolved_storage_url())
-    tools = MediaTools(ffmpeg=settings.ffmpeg, ffprobe=settings.ffprobe, fpcalc=settings.fpcalc)
-    staging = StagingArea(settings.tmp_dir / "uploads")
-    signer = UrlSigner(settings.resolved_secret_key(), settings.signed_url_ttl_s)
-    worker_name = f"{socket.gethostname()}:{os.getpid()}"
-
-    ingest = IngestService(
-        store, tools, Limits(Seconds(settings.min_duration_s), Seconds(settings.max_duration_s))
-    )
-    uploads = UploadService(staging, settings.max_upload_bytes, settings.upload_expiry_s)
-    library = LibraryService()
-    streaming = StreamingService(signer, settings.segment_seconds)
-
-    process_blob = ProcessBlob(
-        uows,
-        store,
-        tools,
-        PipelineConfig(
-            work_root=settings.tmp_dir / "work",
-            worker_name=worker_name,
-            lease_s=settings.job_lease_s,
-            max_attempts=settings.job_max_attempts,
-            rungs=tuple(Rung(f"{k}k", Kbps(k)) for k in sorted(settings.ladder_kbps)),
-            segment_seconds=settings.segment_seconds,
-            mp3_kbps=Kbps(settings.mp3_kbps),
-            timeout_s=settings.job_timeout_s,
-        ),
-        on_unreferenced=lambda blob_hash: queue.enqueue(COLLECT_TASK, blob_hash),
-    )
-    collect_blob = CollectBlob(uows, store)
-    expire_uploads = ExpireUploads(uows, staging, grace_s=settings.upload_expiry_s)
-
-    queue.register(PROCESS_TASK, process_blob)
-    queue.register(COLLECT_TASK, collect_blob)
-    queue.register(EXPIRE_TASK, expire_uploads)
-
-    return Container(
+    s3 = settings.storage
+    return Infrastructure(
         settings=settings,
         engine=engine,
         read_engine=read_engine,
-        uows=uows,
-        store=store,
+        uows=UnitOfWorkFactory(
+            make_session_factory(engine), make_session_factory(read_engine), queue
+        ),
+        store=open_store(
+            settings.resolved_storage_url(),
+            endpoint_url=s3.s3_endpoint_url,
+            region=s3.s3_region,
+            access_key_id=s3.s3_access_key_id,
+            secret_access_key=s3.s3_secret_access_key,
+            path_style=s3.s3_path_style,
+            multipart_threshold=s3.s3_multipart_threshold_bytes,
+            part_size=s3.s3_part_size_bytes,
+        ),
         queue=queue,
-        tools=tools,
-        staging=staging,
-        signer=signer,
-        segment_cache=SegmentCache(settings.segment_cache_bytes),
-        ingest=ingest,
+        tools=MediaTools(
+            ffmpeg=settings.media.ffmpeg,
+            ffprobe=settings.media.ffprobe,
+            fpcalc=settings.media.fpcalc,
+        ),
+        signer=UrlSigner(settings.resolved_secret_key(), settings.streaming.signed_url_ttl_s),
+        worker_name=f"{socket.gethostname()}:{os.getpid()}",
+    )
+
+
+def build_streaming(infra: Infrastructure) -> StreamingPart:
+    s = infra.settings.streaming
+    urls = MediaUrls(
+        infra.signer,
+        infra.store,
+        Delivery(
+            media_base_url=s.media_base_url,
+            segments=s.segment_delivery,
+            files=s.file_delivery,
+            presign_ttl_s=s.presign_ttl_s,
+        ),
+    )
+    return StreamingPart(
+        urls=urls,
+        service=StreamingService(urls, infra.settings.media.segment_seconds),
+        segment_cache=SegmentCache(s.segment_cache_bytes),
+    )
+
+
+def build_ingest(
+    infra: Infrastructure, blobs: BlobService, library: LibraryService
+) -> IngestPart:
+    s = infra.settings
+    staging = StagingArea(s.tmp_dir / "uploads")
+    uploads = UploadService(staging, s.uploads.max_bytes, s.uploads.expiry_s)
+    service = IngestService(
+        uows=infra.uows,
+        blobs=blobs,
+        library=library,
         uploads=uploads,
+        tools=infra.tools,
+        limits=Limits(Seconds(s.media.min_duration_s), Seconds(s.media.max_duration_s)),
+    )
+    expire = ExpireUploads(infra.uows, staging, grace_s=s.uploads.expiry_s)
+    return IngestPart(staging=staging, uploads=uploads, service=service, expire=expire)
+
+
+def build_processing(infra: Infrastructure, library: LibraryService) -> ProcessingPart:
+    m = infra.settings.media
+    service = ProcessingService(infra.store, library)
+    job = ProcessBlob(
+        infra.uows,
+        infra.store,
+        infra.tools,
+        service,
+        PipelineConfig(
+            work_root=infra.settings.tmp_dir / "work",
+            rungs=tuple(Rung(f"{k}k", Kbps(k)) for k in sorted(m.ladder_kbps)),
+            segment_seconds=m.segment_seconds,
+            mp3_kbps=Kbps(m.mp3_kbps),
+            timeout_s=infra.settings.jobs.timeout_s,
+        ),
+    )
+    return ProcessingPart(service=service, job=job)
+
+
+def build(settings: Settings) -> Container:
+    infra = build_infrastructure(settings)
+    runner = JobRunner(
+        infra.uows,
+        RunnerConfig(
+            worker_name=infra.worker_name,
+            lease_s=settings.jobs.lease_s,
+            max_attempts=settings.jobs.max_attempts,
+        ),
+    )
+    blob_service = BlobService(infra.store)
+    blobs = BlobsPart(service=blob_service, collect=CollectBlob(infra.uows, blob_service))
+    streaming = build_streaming(infra)
+    library = LibraryService(blob_service, streaming.urls)
+    ingest = build_ingest(infra, blob_service, library)
+    processing = build_processing(infra, library)
+
+    runner.register(PROCESS_KIND, processing.job)
+    infra.queue.register(RUN_TASK, runner)
+    infra.queue.register(COLLECT_TASK, blobs.collect)
+    infra.queue.register(EXPIRE_TASK, ingest.expire)
+
+    return Container(
+        infra=infra,
+        jobs=runner,
+        blobs=blobs,
         library=library,
         streaming=streaming,
-        process_blob=process_blob,
-        collect_blob=collect_blob,
-        expire_uploads=expire_uploads,
-        worker_name=worker_name,
+        ingest=ingest,
+        processing=processing,
     )

@@ -89,3 +89,17 @@ class Unavailable(TonearmError):
 
     kind = "unavailable"
     code = "unavailable"
+
+
+class Locked(TonearmError):
+    """Someone else is changing this right now; retrying shortly will work."""
+
+    kind = "locked"
+    code = "locked"
+
+
+class TimedOut(TonearmError):
+    """The client stopped sending in the middle of a request."""
+
+    kind = "timed_out"
+    code = "timed-out"

@@ -161,7 +161,10 @@ def test_limits_on_duration_and_streamed_size(tmp_path: Path, audio: MakeAudio) 
     server = Server(
         tmp_path / "limited",
         f"sqlite:///{tmp_path / 'limited.db'}",
-        env={"TONEARM_MAX_DURATION_S": "5", "TONEARM_MAX_MULTIPART_BYTES": str(1024 * 1024)},
+        env={
+            "TONEARM_MEDIA_MAX_DURATION_S": "5",
+            "TONEARM_UPLOADS_MAX_MULTIPART_BYTES": str(1024 * 1024),
+        },
     )
     try:
         _problem(server.upload(audio("long.flac", seconds=8.0)), 422, "too long")

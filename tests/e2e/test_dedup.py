@@ -73,13 +73,13 @@ def test_twenty_concurrent_identical_uploads_over_two_processes(
     for body in bodies:
         a.wait_ready(body["id"])
     assert _count(engine, Blob) == 1
-    assert _count(engine, Job, blob_hash=blob_hash) == 1
+    assert _count(engine, Job, subject=blob_hash) == 1
     assert _count(engine, Track, blob_hash=blob_hash) == 20
     with engine.connect() as conn:
         blob = conn.execute(
             select(Blob.refcount, Blob.original_ext).where(Blob.hash == blob_hash)
         ).one()
-        job = conn.execute(select(Job.attempts).where(Job.blob_hash == blob_hash)).one()
+        job = conn.execute(select(Job.attempts).where(Job.subject == blob_hash)).one()
     assert blob.refcount == 20
     assert job.attempts == 1  # processed once
     originals = [p for p in _stored(a.data_dir, blob_hash) if "originals" in str(p)]
@@ -100,7 +100,7 @@ def test_twenty_concurrent_identical_uploads_over_two_processes(
         time.sleep(0.2)
     assert _count(engine, Blob) == 0
     assert _stored(a.data_dir, blob_hash) == []
-    assert _count(engine, Job, blob_hash=blob_hash) == 0
+    assert _count(engine, Job, subject=blob_hash) == 0
 
 
 def test_reupload_after_deletion_processes_again(

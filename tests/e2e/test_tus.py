@@ -150,20 +150,22 @@ def test_options_and_size_limit(server: Server) -> None:
 
 def test_abandoned_uploads_expire(tmp_path: Path, database_url: str) -> None:
     c = container.build(
-        Settings(data_dir=tmp_path, database_url=database_url, queue_url="memory://")
+        Settings.model_validate(
+            {"data_dir": tmp_path, "database": {"url": database_url}, "queue": {"url": "memory://"}}
+        )
     )
     c.migrate()
-    with c.uows() as uow:
-        upload = c.uploads.create(uow, 100, {"filename": "a.flac"})
-    path = c.staging.path_for(upload.id)
+    with c.infra.uows() as uow:
+        upload = c.ingest.uploads.create(uow, 100, {"filename": "a.flac"})
+    path = c.ingest.staging.path_for(upload.id)
     assert path.exists()
-    with c.uows() as uow:
+    with c.infra.uows() as uow:
         row = uow.session.get(Upload, upload.id)
         assert row is not None
         row.expires_at = utcnow() - timedelta(seconds=1)
-    assert c.expire_uploads() == 1
+    assert c.ingest.expire() == 1
     assert not path.exists()
-    with c.uows.read() as session:
+    with c.infra.uows.read() as session:
         assert session.get(Upload, upload.id) is None
     c.close()
 

@@ -24,7 +24,7 @@ def api_only(
 ) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("kill")
     with fresh_database(request.param, data) as url:
-        srv = Server(data, url, workers=0, env={"TONEARM_JOB_LEASE_S": "3"})
+        srv = Server(data, url, workers=0, env={"TONEARM_JOBS_LEASE_S": "3"})
         yield srv
         srv.stop()
 
@@ -40,7 +40,7 @@ def test_killed_worker_leaves_work_that_is_rerun(api_only: Server, audio: MakeAu
     server = api_only
     source = audio("long.flac", seconds=150.0, source="noise")
     track_id = server.upload(source).json()["id"]
-    worker = server.worker(TONEARM_JOB_LEASE_S="3")
+    worker = server.worker(TONEARM_JOBS_LEASE_S="3")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         track = server.track(track_id)
@@ -57,7 +57,7 @@ def test_killed_worker_leaves_work_that_is_rerun(api_only: Server, audio: MakeAu
     for child in children:
         assert not _alive(child), f"ffmpeg {child} outlived its killed worker"
 
-    replacement = server.worker(TONEARM_JOB_LEASE_S="3")
+    replacement = server.worker(TONEARM_JOBS_LEASE_S="3")
     try:
         track = server.wait_ready(track_id, timeout=180)
     finally:

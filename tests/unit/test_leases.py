@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tonearm.db import migrate
 from tonearm.db.engine import make_engine, make_session_factory
+from tonearm.jobs.leases import Claim, GaveUp, JobLeases, LostLease
 from tonearm.models import Blob, Job, JobState
-from tonearm.queue.leases import JobLeases, LostLease
 from tonearm.types import JobId
 
 
@@ -40,20 +40,20 @@ def _job(sessions: sessionmaker[Session]) -> int:
             )
         )
         s.flush()
-        return JobLeases(s).create("b" * 64, "process").id
+        return JobLeases(s).schedule("blobs.process", "b" * 64).id
 
 
 def test_claim_fences_every_later_write(sessions: sessionmaker[Session]) -> None:
     job_id = JobId(_job(sessions))
     with sessions.begin() as s:
         first = JobLeases(s).claim(job_id, lease_s=0.2, worker="w1", max_attempts=3)
-    assert first is not None and first.token == 1
+    assert isinstance(first, Claim) and first.token == 1
     with sessions.begin() as s:
         assert JobLeases(s).claim(job_id, lease_s=10, worker="w2", max_attempts=3) is None
     time.sleep(0.3)
     with sessions.begin() as s:
         second = JobLeases(s).claim(job_id, lease_s=10, worker="w2", max_attempts=3)
-    assert second is not None and second.token == 2 and second.attempt == 2
+    assert isinstance(second, Claim) and second.token == 2 and second.attempt == 2
     with pytest.raises(LostLease), sessions.begin() as s:
         JobLeases(s).heartbeat(first, lease_s=10, progress=50)
     with pytest.raises(LostLease), sessions.begin() as s:
@@ -85,7 +85,10 @@ def test_attempts_are_bounded(sessions: sessionmaker[Session]) -> None:
         with sessions.begin() as s:
             assert JobLeases(s).claim(job_id, lease_s=0.0, worker="w", max_attempts=2)
     with sessions.begin() as s:
-        assert JobLeases(s).claim(job_id, lease_s=0.0, worker="w", max_attempts=2) is None
+        gave_up = JobLeases(s).claim(job_id, lease_s=0.0, worker="w", max_attempts=2)
+    assert isinstance(gave_up, GaveUp) and gave_up.subject == "b" * 64
     with sessions.begin() as s:
         job = s.get(Job, job_id)
         assert job is not None and job.state == JobState.FAILED and job.error
+        # Finished jobs are not claimed again.
+        assert JobLeases(s).claim(job_id, lease_s=0.0, worker="w", max_attempts=2) is None

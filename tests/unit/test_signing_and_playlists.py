@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tonearm.models import Rendition, Segment
 from tonearm.streaming import playlists
-from tonearm.streaming.service import parse_segment_path
+from tonearm.streaming.segments import parse_segment_path
 from tonearm.streaming.signing import UrlSigner
 
 H = "a" * 64

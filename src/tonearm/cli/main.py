@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
 from tonearm.errors import TonearmError
 from tonearm.settings import Settings
@@ -16,14 +18,43 @@ from tonearm.settings import Settings
 log = logging.getLogger("tonearm")
 
 
-def _settings(**overrides: Any) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+# Flag name -> (settings section, field); flags name the common settings only.
+_FLAGS = {
+    "host": ("http", "host"),
+    "port": ("http", "port"),
+    "database_url": ("database", "url"),
+    "queue_url": ("queue", "url"),
+    "embedded_workers": ("jobs", "embedded_workers"),
+}
+
+
+def _settings(**flags: Any) -> Settings:
+    """Settings from the environment, with the flags given on the command line on top."""
+    values: dict[str, Any] = {}
+    for name, value in flags.items():
+        if value is None:
+            continue
+        if name in _FLAGS:
+            section, field = _FLAGS[name]
+            values.setdefault(section, {})[field] = value
+        else:
+            values[name] = value
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        raise click.UsageError(_first_error(exc)) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err.get("loc", ()))
+    return f"setting {where}: {err.get('msg', 'invalid')}"
 
 
 def _build(settings: Settings) -> Any:
     from tonearm import container, logs
 
-    logs.configure(settings.log_level, json_lines=settings.log_json)
+    logs.configure(settings.log.level, json_lines=settings.log.json_lines)
     c = container.build(settings)
     c.migrate()
     return c
@@ -52,15 +83,16 @@ def serve(**options: Any) -> None:
     import uvicorn
 
     from tonearm.http.app import create_app
-    from tonearm.worker.runtime import WorkerPool
+    from tonearm.worker.runtime import WorkerPool, recover
 
     settings = _settings(**options)
     c = _build(settings)
-    pool = WorkerPool(c, settings.embedded_workers) if settings.embedded_workers > 0 else None
+    threads = settings.jobs.embedded_workers
+    pool = WorkerPool(c, threads) if threads > 0 else None
     config = uvicorn.Config(
         create_app(c),
-        host=settings.host,
-        port=settings.port,
+        host=settings.http.host,
+        port=settings.http.port,
         loop="uvloop",
         http="httptools",
         access_log=False,
@@ -69,7 +101,8 @@ def serve(**options: Any) -> None:
         lifespan="off",
     )
     server = uvicorn.Server(config)
-    url = settings.public_url or f"http://{settings.host}:{settings.port}/"
+    url = settings.http.public_url or f"http://{settings.http.host}:{settings.http.port}/"
+    threading.Thread(target=recover, args=(c,), name="recover", daemon=True).start()
     if pool is not None:
         pool.start()
     click.echo(f"tonearm is running: open {url}", err=False)
@@ -95,9 +128,10 @@ def serve(**options: Any) -> None:
 )
 def worker(threads: int, **options: Any) -> None:
     """Process uploads (a separate process against the same data)."""
-    from tonearm.worker.runtime import WorkerPool
+    from tonearm.worker.runtime import WorkerPool, recover
 
     c = _build(_settings(**options))
+    recover(c)
     pool = WorkerPool(c, threads)
 
     def _stop(signum: int, _frame: Any) -> None:
@@ -127,9 +161,19 @@ def db_upgrade(**options: Any) -> None:
     click.echo("database is up to date")
 
 
+EXIT_CODES = {"not_found": 3, "conflict": 4, "forbidden": 5, "unavailable": 6}
+
+
 def run() -> None:
+    """The console script: errors a person can act on become a message and an exit code."""
     try:
-        main()
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except TonearmError as exc:
         click.echo(f"error: {exc.message}", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_CODES.get(exc.kind, 2))

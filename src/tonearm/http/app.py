@@ -26,6 +26,7 @@ WEB_DIR = Path(tonearm.__file__).parent / "web"
 
 def create_app(c: Container) -> ASGIApp:
     s = c.settings
+    infra = c.infra
     app = FastAPI(
         title="tonearm",
         version=tonearm.__version__,
@@ -34,24 +35,27 @@ def create_app(c: Container) -> ASGIApp:
         license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
     )
     problems.install(app)
-    app.include_router(health.build_router(c.uows, {"queue": lambda: c.queue.pending() >= 0}))
+    app.include_router(
+        health.build_router(infra.uows, {"queue": lambda: infra.queue.pending() >= 0})
+    )
     app.include_router(
         ingest_routes.build_router(
-            ingest_routes.IngestDeps(
-                c.uows,
-                c.ingest,
-                c.uploads,
-                c.library,
-                c.staging,
-                s.max_multipart_bytes,
-                s.max_upload_bytes,
-            )
+            uows=infra.uows,
+            ingest=c.ingest.service,
+            uploads=c.ingest.uploads,
+            library=c.library,
+            staging=c.ingest.staging,
+            max_multipart_bytes=s.uploads.max_multipart_bytes,
+            max_upload_bytes=s.uploads.max_bytes,
+            idle_timeout_s=s.http.body_idle_timeout_s,
         )
     )
-    app.include_router(library_routes.build_router(c.uows, c.library))
-    app.include_router(streaming_routes.build_router(c.uows, c.streaming, c.store))
+    app.include_router(library_routes.build_router(infra.uows, c.library))
+    app.include_router(
+        streaming_routes.build_router(infra.uows, c.streaming.service, infra.store)
+    )
     _mount_web(app)
-    return SegmentServer(AccessLog(app), c.store, c.signer, c.segment_cache)
+    return SegmentServer(AccessLog(app), infra.store, infra.signer, c.streaming.segment_cache)
 
 
 def _mount_web(app: FastAPI) -> None:

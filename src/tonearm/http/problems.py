@@ -29,6 +29,8 @@ STATUS_BY_KIND: dict[str, int] = {
     "precondition_failed": 412,
     "gone": 410,
     "unavailable": 503,
+    "locked": 423,  # as tusd answers a PATCH to an upload another request is writing
+    "timed_out": 408,
 }
 
 _TITLES = {460: "Checksum Mismatch"}
@@ -57,9 +59,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TonearmError)
     async def _domain(request: Request, exc: TonearmError) -> JSONResponse:
         status = STATUS_BY_KIND.get(exc.kind, 500)
-        headers = (
-            {"Tus-Resumable": "1.0.0"} if request.url.path.startswith("/api/uploads") else None
-        )
+        headers = None
+        if request.url.path.startswith("/api/uploads"):
+            headers = {"Tus-Resumable": "1.0.0"}
+            if status == 412:
+                headers["Tus-Version"] = "1.0.0"  # tus 1.0: a 412 lists the versions served
         return problem(
             status, exc.message, code=exc.code, headers=headers, instance=request.url.path
         )

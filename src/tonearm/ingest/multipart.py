@@ -10,11 +10,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio.to_thread
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from tonearm.errors import BadRequest
-from tonearm.ingest.staging import HashingWriter, StagedFile, StagingArea, safe_filename
+from tonearm.ingest.bodies import batched
+from tonearm.ingest.staging import (
+    FileLock,
+    HashingWriter,
+    StagedFile,
+    StagingArea,
+    safe_filename,
+)
 
 
 class _FilePart:
@@ -26,6 +34,7 @@ class _FilePart:
         self._header_value = b""
         self._disposition: dict[bytes, bytes] = {}
         self._writer: HashingWriter | None = None
+        self._lock: FileLock | None = None
         self._in_target = False
         self.filename: str | None = None
         self.done = False
@@ -63,6 +72,8 @@ class _FilePart:
                 self._in_target = True
                 self.filename = self._disposition[b"filename"].decode("utf-8", "replace")
                 self._writer = HashingWriter(self._staging.new_path(), limit=self._limit)
+                self._lock = FileLock(self._writer.path)
+                self._lock.acquire()
 
     def _data(self, data: bytes, start: int, end: int) -> None:
         if self._in_target and self._writer is not None:
@@ -82,12 +93,15 @@ class _FilePart:
             sha256=self._writer.hexdigest(),
             size=self._writer.size,
             filename=safe_filename(self.filename),
+            lock=self._lock,
         )
 
     def abort(self) -> None:
         if self._writer is not None:
             self._writer.close()
             self._writer.path.unlink(missing_ok=True)
+        if self._lock is not None:
+            self._lock.release()
 
 
 async def receive_file(
@@ -106,10 +120,12 @@ async def receive_file(
     part = _FilePart(staging, field, limit)
     parser = MultipartParser(boundary, part.callbacks())
     try:
-        async for chunk in body:
-            parser.write(chunk)
+        # Disk writes run in a worker thread, a megabyte at a time: the event loop also
+        # serves segments and must never wait on a disk.
+        async for batch in batched(body):
+            await anyio.to_thread.run_sync(parser.write, batch)
         parser.finalize()
-        return part.finish()
+        return await anyio.to_thread.run_sync(part.finish)
     except MultipartParseError:
         part.abort()
         raise BadRequest("The multipart body is malformed.") from None

@@ -1,4 +1,4 @@
-"""Queries on blobs, renditions and tus uploads."""
+"""Queries on tus uploads."""
 
 from __future__ import annotations
 
@@ -6,87 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tonearm.models import Blob, Rendition, Segment, Upload
-
-
-class BlobRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def get(self, blob_hash: str, *, for_update: bool = False) -> Blob | None:
-        return self.session.get(
-            Blob, blob_hash, with_for_update=for_update, populate_existing=for_update
-        )
-
-    def insert_if_absent(self, blob: Blob) -> bool:
-        """Insert ``blob`` unless a row with its hash exists; True if this call inserted it.
-
-        Two processes storing the same bytes at once both reach here; the database
-        decides which one stores the file.
-        """
-        values = {
-            c.key: getattr(blob, c.key)
-            for c in Blob.__table__.columns
-            if getattr(blob, c.key) is not None
-        }
-        dialect = self.session.get_bind().dialect.name
-        ins = postgresql.insert(Blob) if dialect == "postgresql" else sqlite.insert(Blob)
-        stmt = (
-            ins.values(**values)
-            .on_conflict_do_nothing(index_elements=["hash"])
-            .returning(Blob.hash)
-        )
-        # RETURNING, not rowcount: it names the row this statement really inserted.
-        return self.session.execute(stmt).scalar() is not None
-
-    def add_reference(self, blob_hash: str) -> int:
-        """Count one more track on the blob; returns the new count."""
-        self.session.execute(
-            update(Blob).where(Blob.hash == blob_hash).values(refcount=Blob.refcount + 1)
-        )
-        return int(self.session.scalar(select(Blob.refcount).where(Blob.hash == blob_hash)) or 0)
-
-    def drop_reference(self, blob_hash: str) -> int:
-        """Count one fewer track; returns the new count (never below zero)."""
-        self.session.execute(
-            update(Blob)
-            .where(Blob.hash == blob_hash, Blob.refcount > 0)
-            .values(refcount=Blob.refcount - 1)
-        )
-        return int(self.session.scalar(select(Blob.refcount).where(Blob.hash == blob_hash)) or 0)
-
-    def delete(self, blob_hash: str) -> None:
-        self.session.execute(delete(Blob).where(Blob.hash == blob_hash))
-
-    def unreferenced(self) -> Sequence[str]:
-        return self.session.scalars(select(Blob.hash).where(Blob.refcount == 0)).all()
-
-    # Renditions ----------------------------------------------------------------
-
-    def renditions(self, blob_hash: str) -> Sequence[Rendition]:
-        return self.session.scalars(
-            select(Rendition)
-            .where(Rendition.blob_hash == blob_hash)
-            .order_by(Rendition.bitrate_kbps)
-        ).all()
-
-    def rendition(self, blob_hash: str, name: str) -> Rendition | None:
-        return self.session.scalar(
-            select(Rendition).where(Rendition.blob_hash == blob_hash, Rendition.name == name)
-        )
-
-    def segments(self, rendition_id: int) -> Sequence[Segment]:
-        return self.session.scalars(
-            select(Segment).where(Segment.rendition_id == rendition_id).order_by(Segment.sequence)
-        ).all()
-
-    def clear_renditions(self, blob_hash: str) -> None:
-        ids = select(Rendition.id).where(Rendition.blob_hash == blob_hash)
-        self.session.execute(delete(Segment).where(Segment.rendition_id.in_(ids)))
-        self.session.execute(delete(Rendition).where(Rendition.blob_hash == blob_hash))
+from tonearm.models import Upload
+from tonearm.types import UploadId
 
 
 class UploadRepository:
@@ -98,12 +21,12 @@ class UploadRepository:
         self.session.flush()
         return upload
 
-    def get(self, upload_id: str, *, for_update: bool = False) -> Upload | None:
+    def get(self, upload_id: UploadId, *, for_update: bool = False) -> Upload | None:
         return self.session.get(
             Upload, upload_id, with_for_update=for_update, populate_existing=for_update
         )
 
-    def advance(self, upload_id: str, *, old_offset: int, new_offset: int) -> bool:
+    def advance(self, upload_id: UploadId, *, old_offset: int, new_offset: int) -> bool:
         """Move the offset forward only from where this writer started (tus offsets never race)."""
         moved = self.session.execute(
             update(Upload)
@@ -113,7 +36,7 @@ class UploadRepository:
         ).scalar()
         return moved is not None
 
-    def delete(self, upload_id: str) -> None:
+    def delete(self, upload_id: UploadId) -> None:
         self.session.execute(delete(Upload).where(Upload.id == upload_id))
 
     def ids(self) -> Sequence[str]:
@@ -127,4 +50,11 @@ class UploadRepository:
     def finished_before(self, now: datetime) -> Sequence[Upload]:
         return self.session.scalars(
             select(Upload).where(Upload.expires_at < now, Upload.track_id.is_not(None))
+        ).all()
+
+    def complete_without_track(self) -> Sequence[str]:
+        return self.session.scalars(
+            select(Upload.id).where(
+                Upload.offset == Upload.length, Upload.length > 0, Upload.track_id.is_(None)
+            )
         ).all()

@@ -1,61 +1,40 @@
-"""Upload over HTTP: one-shot multipart, and resumable tus 1.0."""
+"""Upload over HTTP: one-shot multipart (here) and resumable tus 1.0 (``tus_routes``)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from tonearm.db.unit_of_work import UnitOfWorkFactory
-from tonearm.errors import (
-    TooLarge,
-)
+from tonearm.errors import TooLarge
 from tonearm.ingest import tus_routes
+from tonearm.ingest.bodies import with_idle_timeout
 from tonearm.ingest.multipart import receive_file
 from tonearm.ingest.service import IngestService
-from tonearm.ingest.staging import StagedFile, StagingArea, format_bytes
+from tonearm.ingest.staging import StagingArea, format_bytes
+from tonearm.ingest.tus import parse_content_length
 from tonearm.ingest.uploads import UploadService
 from tonearm.library.schemas import TrackOut
 from tonearm.library.service import LibraryService
+from tonearm.types import TrackId
 
 
-@dataclass(frozen=True)
-class IngestDeps:
-    uows: UnitOfWorkFactory
-    ingest: IngestService
-    uploads: UploadService
-    library: LibraryService
-    staging: StagingArea
-    max_multipart_bytes: int
-    max_upload_bytes: int
-
-    def store(self, staged: StagedFile, upload_id: str | None = None) -> TrackOut:
-        """Validate, deduplicate and record ``staged``; nothing remains if it is refused."""
-        try:
-            with self.uows.read() as session:
-                inspection = self.ingest.inspect(session, staged)
-            with self.uows() as uow:
-                accepted = self.ingest.accept(uow, staged, inspection)
-                if upload_id is not None:
-                    self.uploads.finish(uow, upload_id, accepted.track.id, accepted.deduplicated)
-        except Exception:
-            # Refused or failed, nothing of it stays: the transaction rolled back (and
-            # took back any file it had moved into the store), so drop the bytes and
-            # the upload's row too rather than leave an upload that can never finish.
-            staged.discard()
-            if upload_id is not None:
-                with self.uows() as uow:
-                    self.uploads.discard(uow, upload_id)
-            raise
-        with self.uows.read() as session:
-            out = self.library.get(session, accepted.track.id)
-        return out.model_copy(update={"deduplicated": accepted.deduplicated})
-
-
-def build_router(deps: IngestDeps) -> APIRouter:
+def build_router(
+    *,
+    uows: UnitOfWorkFactory,
+    ingest: IngestService,
+    uploads: UploadService,
+    library: LibraryService,
+    staging: StagingArea,
+    max_multipart_bytes: int,
+    max_upload_bytes: int,
+    idle_timeout_s: float,
+) -> APIRouter:
     router = APIRouter(tags=["upload"])
-    max_multipart_bytes = deps.max_multipart_bytes
+
+    def describe(track_id: TrackId) -> TrackOut:
+        with uows.read() as session:
+            return library.get(session, track_id)
 
     @router.post(
         "/api/tracks",
@@ -77,23 +56,32 @@ def build_router(deps: IngestDeps) -> APIRouter:
         },
     )
     async def upload_multipart(request: Request, response: Response) -> TrackOut:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > max_multipart_bytes + 64 * 1024:
+        declared = parse_content_length(request.headers.get("content-length"))
+        if declared is not None and declared > max_multipart_bytes + 64 * 1024:
             raise TooLarge(
-                f"The upload is {format_bytes(int(declared))}; single-request uploads are "
+                f"The upload is {format_bytes(declared)}; single-request uploads are "
                 f"limited to {format_bytes(max_multipart_bytes)}. "
                 "Use the resumable upload API for larger files."
             )
         staged = await receive_file(
             request.headers.get("content-type"),
-            request.stream(),
-            deps.staging,
+            with_idle_timeout(request.stream(), idle_timeout_s),
+            staging,
             field="file",
             limit=max_multipart_bytes,
         )
-        out = await run_in_threadpool(deps.store, staged)
+        accepted = await run_in_threadpool(ingest.finish, staged)
+        out = await run_in_threadpool(describe, accepted.track_id)
         response.headers["Location"] = f"/api/tracks/{out.id}"
         return out
 
-    router.include_router(tus_routes.build_router(deps))
+    router.include_router(
+        tus_routes.build_router(
+            uows=uows,
+            ingest=ingest,
+            uploads=uploads,
+            max_upload_bytes=max_upload_bytes,
+            idle_timeout_s=idle_timeout_s,
+        )
+    )
     return router

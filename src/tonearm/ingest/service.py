@@ -1,32 +1,29 @@
-"""Turning a staged upload into a track: validate, deduplicate, store, schedule processing.
+"""Turning received bytes into a track: validate, deduplicate, store, schedule processing.
 
-The edge calls ``inspect`` outside any write transaction (ffprobe takes a moment and
-must not hold the database's write lock), then ``accept`` inside one.
+``finish`` is the use case every way in shares (multipart, tus, and ``tonearm import``
+later). It spans two transactions on purpose: ffprobe takes a moment and must not run
+while holding the database's write lock, so bytes not stored yet are probed first,
+outside any write transaction, then admitted in one.
 """
 
 from __future__ import annotations
 
-import secrets
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from tonearm.db.unit_of_work import UnitOfWork
-from tonearm.errors import NotFound
-from tonearm.ingest import keys
-from tonearm.ingest.repository import BlobRepository
+from tonearm.blobs.service import BlobService
+from tonearm.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from tonearm.errors import Locked
 from tonearm.ingest.staging import StagedFile
-from tonearm.library.repository import TrackRepository
+from tonearm.ingest.uploads import UploadService
+from tonearm.library.service import LibraryService, NewTrack
 from tonearm.media import AudioInfo, MediaTools, probe
-from tonearm.models import Blob, BlobStatus, Track
-from tonearm.queue.leases import JobLeases
-from tonearm.storage import BlobStore
-from tonearm.types import Seconds
+from tonearm.types import Seconds, TrackId, UploadId
 
-PROCESS_TASK = "media.process"
-COLLECT_TASK = "blobs.collect"
-PROCESS_KIND = "process"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,35 +33,93 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class Inspection:
-    """What we learned about staged bytes before taking the write lock."""
-
-    known: bool
-    info: AudioInfo | None
-
-
-@dataclass(frozen=True)
 class Accepted:
-    track: Track
+    track_id: TrackId
     deduplicated: bool
 
 
 class IngestService:
-    def __init__(self, store: BlobStore, tools: MediaTools, limits: Limits) -> None:
-        self._store = store
+    def __init__(
+        self,
+        *,
+        uows: UnitOfWorkFactory,
+        blobs: BlobService,
+        library: LibraryService,
+        uploads: UploadService,
+        tools: MediaTools,
+        limits: Limits,
+    ) -> None:
+        self._uows = uows
+        self._blobs = blobs
+        self._library = library
+        self._uploads = uploads
         self._tools = tools
         self._limits = limits
 
-    def inspect(self, session: Session, staged: StagedFile) -> Inspection:
+    def finish(self, staged: StagedFile, upload_id: UploadId | None = None) -> Accepted:
+        """Validate, deduplicate and record ``staged``; nothing remains if it is refused.
+
+        Refused or failed, the transaction rolls back (taking back any file it moved
+        into the store), the bytes are dropped and so is the upload's row: an upload
+        that can never finish must not linger.
+        """
+        try:
+            with self._uows.read() as session:
+                info = self._inspect(session, staged)
+            with self._uows() as uow:
+                accepted = self.accept(uow, staged, info)
+                if upload_id is not None:
+                    self._uploads.finish(uow, upload_id, accepted.track_id, accepted.deduplicated)
+        except Exception:
+            staged.discard()
+            if upload_id is not None:
+                with self._uows() as uow:
+                    self._uploads.discard(uow, upload_id)
+            raise
+        staged.discard()
+        return accepted
+
+    def finish_upload(self, upload_id: UploadId) -> bool:
+        """Finish an upload whose bytes were all committed before its process died.
+
+        True if this call finished it; False if it needs nothing or another request
+        is busy with it. Refused bytes raise as ``finish`` does.
+        """
+        try:
+            lock = self._uploads.lock(upload_id)
+        except Locked:
+            return False
+        try:
+            with self._uows.read() as session:
+                upload = self._uploads.get(session, upload_id)
+            if not self._uploads.needs_finishing(upload):
+                return False
+            self.finish(self._uploads.staged(upload), upload_id)
+            return True
+        finally:
+            lock.release()
+
+    def finish_interrupted(self) -> int:
+        """At start-up: finish every upload a killed process left complete but unfinished."""
+        with self._uows.read() as session:
+            ids = self._uploads.unfinished(session)
+        done = 0
+        for upload_id in ids:
+            try:
+                done += self.finish_upload(upload_id)
+            except Exception as exc:
+                log.warning("interrupted upload %s could not be finished: %s", upload_id, exc)
+        return done
+
+    def _inspect(self, session: Session, staged: StagedFile) -> AudioInfo | None:
         """Probe the bytes unless a blob with the same hash is already stored.
 
         Raises the media layer's ``Invalid``/``UnsupportedMedia`` with a reason a
         person understands.
         """
-        blob = BlobRepository(session).get(staged.sha256)
-        if blob is not None:
-            return Inspection(known=True, info=None)
-        return Inspection(known=False, info=self._probe(staged.path))
+        if self._blobs.get(session, staged.sha256) is not None:
+            return None
+        return self._probe(staged.path)
 
     def _probe(self, path: Path) -> AudioInfo:
         return probe(
@@ -74,100 +129,21 @@ class IngestService:
             max_duration=self._limits.max_duration,
         )
 
-    def accept(self, uow: UnitOfWork, staged: StagedFile, inspection: Inspection) -> Accepted:
-        """Reference (or create) the blob for ``staged`` and add a track that points at it.
-
-        The staged file is moved into the store only by the call that created the blob;
-        every other caller's copy is deleted after commit.
-        """
-        blobs = BlobRepository(uow.session)
-        blob = blobs.get(staged.sha256, for_update=True)
-        created = False
-        if blob is None:
-            info = inspection.info or self._probe(staged.path)
-            blob = _new_blob(staged, info)
-            created = blobs.insert_if_absent(blob)
-            blob = blobs.get(staged.sha256, for_update=True)
-            if blob is None:  # pragma: no cover - the row was inserted or already there
-                raise NotFound("blob vanished during upload")
-        if created:
-            self._store_original(uow, staged, blob)
-            self._schedule(uow, blob.hash)
-        else:
-            uow.after_commit(staged.discard)
-            if blob.refcount == 0:
-                self._revive(uow, staged, blob)
-        blobs.add_reference(blob.hash)
-        track = TrackRepository(uow.session).add(_new_track(staged, blob))
-        return Accepted(track=track, deduplicated=not created)
-
-    def _store_original(self, uow: UnitOfWork, staged: StagedFile, blob: Blob) -> None:
-        key = keys.original_key(blob.hash, blob.original_ext)
-        self._store.put_file(key, staged.path, move=True)
-        uow.on_rollback(lambda: self._store.delete(key))
-
-    def _revive(self, uow: UnitOfWork, staged: StagedFile, blob: Blob) -> None:
-        """A blob at zero references may be half-way through collection: make it whole.
-
-        Collection deletes the original first, so an original still in the store means
-        nothing was deleted yet; a job still queued or running will finish the work.
-        """
-        key = keys.original_key(blob.hash, blob.original_ext)
-        if self._store.exists(key) and (
-            blob.status == BlobStatus.READY or JobLeases(uow.session).active_for_blob(blob.hash)
-        ):
-            return
-        if not self._store.exists(key):
-            self._store.put_file(key, staged.path)
-        blob.status = BlobStatus.UPLOADED
-        blob.playable = False
-        BlobRepository(uow.session).clear_renditions(blob.hash)
-        self._schedule(uow, blob.hash)
-
-    def _schedule(self, uow: UnitOfWork, blob_hash: str) -> None:
-        leases = JobLeases(uow.session)
-        job = leases.get_for_blob(blob_hash, PROCESS_KIND)
-        if job is None:
-            job = leases.create(blob_hash, PROCESS_KIND)
-        else:
-            leases.requeue(job)
-        uow.enqueue(PROCESS_TASK, job.id)
-
-
-def _new_blob(staged: StagedFile, info: AudioInfo) -> Blob:
-    return Blob(
-        hash=staged.sha256,
-        size=staged.size,
-        refcount=0,
-        status=BlobStatus.UPLOADED,
-        playable=False,
-        format_name=info.format_name[:64],
-        codec=info.codec[:32],
-        sample_rate=info.sample_rate,
-        channels=info.channels,
-        bits_per_sample=info.bits_per_sample,
-        bit_rate=info.bit_rate,
-        duration=float(info.duration),
-        has_cover=info.has_cover,
-        original_ext=keys.original_ext(info.format_name, info.codec),
-        tags={},
-        artwork_sizes=[],
-        has_waveform=False,
-    )
-
-
-def _new_track(staged: StagedFile, blob: Blob) -> Track:
-    track = Track(
-        id=secrets.token_hex(8),
-        blob_hash=blob.hash,
-        filename=staged.filename,
-        title=Path(staged.filename).stem or staged.filename,
-        tags_applied=False,
-    )
-    if blob.status == BlobStatus.READY:
-        for name, value in blob.tags.items():
-            if value is not None and hasattr(track, name):
-                setattr(track, name, value)
-        track.tags_applied = True
-    track.blob = blob
-    return track
+    def accept(self, uow: UnitOfWork, staged: StagedFile, info: AudioInfo | None) -> Accepted:
+        """Reference (or create) the blob for ``staged`` and add a track that points at it."""
+        admission = self._blobs.admit(
+            uow,
+            sha256=staged.sha256,
+            size=staged.size,
+            path=staged.path,
+            describe=lambda: info or self._probe(staged.path),
+        )
+        track = self._library.add_track(
+            uow,
+            NewTrack(
+                blob=admission.blob,
+                filename=staged.filename,
+                deduplicated=not admission.created,
+            ),
+        )
+        return Accepted(track_id=track.id, deduplicated=not admission.created)

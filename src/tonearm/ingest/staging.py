@@ -7,6 +7,8 @@ process left behind.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import re
@@ -17,20 +19,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tonearm.errors import TooLarge
-
-_CHUNK = 1024 * 1024
+from tonearm.errors import Locked, TooLarge
+from tonearm.types import BlobHash
 
 
 @dataclass
 class StagedFile:
     path: Path
-    sha256: str
+    sha256: BlobHash
     size: int
     filename: str
+    lock: FileLock | None = None
+    """Held while the bytes are in flight, so no sweep removes them."""
 
     def discard(self) -> None:
+        """Remove what is left of the file (nothing, once moved into the store)."""
         self.path.unlink(missing_ok=True)
+        if self.lock is not None:
+            self.lock.release()
 
 
 class HashingWriter:
@@ -54,6 +60,9 @@ class HashingWriter:
         self.size += len(chunk)
 
     def close(self) -> None:
+        """Flush to disk and close; closing again does nothing."""
+        if self._fh.closed:
+            return
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()
@@ -62,27 +71,53 @@ class HashingWriter:
     def hasher(self) -> Any:
         return self._hasher
 
-    def hexdigest(self) -> str:
-        return str(self._hasher.hexdigest())
+    def hexdigest(self) -> BlobHash:
+        return BlobHash(str(self._hasher.hexdigest()))
 
 
-def hash_prefix(path: Path, length: int) -> Any:
-    """SHA-256 state over the first ``length`` bytes of ``path`` (to resume hashing)."""
-    hasher = hashlib.sha256()
-    remaining = length
-    with path.open("rb") as fh:
-        while remaining > 0:
-            chunk = fh.read(min(_CHUNK, remaining))
-            if not chunk:
-                break
-            hasher.update(chunk)
-            remaining -= len(chunk)
-    return hasher
+class FileLock:
+    """An exclusive lock on a staged file, shared by every process on this machine.
 
+    ``flock`` locks belong to an open file description, so two requests in one process
+    exclude each other as two processes do, and the kernel drops the lock of a killed
+    process: a crash never leaves an upload locked.
+    """
 
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a whole file, read in chunks."""
-    return str(hash_prefix(path, path.stat().st_size).hexdigest())
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock now or raise ``Locked``; ``FileNotFoundError`` if the file is gone."""
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise Locked(
+                "Another request is writing to this upload; retry when it has finished."
+            ) from None
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    @staticmethod
+    def is_held(path: Path) -> bool:
+        """True if some process holds the lock (used before sweeping a file away)."""
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+        return False
 
 
 class StagingArea:
@@ -99,18 +134,21 @@ class StagingArea:
         return self.root / f"{name}.part"
 
     def sweep(self, older_than_s: float, keep: set[str] | None = None) -> int:
-        """Delete staged files older than ``older_than_s`` not named in ``keep``."""
+        """Delete staged files older than ``older_than_s`` not named in ``keep``.
+
+        A file whose lock is held is being written by a live request (a multipart body
+        or a tus PATCH) and stays, whatever its age: ``sweep(0, keep=...)`` at start-up
+        removes exactly what killed processes left behind.
+        """
         cutoff = time.time() - older_than_s
         removed = 0
         for path in self.root.glob("*.part"):
             if keep and path.stem in keep:
                 continue
-            try:
-                if path.stat().st_mtime < cutoff:
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime <= cutoff and not FileLock.is_held(path):
                     path.unlink()
                     removed += 1
-            except FileNotFoundError:
-                continue
         return removed
 
 

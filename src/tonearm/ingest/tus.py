@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from typing import Any
 
 from tonearm.errors import BadRequest
@@ -17,6 +18,7 @@ VERSION = "1.0.0"
 EXTENSIONS = "creation,creation-with-upload,termination,checksum,expiration"
 CHECKSUM_ALGORITHMS = ("sha1", "md5", "sha256")
 PATCH_CONTENT_TYPE = "application/offset+octet-stream"
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 
 
 def parse_metadata(header: str | None) -> dict[str, str]:
@@ -39,11 +41,26 @@ def parse_metadata(header: str | None) -> dict[str, str]:
     return result
 
 
+_MAX_DIGITS = 18  # below 2**63: every value fits a BIGINT column
+
+
 def parse_int_header(name: str, value: str | None) -> int:
+    """A non-negative decimal header value (RFC 9110 ``1*DIGIT``, ASCII only).
+
+    ``str.isdigit`` accepts '²' and other Unicode digits that ``int`` refuses, and
+    thousands of digits make numbers no column holds: both are a 400, never a 500.
+    """
     if value is None:
         raise BadRequest(f"The {name} header is required.")
-    if not value.isdigit():
+    if not _DIGITS.fullmatch(value) or len(value) > _MAX_DIGITS:
         raise BadRequest(f"The {name} header must be a non-negative integer.")
+    return int(value)
+
+
+def parse_content_length(value: str | None) -> int | None:
+    """Content-Length, or None when absent or unusable (the body's own end decides)."""
+    if value is None or not _DIGITS.fullmatch(value) or len(value) > _MAX_DIGITS:
+        return None
     return int(value)
 
 

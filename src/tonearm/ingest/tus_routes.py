@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request, Response
+import anyio.to_thread
+from fastapi import APIRouter, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
-from tonearm.errors import BadRequest, PreconditionFailed, UnsupportedMedia
+from tonearm.db.unit_of_work import UnitOfWorkFactory
+from tonearm.errors import BadRequest, PreconditionFailed, TimedOut, UnsupportedMedia
 from tonearm.ingest import tus
-from tonearm.ingest.uploads import Append
-from tonearm.library.schemas import TrackOut
+from tonearm.ingest.bodies import batched, with_idle_timeout
+from tonearm.ingest.service import IngestService
+from tonearm.ingest.uploads import Append, UploadService
 from tonearm.models import Upload
-
-if TYPE_CHECKING:
-    from tonearm.ingest.routes import IngestDeps
+from tonearm.types import UploadId
 
 TUS_HEADERS = {"Tus-Resumable": tus.VERSION}
-UploadIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
 class UploadOut(BaseModel):
@@ -34,9 +34,17 @@ class UploadOut(BaseModel):
     expires_at: str
 
 
-def build_router(deps: IngestDeps) -> APIRouter:
+def build_router(
+    *,
+    uows: UnitOfWorkFactory,
+    ingest: IngestService,
+    uploads: UploadService,
+    max_upload_bytes: int,
+    idle_timeout_s: float,
+) -> APIRouter:
     router = APIRouter(tags=["upload"])
-    uows, uploads, max_upload_bytes = deps.uows, deps.uploads, deps.max_upload_bytes
+    appender = _Appender(uows, ingest, uploads, idle_timeout_s)
+    load, append = appender.load, appender.append
 
     @router.options(
         "/api/uploads", status_code=204, response_class=Response, summary="tus capabilities"
@@ -78,17 +86,17 @@ def build_router(deps: IngestDeps) -> APIRouter:
         upload = await run_in_threadpool(create)
         location = f"/api/uploads/{upload.id}"
         if request.headers.get("content-type") == tus.PATCH_CONTENT_TYPE:
-            upload, _ = await _append(deps, request, upload, 0, None)
+            upload = await append(request, upload.id, 0, None)
         return Response(status_code=201, headers=tus_headers(upload, Location=location))
 
     @router.head(
         "/api/uploads/{upload_id}", response_class=Response, summary="tus: the server's offset"
     )
     async def tus_head(
-        upload_id: UploadIdPath, tus_resumable: Annotated[str | None, Header()] = None
+        upload_id: str, tus_resumable: Annotated[str | None, Header()] = None
     ) -> Response:
         check_version(tus_resumable)
-        upload = await run_in_threadpool(_load, upload_id)
+        upload = await run_in_threadpool(load, uploads.parse_id(upload_id))
         headers = tus_headers(upload)
         if upload.meta:
             headers["Upload-Metadata"] = _encode_metadata(upload.meta)
@@ -101,7 +109,7 @@ def build_router(deps: IngestDeps) -> APIRouter:
         summary="tus: append bytes at the server's offset",
     )
     async def tus_patch(
-        upload_id: UploadIdPath,
+        upload_id: str,
         request: Request,
         upload_offset: Annotated[str | None, Header()] = None,
         upload_checksum: Annotated[str | None, Header()] = None,
@@ -109,12 +117,12 @@ def build_router(deps: IngestDeps) -> APIRouter:
         content_type: Annotated[str | None, Header()] = None,
     ) -> Response:
         check_version(tus_resumable)
+        uid = uploads.parse_id(upload_id)
         if content_type != tus.PATCH_CONTENT_TYPE:
             raise UnsupportedMedia(f"PATCH bodies must be {tus.PATCH_CONTENT_TYPE}.")
         offset = tus.parse_int_header("Upload-Offset", upload_offset)
         checksum = tus.parse_checksum(upload_checksum)
-        upload = await run_in_threadpool(_load, upload_id)
-        upload, _ = await _append(deps, request, upload, offset, checksum)
+        upload = await append(request, uid, offset, checksum)
         return Response(status_code=204, headers=tus_headers(upload))
 
     @router.delete(
@@ -124,20 +132,21 @@ def build_router(deps: IngestDeps) -> APIRouter:
         summary="tus: cancel an upload (termination)",
     )
     async def tus_delete(
-        upload_id: UploadIdPath, tus_resumable: Annotated[str | None, Header()] = None
+        upload_id: str, tus_resumable: Annotated[str | None, Header()] = None
     ) -> Response:
         check_version(tus_resumable)
+        uid = uploads.parse_id(upload_id)
 
         def terminate() -> None:
             with uows() as uow:
-                uploads.terminate(uow, upload_id)
+                uploads.terminate(uow, uid)
 
         await run_in_threadpool(terminate)
         return Response(status_code=204, headers=TUS_HEADERS)
 
     @router.get("/api/uploads/{upload_id}", summary="An upload's state as JSON")
-    async def upload_state(upload_id: UploadIdPath) -> UploadOut:
-        upload = await run_in_threadpool(_load, upload_id)
+    async def upload_state(upload_id: str) -> UploadOut:
+        upload = await run_in_threadpool(load, uploads.parse_id(upload_id))
         return UploadOut(
             id=upload.id,
             offset=upload.offset,
@@ -148,11 +157,68 @@ def build_router(deps: IngestDeps) -> APIRouter:
             expires_at=upload.expires_at.isoformat(),
         )
 
-    def _load(upload_id: str) -> Upload:
-        with uows.read() as session:
-            return uploads.get(session, upload_id)
-
     return router
+
+
+class _Appender:
+    """Loading and appending, shared by the routes (the lock rules are in ``uploads``)."""
+
+    def __init__(
+        self,
+        uows: UnitOfWorkFactory,
+        ingest: IngestService,
+        uploads: UploadService,
+        idle_timeout_s: float,
+    ) -> None:
+        self.uows = uows
+        self.ingest = ingest
+        self.uploads = uploads
+        self.idle_timeout_s = idle_timeout_s
+
+    def load(self, upload_id: UploadId) -> Upload:
+        """The upload's state; one left complete but unfinished by a crash is finished now."""
+        with self.uows.read() as session:
+            upload = self.uploads.get(session, upload_id)
+        if self.uploads.needs_finishing(upload) and self.ingest.finish_upload(upload_id):
+            with self.uows.read() as session:
+                upload = self.uploads.get(session, upload_id)
+        return upload
+
+    async def append(
+        self,
+        request: Request,
+        upload_id: UploadId,
+        offset: int,
+        checksum: tuple[Any, bytes] | None,
+    ) -> Upload:
+        def begin() -> Append:
+            with self.uows.read() as session:
+                return self.uploads.begin(session, upload_id, offset, checksum)
+
+        pending = await run_in_threadpool(begin)
+        try:
+            complete, stalled = await _pump(
+                with_idle_timeout(request.stream(), self.idle_timeout_s), pending
+            )
+
+            def commit() -> Upload:
+                with self.uows() as uow:
+                    saved = self.uploads.commit(uow, pending, complete_body=complete)
+                if saved.offset < saved.length:
+                    return saved
+                # The last piece: finish while still holding the lock, so exactly one
+                # request turns the upload into a track.
+                accepted = self.ingest.finish(self.uploads.staged(saved), saved.id)
+                saved.track_id = accepted.track_id
+                saved.deduplicated = accepted.deduplicated
+                return saved
+
+            saved = await run_in_threadpool(commit)
+        finally:
+            await anyio.to_thread.run_sync(pending.release)
+        if stalled is not None:
+            raise stalled
+        return saved
 
 
 def tus_headers(upload: Upload, **extra: str) -> dict[str, str]:
@@ -178,42 +244,20 @@ def check_version(value: str | None) -> None:
         )
 
 
-async def _append(
-    deps: IngestDeps,
-    request: Request,
-    upload: Upload,
-    offset: int,
-    checksum: tuple[Any, bytes] | None,
-) -> tuple[Upload, TrackOut | None]:
-    uows, uploads = deps.uows, deps.uploads
-    append = await run_in_threadpool(uploads.begin, upload, offset, checksum)
-    complete = await _pump(request.stream(), append)
+async def _pump(body: AsyncIterator[bytes], append: Append) -> tuple[bool, TimedOut | None]:
+    """Copy the request body into the upload, a batch at a time in a worker thread.
 
-    def commit() -> tuple[Upload, TrackOut | None]:
-        with uows() as uow:
-            saved = uploads.commit(uow, append, complete_body=complete)
-        if saved.offset < saved.length:
-            return saved, None
-        out = deps.store(uploads.staged(saved), saved.id)
-        saved.track_id = out.id
-        saved.deduplicated = bool(out.deduplicated)
-        return saved, out
-
-    return await run_in_threadpool(commit)
-
-
-async def _pump(body: AsyncIterator[bytes], append: Append) -> bool:
-    """Copy the request body into the upload; False if the client went away mid-body."""
+    Returns (whether the whole body arrived, the stall to report after the bytes that
+    did arrive are committed).
+    """
     try:
-        async for chunk in body:
-            if chunk:
-                append.write(chunk)
+        async for batch in batched(body):
+            await anyio.to_thread.run_sync(append.write, batch)
     except ClientDisconnect:
-        return False
-    except BaseException:
-        append.writer.close()
-        raise
-    return True
+        return False, None
+    except TimedOut as exc:
+        return False, exc
+    return True, None
 
 
 def _encode_metadata(meta: dict[str, Any]) -> str:

@@ -1,45 +1,60 @@
 """Resumable uploads (the rules behind the tus routes).
 
 The upload's row holds the committed offset; its bytes sit in a staged temp file.
-A PATCH writes at the committed offset and moves it forward only if nobody else
-did (conditional update), so a retried or duplicated request never corrupts the
-count. SHA-256 of the whole file is kept per upload in memory while the process
-lives, and recomputed from the temp file after a restart.
+Appends to one upload are serialised by a lock on that file, held from before the
+offset is read until after the new offset is committed (and, for the last piece,
+until the upload is finished). So:
+
+* the bytes before the committed offset never change once committed;
+* a writer that finds the lock taken gets ``Locked`` and touches no byte;
+* a writer starts by cutting the file back to the committed offset, dropping
+  whatever a crashed or refused writer left after it.
+
+SHA-256 of the whole file is kept per upload in memory while the process lives,
+keyed by the committed offset it covers, and recomputed from the file otherwise.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tonearm.blobs.hashing import hash_prefix
 from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.errors import ChecksumMismatch, Conflict, Gone, Invalid, NotFound, TooLarge
 from tonearm.ingest.repository import UploadRepository
 from tonearm.ingest.staging import (
+    FileLock,
     HashingWriter,
     StagedFile,
     StagingArea,
     format_bytes,
-    hash_prefix,
     safe_filename,
 )
 from tonearm.models import Upload, utcnow
+from tonearm.types import BlobHash, TrackId, UploadId
+
+_ID = re.compile(r"[0-9a-f]{32}")
+_MAX_CACHED_HASHERS = 1024
 
 
 @dataclass
 class Append:
-    """One PATCH in progress."""
+    """One PATCH in progress; holds the upload's lock until ``release``."""
 
-    upload_id: str
+    upload_id: UploadId
     start: int
     length: int
     writer: HashingWriter
     checksum: tuple[Any, bytes] | None
+    lock: FileLock
 
     def write(self, chunk: bytes) -> None:
         if self.writer.size + len(chunk) > self.length:
@@ -48,23 +63,34 @@ class Append:
         if self.checksum is not None:
             self.checksum[0].update(chunk)
 
+    def release(self) -> None:
+        self.writer.close()
+        self.lock.release()
+
 
 class UploadService:
     def __init__(self, staging: StagingArea, max_bytes: int, expiry_s: int) -> None:
         self._staging = staging
         self._max_bytes = max_bytes
         self._expiry = timedelta(seconds=expiry_s)
-        self._hashers: dict[str, tuple[int, Any]] = {}
+        self._hashers: OrderedDict[str, tuple[int, Any]] = OrderedDict()
         self._lock = threading.Lock()
+
+    @staticmethod
+    def parse_id(raw: str) -> UploadId:
+        """An upload id from a URL; anything else names no upload (404, not 422)."""
+        if not _ID.fullmatch(raw):
+            raise NotFound("No such upload; it may have expired or been cancelled.")
+        return UploadId(raw)
 
     def create(self, uow: UnitOfWork, length: int, metadata: dict[str, str]) -> Upload:
         if length == 0:
-            raise Invalid("The file is empty.")
+            raise Invalid("The file is empty.", code="empty-file")
         if length > self._max_bytes:
             raise TooLarge(
                 f"The file is {format_bytes(length)}; the limit is {format_bytes(self._max_bytes)}."
             )
-        upload_id = secrets.token_hex(16)
+        upload_id = UploadId(secrets.token_hex(16))
         filename = safe_filename(metadata.get("filename") or metadata.get("name"))
         path = self._staging.path_for(upload_id)
         path.touch()
@@ -80,7 +106,7 @@ class UploadService:
             )
         )
 
-    def get(self, session: Session, upload_id: str) -> Upload:
+    def get(self, session: Session, upload_id: UploadId) -> Upload:
         upload = UploadRepository(session).get(upload_id)
         if upload is None:
             raise NotFound("No such upload; it may have expired or been cancelled.")
@@ -88,22 +114,48 @@ class UploadService:
             raise Gone("This upload expired; start it again.")
         return upload
 
-    def begin(self, upload: Upload, offset: int, checksum: tuple[Any, bytes] | None) -> Append:
-        if upload.track_id is not None or (upload.offset == upload.length and upload.length):
-            raise Conflict("This upload is already complete.")
-        if offset != upload.offset:
-            raise Conflict(
-                f"Upload-Offset {offset} does not match the server's offset {upload.offset}; "
-                "ask with HEAD and resume from there."
+    def lock(self, upload_id: UploadId) -> FileLock:
+        """Take the upload's lock (``Locked`` if taken, ``Gone`` if its bytes are gone)."""
+        lock = FileLock(self._staging.path_for(upload_id))
+        try:
+            lock.acquire()
+        except FileNotFoundError:
+            raise Gone("This upload's data is gone; start it again.") from None
+        return lock
+
+    def begin(
+        self,
+        session: Session,
+        upload_id: UploadId,
+        offset: int,
+        checksum: tuple[Any, bytes] | None,
+    ) -> Append:
+        """Lock the upload, then check ``offset`` against the committed one (read after)."""
+        lock = self.lock(upload_id)
+        try:
+            upload = self.get(session, upload_id)
+            if upload.track_id is not None or upload.offset == upload.length:
+                raise Conflict("This upload is already complete.")
+            if offset != upload.offset:
+                raise Conflict(
+                    f"Upload-Offset {offset} does not match the server's offset "
+                    f"{upload.offset}; ask with HEAD and resume from there."
+                )
+            path = self._staging.path_for(upload_id)
+            writer = HashingWriter(
+                path, limit=upload.length, offset=offset, hasher=self._hasher(upload_id, offset)
             )
-        path = self._staging.path_for(upload.id)
-        if not path.exists():
-            raise Gone("This upload's data is gone; start it again.")
+        except BaseException:
+            lock.release()
+            raise
+        return Append(upload_id, offset, upload.length, writer, checksum, lock)
+
+    def _hasher(self, upload_id: UploadId, offset: int) -> Any:
         with self._lock:
-            cached = self._hashers.pop(upload.id, None)
-        hasher = cached[1] if cached and cached[0] == offset else hash_prefix(path, offset)
-        writer = HashingWriter(path, limit=upload.length, offset=offset, hasher=hasher)
-        return Append(upload.id, offset, upload.length, writer, checksum)
+            cached = self._hashers.pop(upload_id, None)
+        if cached is not None and cached[0] == offset:
+            return cached[1]
+        return hash_prefix(self._staging.path_for(upload_id), offset)
 
     def commit(self, uow: UnitOfWork, append: Append, *, complete_body: bool) -> Upload:
         """Make the bytes of ``append`` count, or refuse them all.
@@ -116,7 +168,6 @@ class UploadService:
         if append.checksum is not None:
             hasher, expected = append.checksum
             if not complete_body or hasher.digest() != expected:
-                self._rewind(append)
                 if not complete_body:
                     raise Conflict("The connection dropped before the checksummed body arrived.")
                 raise ChecksumMismatch(
@@ -124,51 +175,61 @@ class UploadService:
                 )
         repo = UploadRepository(uow.session)
         if not repo.advance(append.upload_id, old_offset=append.start, new_offset=end):
-            self._rewind(append)
+            # Cannot happen while the lock is held; kept as a guard on the invariant.
             raise Conflict("Another request moved this upload's offset; ask with HEAD and resume.")
-        with self._lock:
-            self._hashers[append.upload_id] = (end, append.writer.hasher)
         upload = repo.get(append.upload_id)
         assert upload is not None
         upload.offset = end
+        hasher = append.writer.hasher
+        uow.after_commit(lambda: self._remember(append.upload_id, end, hasher))
         return upload
 
-    def _rewind(self, append: Append) -> None:
-        with self._staging.path_for(append.upload_id).open("r+b") as fh:
-            fh.truncate(append.start)
+    def _remember(self, upload_id: UploadId, offset: int, hasher: Any) -> None:
+        with self._lock:
+            self._hashers[upload_id] = (offset, hasher)
+            while len(self._hashers) > _MAX_CACHED_HASHERS:
+                self._hashers.popitem(last=False)
 
     def staged(self, upload: Upload) -> StagedFile:
-        """The finished upload as a staged file, with its SHA-256."""
+        """The complete upload as a staged file, with the SHA-256 of its bytes."""
         path = self._staging.path_for(upload.id)
-        with self._lock:
-            cached = self._hashers.pop(upload.id, None)
-        hasher = (
-            cached[1] if cached and cached[0] == upload.length else hash_prefix(path, upload.length)
-        )
+        hasher = self._hasher(upload.id, upload.length)
         return StagedFile(
-            path=path, sha256=hasher.hexdigest(), size=upload.length, filename=upload.filename
+            path=path,
+            sha256=BlobHash(hasher.hexdigest()),
+            size=upload.length,
+            filename=upload.filename,
         )
 
-    def finish(self, uow: UnitOfWork, upload_id: str, track_id: str, deduplicated: bool) -> None:
+    def needs_finishing(self, upload: Upload) -> bool:
+        """All bytes are committed but no track exists (the process died in between)."""
+        return upload.track_id is None and upload.offset == upload.length
+
+    def finish(
+        self, uow: UnitOfWork, upload_id: UploadId, track_id: TrackId, deduplicated: bool
+    ) -> None:
         upload = UploadRepository(uow.session).get(upload_id, for_update=True)
         if upload is not None:
             upload.track_id = track_id
             upload.deduplicated = deduplicated
 
-    def terminate(self, uow: UnitOfWork, upload_id: str) -> None:
+    def terminate(self, uow: UnitOfWork, upload_id: UploadId) -> None:
         repo = UploadRepository(uow.session)
         if repo.get(upload_id, for_update=True) is None:
             raise NotFound("No such upload.")
-        repo.delete(upload_id)
-        with self._lock:
-            self._hashers.pop(upload_id, None)
-        path = self._staging.path_for(upload_id)
-        uow.after_commit(lambda: path.unlink(missing_ok=True))
+        lock = self.lock(upload_id)
+        uow.after_commit(lock.release)
+        uow.on_rollback(lock.release)
+        self.discard(uow, upload_id)
 
-    def discard(self, uow: UnitOfWork, upload_id: str) -> None:
+    def discard(self, uow: UnitOfWork, upload_id: UploadId) -> None:
         """Remove an upload whose finished bytes were refused (not audio, too long ...)."""
         UploadRepository(uow.session).delete(upload_id)
         with self._lock:
             self._hashers.pop(upload_id, None)
         path = self._staging.path_for(upload_id)
         uow.after_commit(lambda: path.unlink(missing_ok=True))
+
+    def unfinished(self, session: Session) -> list[UploadId]:
+        """Uploads with every byte committed and no track (to finish after a crash)."""
+        return [UploadId(u) for u in UploadRepository(session).complete_without_track()]

@@ -9,13 +9,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tonearm.models import Track
+from tonearm.types import BlobHash, TrackId
 
 
 class TrackRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, track_id: str) -> Track | None:
+    def get(self, track_id: TrackId) -> Track | None:
         return self.session.get(Track, track_id)
 
     def add(self, track: Track) -> Track:
@@ -38,10 +39,9 @@ class TrackRepository:
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(Track)) or 0)
 
-    def apply_tags(self, blob_hash: str, tags: dict[str, object]) -> int:
-        """Copy a blob's tags onto its tracks that have not received them yet."""
-        values = {k: tags.get(k) for k in _TAG_COLUMNS if tags.get(k) is not None}
-        values["tags_applied"] = True
+    def apply_tags(self, blob_hash: BlobHash, values: dict[str, object]) -> int:
+        """Set ``values`` on the blob's tracks that have not received tags yet."""
+        values = {**values, "tags_applied": True}
         result = self.session.execute(
             update(Track)
             .where(Track.blob_hash == blob_hash, Track.tags_applied.is_(False))
@@ -49,14 +49,3 @@ class TrackRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-
-_TAG_COLUMNS = (
-    "title",
-    "artist",
-    "album",
-    "album_artist",
-    "track_number",
-    "disc_number",
-    "year",
-    "genre",
-)

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from tonearm.db.unit_of_work import UnitOfWorkFactory
 from tonearm.library.schemas import TrackOut, TrackPage
 from tonearm.library.service import LibraryService
+from tonearm.types import TrackId
 
 TrackIdPath = Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
@@ -21,11 +22,11 @@ def build_router(uows: UnitOfWorkFactory, library: LibraryService) -> APIRouter:
         with uows.read() as session:
             return library.page(session, limit=limit, cursor=cursor)
 
-    def _get(track_id: str) -> TrackOut:
+    def _get(track_id: TrackId) -> TrackOut:
         with uows.read() as session:
             return library.get(session, track_id)
 
-    def _delete(track_id: str) -> None:
+    def _delete(track_id: TrackId) -> None:
         with uows() as uow:
             library.delete(uow, track_id)
 
@@ -38,7 +39,7 @@ def build_router(uows: UnitOfWorkFactory, library: LibraryService) -> APIRouter:
 
     @router.get("/{track_id}", summary="One track: status, progress, tags, loudness, URLs")
     async def get_track(track_id: TrackIdPath) -> TrackOut:
-        return await run_in_threadpool(_get, track_id)
+        return await run_in_threadpool(_get, TrackId(track_id))
 
     @router.delete(
         "/{track_id}",
@@ -47,7 +48,7 @@ def build_router(uows: UnitOfWorkFactory, library: LibraryService) -> APIRouter:
         summary="Delete a track (its audio goes when no other track uses it)",
     )
     async def delete_track(track_id: TrackIdPath) -> Response:
-        await run_in_threadpool(_delete, track_id)
+        await run_in_threadpool(_delete, TrackId(track_id))
         return Response(status_code=204)
 
     return router

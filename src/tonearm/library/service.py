@@ -1,26 +1,76 @@
-"""Reading and deleting tracks."""
+"""Tracks: adding, reading, paging, deleting, and the tags that processing finds.
+
+The library owns the ``tracks`` table: other domains add tracks and apply tags through
+this service, never by writing the table themselves (so artists and albums can be
+resolved here).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tonearm.blobs.service import PROCESS_KIND, BlobService
 from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.errors import BadRequest, NotFound
-from tonearm.ingest.repository import BlobRepository
+from tonearm.jobs.leases import JobLeases
 from tonearm.library import schemas
 from tonearm.library.repository import TrackRepository
 from tonearm.models import Blob, BlobStatus, Job, Track
+from tonearm.types import BlobHash, TrackId
 
-COLLECT_TASK = "blobs.collect"
+
+class MediaLinks(Protocol):
+    """Builds the URLs of a track's media (implemented by ``streaming.urls``)."""
+
+    def for_track(self, track_id: TrackId, blob: Blob) -> schemas.Urls: ...
+
+
+@dataclass(frozen=True)
+class NewTrack:
+    blob: Blob
+    filename: str
+    deduplicated: bool
 
 
 class LibraryService:
-    def get(self, session: Session, track_id: str) -> schemas.TrackOut:
+    def __init__(self, blobs: BlobService, links: MediaLinks) -> None:
+        self._blobs = blobs
+        self._links = links
+
+    def add_track(self, uow: UnitOfWork, new: NewTrack) -> Track:
+        """A track for an admitted blob; a blob already processed lends it its tags."""
+        blob = new.blob
+        track = Track(
+            id=TrackId(secrets.token_hex(8)),
+            blob_hash=blob.hash,
+            filename=new.filename,
+            title=Path(new.filename).stem or new.filename,
+            tags_applied=False,
+            deduplicated=new.deduplicated,
+        )
+        if blob.status == BlobStatus.READY:
+            for name in _TAG_FIELDS:
+                value = blob.tags.get(name)
+                if value is not None:
+                    setattr(track, name, value)
+            track.tags_applied = True
+        track.blob = blob
+        return TrackRepository(uow.session).add(track)
+
+    def apply_tags(self, uow: UnitOfWork, blob_hash: BlobHash, tags: dict[str, object]) -> int:
+        """Give the tags read from a blob to its tracks that have not received them yet."""
+        values = {k: tags[k] for k in _TAG_FIELDS if tags.get(k) is not None}
+        return TrackRepository(uow.session).apply_tags(blob_hash, values)
+
+    def get(self, session: Session, track_id: TrackId) -> schemas.TrackOut:
         track = TrackRepository(session).get(track_id)
         if track is None:
             raise NotFound(f"No track with id {track_id!r}.")
@@ -36,7 +86,7 @@ class LibraryService:
             items=self.describe(session, tracks), next_cursor=next_cursor, total=repo.count()
         )
 
-    def delete(self, uow: UnitOfWork, track_id: str) -> None:
+    def delete(self, uow: UnitOfWork, track_id: TrackId) -> None:
         """Remove the track and drop its reference; the blob goes when no track needs it."""
         tracks = TrackRepository(uow.session)
         track = tracks.get(track_id)
@@ -44,27 +94,14 @@ class LibraryService:
             raise NotFound(f"No track with id {track_id!r}.")
         blob_hash = track.blob_hash
         tracks.delete(track)
-        if BlobRepository(uow.session).drop_reference(blob_hash) == 0:
-            uow.enqueue(COLLECT_TASK, blob_hash)
+        self._blobs.release(uow, blob_hash)
 
     def describe(self, session: Session, tracks: list[Track]) -> list[schemas.TrackOut]:
-        hashes = {t.blob_hash for t in tracks}
-        jobs = (
-            {j.blob_hash: j for j in session.scalars(select(Job).where(Job.blob_hash.in_(hashes)))}
-            if hashes
-            else {}
-        )
+        jobs = JobLeases(session).of_subjects(PROCESS_KIND, {t.blob_hash for t in tracks})
         return [self._out(t, t.blob, jobs.get(t.blob_hash)) for t in tracks]
 
     def _out(self, track: Track, blob: Blob, job: Job | None) -> schemas.TrackOut:
-        base = f"/api/tracks/{track.id}"
-        ready = blob.status == BlobStatus.READY
-        artwork: dict[str, str] = {}
-        if ready and blob.artwork_mime:
-            artwork["original"] = f"{base}/artwork/original"
-            for size in blob.artwork_sizes:
-                artwork[str(size)] = f"{base}/artwork/{size}.webp"
-        if ready:
+        if blob.status == BlobStatus.READY:
             progress = schemas.Progress(
                 percent=100.0, step="done", attempt=job.attempts if job else 0
             )
@@ -87,6 +124,7 @@ class LibraryService:
             playable=blob.playable,
             error=blob.error,
             progress=progress,
+            deduplicated=track.deduplicated,
             filename=track.filename,
             title=track.title,
             artist=track.artist,
@@ -109,15 +147,21 @@ class LibraryService:
                 size=blob.size,
                 sha256=blob.hash,
             ),
-            urls=schemas.Urls(
-                hls=f"{base}/hls/master.m3u8" if blob.playable else None,
-                mp3=f"{base}/stream.mp3" if ready else None,
-                original=f"{base}/original",
-                waveform=f"{base}/waveform.json" if ready and blob.has_waveform else None,
-                artwork=artwork,
-            ),
+            urls=self._links.for_track(track.id, blob),
             created_at=track.created_at,
         )
+
+
+_TAG_FIELDS = (
+    "title",
+    "artist",
+    "album",
+    "album_artist",
+    "track_number",
+    "disc_number",
+    "year",
+    "genre",
+)
 
 
 def _encode_cursor(track: Track) -> str:
@@ -129,6 +173,10 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         at, tid = raw.split("|", 1)
-        return datetime.fromisoformat(at), tid
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        when = datetime.fromisoformat(at)
+        if when.tzinfo is None:
+            raise ValueError("naive")
+        when.timestamp()  # refuses instants that the databases cannot hold
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise BadRequest("The cursor is not valid; start from the first page.") from None
+    return when, tid

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tonearm.models.base import Base, UTCDateTime, utcnow
+from tonearm.types import BlobHash
 
 
 class BlobStatus(enum.StrEnum):
@@ -27,7 +28,7 @@ class BlobStatus(enum.StrEnum):
 class Blob(Base):
     __tablename__ = "blobs"
 
-    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hash: Mapped[BlobHash] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     refcount: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default=BlobStatus.UPLOADED)
@@ -75,7 +76,9 @@ class Rendition(Base):
     __tablename__ = "renditions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    blob_hash: Mapped[str] = mapped_column(ForeignKey("blobs.hash", ondelete="CASCADE"), index=True)
+    blob_hash: Mapped[BlobHash] = mapped_column(
+        ForeignKey("blobs.hash", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(16))
     bitrate_kbps: Mapped[int] = mapped_column(Integer)
     codecs: Mapped[str] = mapped_column(String(64))

@@ -9,14 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tonearm.models.base import Base, UTCDateTime, utcnow
 from tonearm.models.blob import Blob
+from tonearm.types import BlobHash, TrackId
 
 
 class Track(Base):
     __tablename__ = "tracks"
     __table_args__ = (Index("ix_tracks_created_at", "created_at"),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    blob_hash: Mapped[str] = mapped_column(ForeignKey("blobs.hash"), index=True)
+    id: Mapped[TrackId] = mapped_column(String(32), primary_key=True)
+    blob_hash: Mapped[BlobHash] = mapped_column(ForeignKey("blobs.hash"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(500))
     artist: Mapped[str | None] = mapped_column(String(500))
@@ -27,6 +28,8 @@ class Track(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     genre: Mapped[str | None] = mapped_column(String(200))
     tags_applied: Mapped[bool] = mapped_column(default=False)
+    deduplicated: Mapped[bool] = mapped_column(default=False)
+    """The bytes were already stored when this track was uploaded (nothing was re-encoded)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     blob: Mapped[Blob] = relationship(lazy="joined")

@@ -5,21 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tonearm.models.base import Base, UTCDateTime, utcnow
+from tonearm.types import TrackId, UploadId
 
 
 class Upload(Base):
     __tablename__ = "uploads"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[UploadId] = mapped_column(String(32), primary_key=True)
     length: Mapped[int] = mapped_column(BigInteger)
     offset: Mapped[int] = mapped_column(BigInteger, default=0)
     filename: Mapped[str] = mapped_column(String(255))
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    track_id: Mapped[str | None] = mapped_column(String(32))
+    # A finished upload's record goes with its track.
+    track_id: Mapped[TrackId | None] = mapped_column(
+        ForeignKey("tracks.id", ondelete="CASCADE"), index=True
+    )
     deduplicated: Mapped[bool] = mapped_column(default=False)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

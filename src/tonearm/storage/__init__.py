@@ -12,7 +12,8 @@ from tonearm.storage.memory import MemoryStore
 __all__ = ["BlobStore", "LocalStore", "MemoryStore", "open_store"]
 
 
-def open_store(url: str) -> BlobStore:
+def open_store(url: str, **options: object) -> BlobStore:
+    """``options`` configure backends that need more than a URL (S3); others ignore them."""
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return LocalStore(Path(parsed.path))

@@ -51,6 +51,17 @@ class BlobStore(Protocol):
 
     def local_path(self, key: str) -> Path | None: ...
 
+    def presigned_url(
+        self,
+        key: str,
+        *,
+        ttl_s: int,
+        filename: str | None = None,
+        media_type: str | None = None,
+    ) -> str | None:
+        """MAY: a URL that serves the object directly for ``ttl_s`` seconds; None if not."""
+        ...
+
 
 def check_key(key: str) -> str:
     """Refuse keys that could escape the store's root (absolute, '..', empty parts)."""

@@ -106,6 +106,16 @@ class LocalStore:
                     continue
                 yield path.relative_to(self.root).as_posix()
 
+    def presigned_url(
+        self,
+        key: str,
+        *,
+        ttl_s: int,
+        filename: str | None = None,
+        media_type: str | None = None,
+    ) -> str | None:
+        return None
+
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
 

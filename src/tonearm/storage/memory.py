@@ -56,5 +56,15 @@ class MemoryStore:
     def list_prefix(self, prefix: str) -> Iterator[str]:
         return iter([k for k in list(self._objects) if k.startswith(prefix)])
 
+    def presigned_url(
+        self,
+        key: str,
+        *,
+        ttl_s: int,
+        filename: str | None = None,
+        media_type: str | None = None,
+    ) -> str | None:
+        return None
+
     def local_path(self, key: str) -> Path | None:
         return None

@@ -22,7 +22,7 @@ import anyio.to_thread
 
 from tonearm.errors import NotFound
 from tonearm.storage import BlobStore
-from tonearm.streaming.service import SEGMENT_PREFIX, parse_segment_path
+from tonearm.streaming.segments import SEGMENT_PREFIX, parse_segment_path
 from tonearm.streaming.signing import UrlSigner
 
 log = logging.getLogger(__name__)

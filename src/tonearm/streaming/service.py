@@ -6,15 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from tonearm.blobs import keys
+from tonearm.blobs.repository import BlobRepository
 from tonearm.errors import Conflict, NotFound
-from tonearm.ingest import keys
-from tonearm.ingest.repository import BlobRepository
 from tonearm.library.repository import TrackRepository
 from tonearm.models import Blob, BlobStatus, Segment
 from tonearm.streaming import playlists
-from tonearm.streaming.signing import UrlSigner
-
-SEGMENT_PREFIX = "/s/"
+from tonearm.streaming.urls import MediaUrls
+from tonearm.types import TrackId
 
 
 @dataclass(frozen=True)
@@ -26,17 +25,17 @@ class StoredFile:
 
 
 class StreamingService:
-    def __init__(self, signer: UrlSigner, segment_seconds: float) -> None:
-        self._signer = signer
+    def __init__(self, urls: MediaUrls, segment_seconds: float) -> None:
+        self._urls = urls
         self._segment_seconds = segment_seconds
 
-    def _blob(self, session: Session, track_id: str) -> tuple[Blob, str]:
+    def _blob(self, session: Session, track_id: TrackId) -> tuple[Blob, str]:
         track = TrackRepository(session).get(track_id)
         if track is None:
             raise NotFound(f"No track with id {track_id!r}.")
         return track.blob, track.filename
 
-    def _playable(self, session: Session, track_id: str) -> Blob:
+    def _playable(self, session: Session, track_id: TrackId) -> Blob:
         blob, _ = self._blob(session, track_id)
         if not blob.playable:
             if blob.status == BlobStatus.FAILED:
@@ -44,12 +43,12 @@ class StreamingService:
             raise Conflict("This track is still being processed; try again in a moment.")
         return blob
 
-    def master_playlist(self, session: Session, track_id: str) -> str:
+    def master_playlist(self, session: Session, track_id: TrackId) -> str:
         blob = self._playable(session, track_id)
         renditions = BlobRepository(session).renditions(blob.hash)
-        return playlists.master(renditions, lambda r: f"{r.name}.m3u8")
+        return playlists.master(renditions, lambda r: self._urls.variant(r.name))
 
-    def variant_playlist(self, session: Session, track_id: str, rung: str) -> tuple[str, bool]:
+    def variant_playlist(self, session: Session, track_id: TrackId, rung: str) -> tuple[str, bool]:
         """The playlist text, and whether it is final (VOD) or still growing (EVENT)."""
         blob = self._playable(session, track_id)
         repo = BlobRepository(session)
@@ -59,20 +58,18 @@ class StreamingService:
         segments = repo.segments(rendition.id)
 
         def segment_uri(seg: Segment) -> str:
-            return self._signer.sign(f"{SEGMENT_PREFIX}{blob.hash}/{rung}/{seg.hash}.m4s")
+            return self._urls.segment(blob.hash, rung, seg.hash, "m4s")
 
         text = playlists.variant(
             rendition,
             segments,
-            init_uri=self._signer.sign(
-                f"{SEGMENT_PREFIX}{blob.hash}/{rung}/{rendition.init_hash}.mp4"
-            ),
+            init_uri=self._urls.segment(blob.hash, rung, rendition.init_hash, "mp4"),
             segment_uri=segment_uri,
             segment_seconds=self._segment_seconds,
         )
         return text, rendition.complete
 
-    def mp3(self, session: Session, track_id: str) -> StoredFile:
+    def mp3(self, session: Session, track_id: TrackId) -> StoredFile:
         blob, filename = self._blob(session, track_id)
         if blob.status != BlobStatus.READY or not blob.mp3_size:
             raise Conflict("The MP3 of this track is not ready yet.")
@@ -83,7 +80,7 @@ class StreamingService:
             _stem(filename) + ".mp3",
         )
 
-    def original(self, session: Session, track_id: str) -> StoredFile:
+    def original(self, session: Session, track_id: TrackId) -> StoredFile:
         blob, filename = self._blob(session, track_id)
         return StoredFile(
             keys.original_key(blob.hash, blob.original_ext),
@@ -92,7 +89,7 @@ class StreamingService:
             filename,
         )
 
-    def waveform(self, session: Session, track_id: str) -> StoredFile:
+    def waveform(self, session: Session, track_id: TrackId) -> StoredFile:
         blob, _ = self._blob(session, track_id)
         if not blob.has_waveform:
             raise Conflict("The waveform of this track is not ready yet.")
@@ -100,7 +97,7 @@ class StreamingService:
             keys.waveform_key(blob.hash), "application/json", f'"{blob.hash[:32]}-peaks"'
         )
 
-    def artwork(self, session: Session, track_id: str, size: int | None) -> StoredFile:
+    def artwork(self, session: Session, track_id: TrackId, size: int | None) -> StoredFile:
         blob, _ = self._blob(session, track_id)
         if blob.artwork_mime is None or (size is not None and size not in blob.artwork_sizes):
             raise NotFound("This track has no artwork of that size.")
@@ -110,35 +107,6 @@ class StreamingService:
             media_type,
             f'"{blob.hash[:32]}-art-{size or "original"}"',
         )
-
-
-def parse_segment_path(path: str) -> tuple[str, str] | None:
-    """``/s/<blob>/<rung>/<hash>.<m4s|mp4>`` → (store key, media type); None if malformed.
-
-    Checked character by character: this runs on every segment request and must
-    never let a crafted path reach outside the HLS prefix.
-    """
-    parts = path[len(SEGMENT_PREFIX) :].split("/")
-    if len(parts) != 3:
-        return None
-    blob_hash, rung, name = parts
-    stem, _, ext = name.partition(".")
-    if (
-        len(blob_hash) != 64
-        or not _is_hex(blob_hash)
-        or len(stem) != 64
-        or not _is_hex(stem)
-        or ext not in ("m4s", "mp4")
-        or not rung
-        or len(rung) > 16
-        or not rung.isalnum()
-    ):
-        return None
-    return keys.segment_key(blob_hash, rung, stem, ext), "audio/mp4"
-
-
-def _is_hex(value: str) -> bool:
-    return all(c in "0123456789abcdef" for c in value)
 
 
 def _stem(filename: str) -> str:

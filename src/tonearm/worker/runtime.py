@@ -10,13 +10,28 @@ import logging
 import threading
 import time
 
+from tonearm.blobs.service import COLLECT_TASK
 from tonearm.container import Container
-from tonearm.ingest.service import COLLECT_TASK, PROCESS_TASK
-from tonearm.queue.leases import JobLeases
 
 log = logging.getLogger(__name__)
 
 _HOUSEKEEPING_S = 60.0
+
+
+def recover(c: Container) -> None:
+    """Start-up repair of what killed processes left behind.
+
+    Uploads whose every byte was committed but which never became a track are finished
+    now; temp files no upload names and no live request writes are deleted now rather
+    than after the expiry period.
+    """
+    try:
+        finished = c.ingest.service.finish_interrupted()
+        swept = c.ingest.expire.sweep(0)
+        if finished or swept:
+            log.info("start-up: finished %d uploads, removed %d temp files", finished, swept)
+    except Exception:
+        log.exception("start-up recovery failed")
 
 
 class WorkerPool:
@@ -37,7 +52,9 @@ class WorkerPool:
         log.info("worker pool started with %d threads", self._threads)
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop taking work, hand running jobs back (see ``JobRunner.shutdown``), wait."""
         self._stop.set()
+        self._c.jobs.shutdown()
         deadline = time.monotonic() + timeout
         for t in self._workers:
             t.join(max(0.0, deadline - time.monotonic()))
@@ -49,7 +66,7 @@ class WorkerPool:
     def _consume(self) -> None:
         while not self._stop.is_set():
             try:
-                self._c.queue.run_one(timeout=1.0)
+                self._c.infra.queue.run_one(timeout=1.0)
             except Exception:
                 # The queue backend itself failed (Redis restarting...): back off, go on.
                 log.exception("queue error")
@@ -57,7 +74,7 @@ class WorkerPool:
 
     def _maintain(self) -> None:
         last_housekeeping = 0.0
-        while not self._stop.wait(self._c.settings.reaper_interval_s):
+        while not self._stop.wait(self._c.settings.jobs.reaper_interval_s):
             try:
                 self.reap()
                 if time.monotonic() - last_housekeeping > _HOUSEKEEPING_S:
@@ -68,15 +85,9 @@ class WorkerPool:
 
     def reap(self) -> int:
         """Send again the jobs whose lease ran out or whose message was lost."""
-        with self._c.uows() as uow:
-            job_ids = JobLeases(uow.session).reap(stale_after_s=self._c.settings.job_lease_s)
-            for job_id in job_ids:
-                uow.enqueue(PROCESS_TASK, job_id)
-        if job_ids:
-            log.info("reaper re-sent %d jobs", len(job_ids))
-        return len(job_ids)
+        return self._c.jobs.reap(stale_after_s=self._c.settings.jobs.lease_s)
 
     def housekeeping(self) -> None:
-        self._c.expire_uploads()
-        for blob_hash in self._c.collect_blob.sweep():
-            self._c.queue.enqueue(COLLECT_TASK, blob_hash)
+        self._c.ingest.expire()
+        for blob_hash in self._c.blobs.collect.sweep():
+            self._c.infra.queue.enqueue(COLLECT_TASK, blob_hash)

@@ -3,7 +3,8 @@
 Claiming a job bumps its token; every later write by that attempt is conditional on
 the token, so an attempt that lost its lease (killed, stalled, partitioned) can no
 longer change anything. The reaper finds queued jobs nobody picked up and running
-jobs whose lease expired, and hands them back to the queue.
+jobs whose lease expired, and hands them back to the queue. The rule on attempts
+lives here and only here (``claim``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from tonearm.models import Job, JobState, utcnow
@@ -21,59 +22,82 @@ from tonearm.types import FencingToken, JobId
 @dataclass(frozen=True)
 class Claim:
     job_id: JobId
-    blob_hash: str
     kind: str
+    subject: str
     token: FencingToken
     attempt: int
+
+
+@dataclass(frozen=True)
+class GaveUp:
+    """``claim`` found a job out of attempts: it is failed now and its subject must be too."""
+
+    job_id: JobId
+    kind: str
+    subject: str
+    reason: str
 
 
 class LostLease(Exception):
     """This attempt's token is no longer current: stop and publish nothing."""
 
 
+INTERRUPTED = "The work was interrupted too many times; the server log has the details."
+
+
 class JobLeases:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def create(self, blob_hash: str, kind: str) -> Job:
-        job = Job(blob_hash=blob_hash, kind=kind, state=JobState.QUEUED)
-        self.session.add(job)
-        self.session.flush()
+    def get(self, kind: str, subject: str, *, for_update: bool = False) -> Job | None:
+        q = select(Job).where(Job.kind == kind, Job.subject == subject)
+        return self.session.scalar(q.with_for_update() if for_update else q)
+
+    def kind_of(self, job_id: JobId) -> tuple[str, str] | None:
+        """(kind, subject), read without locking (so a handler can lock its subject first)."""
+        row = self.session.execute(
+            select(Job.kind, Job.subject).where(Job.id == job_id)
+        ).one_or_none()
+        return None if row is None else (row[0], row[1])
+
+    def schedule(self, kind: str, subject: str) -> Job:
+        """Create the job, or start a finished or failed one over; queued or running stay."""
+        job = self.get(kind, subject, for_update=True)
+        if job is None:
+            job = Job(kind=kind, subject=subject, state=JobState.QUEUED)
+            self.session.add(job)
+            self.session.flush()
+            return job
+        if job.state in (JobState.DONE, JobState.FAILED):
+            job.state = JobState.QUEUED
+            job.attempts = 0
+            job.lease_until = None
+            job.error = None
+            job.progress = 0.0
+            job.step = "queued"
+            job.enqueued_at = utcnow()
         return job
-
-    def blob_of(self, job_id: JobId) -> str | None:
-        """The blob a job works on, read without locking (to lock the blob first)."""
-        return self.session.scalar(select(Job.blob_hash).where(Job.id == job_id))
-
-    def get_for_blob(self, blob_hash: str, kind: str) -> Job | None:
-        return self.session.scalar(
-            select(Job).where(Job.blob_hash == blob_hash, Job.kind == kind).with_for_update()
-        )
-
-    def requeue(self, job: Job) -> None:
-        """Start a finished or failed job over (its blob's files must be made again)."""
-        job.state = JobState.QUEUED
-        job.attempts = 0
-        job.lease_until = None
-        job.error = None
-        job.progress = 0.0
-        job.step = "queued"
-        job.enqueued_at = utcnow()
 
     def claim(
         self, job_id: JobId, *, lease_s: float, worker: str, max_attempts: int
-    ) -> Claim | None:
-        """Take the job if it is queued or its lease ran out; None if someone else holds it."""
+    ) -> Claim | GaveUp | None:
+        """Take the job if it is queued or its lease ran out.
+
+        None if someone else holds it or it is finished; ``GaveUp`` if it has used all
+        its attempts (it is marked failed in this transaction).
+        """
         now = utcnow()
-        job = self.session.get(Job, job_id, with_for_update=True)
+        job = self.session.get(Job, job_id, with_for_update=True, populate_existing=True)
         if job is None or job.state in (JobState.DONE, JobState.FAILED):
             return None
         if job.state == JobState.RUNNING and job.lease_until and job.lease_until > now:
             return None
         if job.attempts >= max_attempts:
             job.state = JobState.FAILED
-            job.error = job.error or "Processing was interrupted too many times."
-            return None
+            job.step = "failed"
+            job.lease_until = None
+            job.error = INTERRUPTED
+            return GaveUp(JobId(job.id), job.kind, job.subject, INTERRUPTED)
         job.state = JobState.RUNNING
         job.token += 1
         job.attempts += 1
@@ -82,10 +106,10 @@ class JobLeases:
         job.step = "starting"
         job.progress = 0.0
         self.session.flush()
-        return Claim(JobId(job.id), job.blob_hash, job.kind, FencingToken(job.token), job.attempts)
+        return Claim(JobId(job.id), job.kind, job.subject, FencingToken(job.token), job.attempts)
 
     def _fenced(self, claim: Claim) -> Job:
-        job = self.session.get(Job, claim.job_id, with_for_update=True)
+        job = self.session.get(Job, claim.job_id, with_for_update=True, populate_existing=True)
         if job is None or job.token != claim.token or job.state != JobState.RUNNING:
             raise LostLease(f"job {claim.job_id} token {claim.token} is stale")
         return job
@@ -107,7 +131,7 @@ class JobLeases:
         if progress is not None:
             job.progress = round(progress, 1)
         if step is not None:
-            job.step = step
+            job.step = step[:32]
 
     def finish(self, claim: Claim) -> None:
         job = self._fenced(claim)
@@ -124,13 +148,19 @@ class JobLeases:
         job.lease_until = None
         job.error = reason
 
-    def release(self, claim: Claim, reason: str) -> None:
-        """Give the job back for another attempt (a transient failure)."""
+    def release(self, claim: Claim, reason: str, *, refund: bool = False) -> None:
+        """Give the job back for another attempt now.
+
+        ``refund`` (a clean shutdown, not a failure) does not count the attempt.
+        """
         job = self._fenced(claim)
         job.state = JobState.QUEUED
         job.lease_until = None
         job.error = reason
+        job.step = "queued"
         job.enqueued_at = utcnow()
+        if refund:
+            job.attempts = max(0, job.attempts - 1)
 
     def reap(self, *, stale_after_s: float) -> list[JobId]:
         """Jobs to send again: expired leases, and queued jobs nobody took for a while."""
@@ -152,13 +182,26 @@ class JobLeases:
             self.session.execute(update(Job).where(Job.id.in_(rows)).values(enqueued_at=now))
         return [JobId(r) for r in rows]
 
-    def active_for_blob(self, blob_hash: str) -> bool:
+    def active(self, kind: str, subject: str) -> bool:
         return (
             self.session.scalar(
                 select(Job.id).where(
-                    Job.blob_hash == blob_hash,
+                    Job.kind == kind,
+                    Job.subject == subject,
                     Job.state.in_([JobState.QUEUED, JobState.RUNNING]),
                 )
             )
             is not None
         )
+
+    def of_subjects(self, kind: str, subjects: set[str]) -> dict[str, Job]:
+        if not subjects:
+            return {}
+        rows = self.session.scalars(
+            select(Job).where(Job.kind == kind, Job.subject.in_(subjects))
+        )
+        return {j.subject: j for j in rows}
+
+    def forget(self, kind: str, subject: str) -> None:
+        """Delete the job row (its subject is gone)."""
+        self.session.execute(delete(Job).where(Job.kind == kind, Job.subject == subject))

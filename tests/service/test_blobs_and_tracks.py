@@ -1,0 +1,90 @@
+"""Dedup, reference counts, deletion and collection, through the services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tests.fixtures.audio import MakeAudio
+from tests.service.conftest import drain, stage, upload
+from tonearm.container import Container
+from tonearm.models import Blob, Job, Track
+from tonearm.types import BlobHash
+
+
+def _count(app: Container, model: type, **where: object) -> int:
+    with app.infra.uows.read() as s:
+        q = select(func.count()).select_from(model)
+        for name, value in where.items():
+            q = q.where(getattr(model, name) == value)
+        return int(s.scalar(q) or 0)
+
+
+def _stored(app: Container, blob_hash: str) -> list[Path]:
+    root = app.settings.data_dir / "blobs"
+    return [p for p in root.rglob("*") if p.is_file() and blob_hash in str(p)]
+
+
+def test_the_same_bytes_are_stored_once_and_referenced_per_track(
+    app: Container, audio: MakeAudio
+) -> None:
+    source = audio("same.flac", seconds=2.0)
+    first = upload(app, source, "one.flac")
+    staged = stage(app, source, "two.flac")
+    second = app.ingest.service.finish(staged)
+    assert (first.deduplicated, second.deduplicated) == (False, True)
+    assert not staged.path.exists()  # the duplicate's bytes were dropped
+    with app.infra.uows.read() as s:
+        blob_hash = s.get(Track, first.track_id).blob_hash  # type: ignore[union-attr]
+        blob = s.get(Blob, blob_hash)
+        assert blob is not None and blob.refcount == 2
+        out = app.library.get(s, second.track_id)
+    assert out.deduplicated is True and out.filename == "two.flac"
+    assert _count(app, Job, subject=blob_hash) == 1
+    assert len([p for p in _stored(app, blob_hash) if "originals" in str(p)]) == 1
+    assert list(app.ingest.staging.root.glob("*.part")) == []
+
+
+def test_deleting_the_last_track_collects_the_blob_and_its_job(
+    app: Container, audio: MakeAudio
+) -> None:
+    source = audio("gone.flac", seconds=2.0, frequency=500.0)
+    a = upload(app, source)
+    b = upload(app, source)
+    with app.infra.uows.read() as s:
+        blob_hash = BlobHash(s.get(Track, a.track_id).blob_hash)  # type: ignore[union-attr]
+    drain(app)  # processing: the blob becomes ready
+    with app.infra.uows.read() as s:
+        assert app.library.get(s, a.track_id).status == "ready"
+    with app.infra.uows() as uow:
+        app.library.delete(uow, a.track_id)
+    drain(app)
+    assert _count(app, Blob, hash=blob_hash) == 1 and _stored(app, blob_hash)
+    with app.infra.uows() as uow:
+        app.library.delete(uow, b.track_id)
+    drain(app)
+    assert _count(app, Blob, hash=blob_hash) == 0
+    assert _count(app, Job, subject=blob_hash) == 0
+    assert _stored(app, blob_hash) == []
+    # The same bytes again: stored and processed anew.
+    c = upload(app, source)
+    assert c.deduplicated is False
+    drain(app)
+    with app.infra.uows.read() as s:
+        assert app.library.get(s, c.track_id).status == "ready"
+
+
+def test_job_ids_are_never_reused(app: Container, audio: MakeAudio) -> None:
+    source = audio("ids.flac", seconds=2.0, frequency=700.0)
+    first = upload(app, source)
+    with app.infra.uows.read() as s:
+        old_id = s.scalar(select(Job.id))
+    with app.infra.uows() as uow:
+        app.library.delete(uow, first.track_id)
+    drain(app)
+    assert _count(app, Job) == 0
+    upload(app, source)
+    with app.infra.uows.read() as s:
+        new_id = s.scalar(select(Job.id))
+    assert old_id is not None and new_id is not None and new_id > old_id
