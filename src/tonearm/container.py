@@ -71,7 +71,16 @@ def build(settings: Settings) -> Container:
     read_engine = make_engine(url, readonly=True)
     queue = open_queue(settings.resolved_queue_url())
     uows = UnitOfWorkFactory(make_session_factory(engine), make_session_factory(read_engine), queue)
-    store = open_store(settings.resolved_storage_url())
+    store = open_store(
+        settings.resolved_storage_url(),
+        s3_endpoint_url=settings.s3_endpoint_url,
+        s3_region=settings.s3_region,
+        s3_access_key_id=settings.s3_access_key_id,
+        s3_secret_access_key=settings.s3_secret_access_key,
+        s3_path_style=settings.s3_path_style,
+        s3_multipart_threshold_bytes=settings.s3_multipart_threshold_bytes,
+        s3_part_size_bytes=settings.s3_part_size_bytes,
+    )
     tools = MediaTools(ffmpeg=settings.ffmpeg, ffprobe=settings.ffprobe, fpcalc=settings.fpcalc)
     staging = StagingArea(settings.tmp_dir / "uploads")
     signer = UrlSigner(settings.resolved_secret_key(), settings.signed_url_ttl_s)
