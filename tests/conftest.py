@@ -2,4 +2,5 @@ pytest_plugins = [
     "tests.fixtures.audio",
     "tests.fixtures.database",
     "tests.fixtures.server",
+    "tests.fixtures.s3",
 ]

@@ -44,13 +44,21 @@ class StorageSettings(BaseModel):
         description="Blob store: default file://<data_dir>/blobs; s3://bucket/prefix for an "
         "S3-compatible object store; memory:// for tests.",
     )
-    s3_endpoint_url: str | None = Field(default=None, description="e.g. http://minio:9000")
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="S3-compatible endpoint for s3:// storage URLs (MinIO, R2, Ceph); "
+        "default: AWS S3.",
+    )
     s3_region: str = "us-east-1"
-    s3_access_key_id: str | None = None
+    s3_access_key_id: str | None = Field(
+        default=None, description="Default: boto3's chain (AWS_* environment, instance role)."
+    )
     s3_secret_access_key: str | None = None
-    s3_path_style: bool = Field(default=False, description="Path-style addressing (MinIO).")
+    s3_path_style: bool = Field(
+        default=False, description="Bucket in the URL path (most self-hosted servers need it)."
+    )
     s3_multipart_threshold_bytes: int = 16 * MiB
-    s3_part_size_bytes: int = 16 * MiB
+    s3_part_size_bytes: int = Field(default=16 * MiB, ge=5 * MiB)
 
 
 class HttpSettings(BaseModel):

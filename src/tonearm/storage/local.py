@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tonearm.errors import NotFound
-from tonearm.storage.base import check_key
+from tonearm.storage.base import check_key, check_range, clamp_range
 
 _FILE_MODE = 0o644
 
@@ -73,6 +73,13 @@ class LocalStore:
         with self.open(key) as fh:
             return fh.read()
 
+    def read_range(self, key: str, start: int, end: int) -> bytes:
+        check_range(start, end)
+        with self.open(key) as fh:
+            length = clamp_range(key, start, end, os.fstat(fh.fileno()).st_size)
+            fh.seek(start)
+            return fh.read(length)
+
     def size(self, key: str) -> int | None:
         try:
             return self._path(key).stat().st_size
@@ -106,6 +113,9 @@ class LocalStore:
                     continue
                 yield path.relative_to(self.root).as_posix()
 
+    def local_path(self, key: str) -> Path | None:
+        return self._path(key)
+
     def presigned_url(
         self,
         key: str,
@@ -114,10 +124,8 @@ class LocalStore:
         filename: str | None = None,
         media_type: str | None = None,
     ) -> str | None:
-        return None
-
-    def local_path(self, key: str) -> Path | None:
-        return self._path(key)
+        check_key(key)
+        return None  # files are served by the HTTP edge (sendfile, nginx X-Accel)
 
     def _prune(self, directory: Path) -> None:
         """Remove empty parent directories up to the root, so deleted blobs leave no trace."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tonearm.errors import NotFound
-from tonearm.storage.base import check_key
+from tonearm.storage.base import check_key, check_range, clamp_range
 
 
 class MemoryStore:
@@ -35,6 +35,11 @@ class MemoryStore:
         except KeyError:
             raise NotFound(f"no stored object {key}") from None
 
+    def read_range(self, key: str, start: int, end: int) -> bytes:
+        check_range(start, end)
+        data = self.read_bytes(key)
+        return data[start : start + clamp_range(key, start, end, len(data))]
+
     def size(self, key: str) -> int | None:
         data = self._objects.get(check_key(key))
         return None if data is None else len(data)
@@ -47,6 +52,7 @@ class MemoryStore:
             self._objects.pop(check_key(key), None)
 
     def delete_prefix(self, prefix: str) -> int:
+        check_key(prefix.rstrip("/"))
         with self._lock:
             keys = [k for k in self._objects if k.startswith(prefix)]
             for k in keys:
@@ -54,7 +60,13 @@ class MemoryStore:
         return len(keys)
 
     def list_prefix(self, prefix: str) -> Iterator[str]:
+        if prefix:
+            check_key(prefix.rstrip("/"))
         return iter([k for k in list(self._objects) if k.startswith(prefix)])
+
+    def local_path(self, key: str) -> Path | None:
+        check_key(key)
+        return None
 
     def presigned_url(
         self,
@@ -64,7 +76,5 @@ class MemoryStore:
         filename: str | None = None,
         media_type: str | None = None,
     ) -> str | None:
-        return None
-
-    def local_path(self, key: str) -> Path | None:
+        check_key(key)
         return None
