@@ -51,7 +51,7 @@ def test_api_and_two_workers_on_postgres_and_redis(
                 played = decoded_duration(api.url + track["urls"]["hls"])
                 assert abs(played - ffprobe_duration(str(source))) < 0.1
             logs = "".join(w.output() for w in workers)
-            assert "processing blob" in logs
+            assert "blobs.process" in logs
         finally:
             for w in workers:
                 w.stop()

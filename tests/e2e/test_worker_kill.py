@@ -121,3 +121,36 @@ def test_undecodable_audio_fails_with_a_reason_and_the_worker_goes_on(
         worker.stop()
     hls = server.data_dir / "blobs" / "hls" / blob_hash
     assert not hls.exists() or not any(p.is_file() for p in hls.rglob("*"))
+
+
+def test_a_stopped_worker_hands_its_job_back_at_once(api_only: Server, audio: MakeAudio) -> None:
+    """SIGTERM: the lease is handed back (not left to expire), the attempt is not counted,
+    and another worker takes the job straight away."""
+    server = api_only
+    source = audio("handback.flac", seconds=150.0, source="noise", frequency=333.0)
+    track_id = server.upload(source).json()["id"]
+    # A long lease: only a hand-back, not expiry, can free the job within the test.
+    worker = server.worker(TONEARM_JOBS_LEASE_S="120")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        track = server.track(track_id)
+        if track["progress"]["step"] == "encoding" and track["progress"]["percent"] > 5:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"worker never got going: {track}\n{worker.output()}")
+    stopped_at = time.monotonic()
+    worker.stop()  # SIGTERM, then wait
+    assert time.monotonic() - stopped_at < 15
+    engine = create_engine(server.database_url)
+    with engine.connect() as conn:
+        job = conn.execute(select(Job.state, Job.attempts, Job.lease_until)).one()
+    engine.dispose()
+    assert (job.state, job.attempts, job.lease_until) == ("queued", 0, None)
+    assert "handed back" in worker.output()
+    replacement = server.worker(TONEARM_JOBS_LEASE_S="120")
+    try:
+        track = server.wait_ready(track_id, timeout=180)
+    finally:
+        replacement.stop()
+    assert track["progress"]["attempt"] == 1

@@ -7,13 +7,16 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
 
 from tonearm.errors import TonearmError
 from tonearm.settings import Settings
+
+if TYPE_CHECKING:
+    from tonearm.container import Container
 
 log = logging.getLogger("tonearm")
 
@@ -51,7 +54,7 @@ def _first_error(exc: ValidationError) -> str:
     return f"setting {where}: {err.get('msg', 'invalid')}"
 
 
-def _build(settings: Settings) -> Any:
+def _build(settings: Settings) -> Container:
     from tonearm import container, logs
 
     logs.configure(settings.log.level, json_lines=settings.log.json_lines)
@@ -141,7 +144,7 @@ def worker(threads: int, **options: Any) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     pool.start()
-    click.echo(f"tonearm worker {c.worker_name} is running")
+    click.echo(f"tonearm worker {c.infra.worker_name} is running")
     pool.wait()
     pool.stop()
     c.close()
