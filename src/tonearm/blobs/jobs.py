@@ -21,7 +21,7 @@ class CollectBlob:
         self._uows = uows
         self._blobs = blobs
 
-    def __call__(self, blob_hash: str) -> None:
+    def __call__(self, blob_hash: str) -> None:  # a queue argument: plain text
         with self._uows() as uow:
             deleted = self._blobs.collect(uow, BlobHash(blob_hash))
         if deleted:

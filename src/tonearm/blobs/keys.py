@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tonearm.types import BlobHash, StoreKey
+
 _EXT_BY_CODEC = {"opus": "opus", "vorbis": "ogg", "flac": "flac", "mp3": "mp3", "alac": "m4a"}
 _EXT_BY_FORMAT = {
     "flac": "flac",
@@ -35,30 +37,31 @@ def original_ext(format_name: str, codec: str) -> str:
     return _EXT_BY_FORMAT.get(format_name, "bin")
 
 
-def original_key(blob_hash: str, ext: str) -> str:
-    return f"originals/{blob_hash[:2]}/{blob_hash}.{ext}"
+def original_key(blob_hash: BlobHash, ext: str) -> StoreKey:
+    return StoreKey(f"originals/{blob_hash[:2]}/{blob_hash}.{ext}")
 
 
-def hls_prefix(blob_hash: str) -> str:
-    return f"hls/{blob_hash}/"
+def hls_prefix(blob_hash: BlobHash) -> StoreKey:
+    return StoreKey(f"hls/{blob_hash}/")
 
 
-def segment_key(blob_hash: str, rung: str, file_hash: str, ext: str) -> str:
-    return f"hls/{blob_hash}/{rung}/{file_hash}.{ext}"
+def segment_key(blob_hash: BlobHash, rung: str, file_hash: str, ext: str) -> StoreKey:
+    return StoreKey(f"hls/{blob_hash}/{rung}/{file_hash}.{ext}")
 
 
-def derived_prefix(blob_hash: str) -> str:
-    return f"derived/{blob_hash}/"
+def derived_prefix(blob_hash: BlobHash) -> StoreKey:
+    return StoreKey(f"derived/{blob_hash}/")
 
 
-def mp3_key(blob_hash: str) -> str:
-    return f"derived/{blob_hash}/audio.mp3"
+def mp3_key(blob_hash: BlobHash) -> StoreKey:
+    return StoreKey(f"derived/{blob_hash}/audio.mp3")
 
 
-def waveform_key(blob_hash: str) -> str:
-    return f"derived/{blob_hash}/waveform.json"
+def waveform_key(blob_hash: BlobHash) -> StoreKey:
+    return StoreKey(f"derived/{blob_hash}/waveform.json")
 
 
-def artwork_key(blob_hash: str, size: int | None) -> str:
+def artwork_key(blob_hash: BlobHash, size: int | None) -> StoreKey:
     """``size`` None is the original image as embedded."""
-    return f"derived/{blob_hash}/art/{'original' if size is None else f'{size}.webp'}"
+    name = "original" if size is None else f"{size}.webp"
+    return StoreKey(f"derived/{blob_hash}/art/{name}")
