@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 // no node. `npm run dev` proxies the API to a `tonearm serve` on port 8000.
 const api = "http://127.0.0.1:8000";
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [svelte()],
   build: {
     outDir: "../src/tonearm/web",
@@ -29,9 +29,15 @@ export default defineConfig({
   },
   server: {
     proxy: { "/api": api, "/s": api, "/healthz": api },
+    // The tests read the server's Python source (steps.test.ts checks the step labels
+    // against it); the dev server serves nothing outside web/.
+    fs: mode === "test" ? { allow: [".", "../src/tonearm"] } : undefined,
   },
+  // Under Vitest, `svelte` resolves to its client build, as in the page.
+  resolve: mode === "test" ? { conditions: ["browser"] } : undefined,
   test: {
     include: ["src/**/*.test.ts"],
-    environment: "node",
+    // Node with the browser's transform: runes in store modules behave as in the page.
+    environment: "./vitest-environment.ts",
   },
-});
+}));

@@ -1,7 +1,8 @@
 """The front end's own checks, run from pytest so scripts/test.sh covers them.
 
 - vitest: the unit tests of the logic (upload queue and resume, player state, loudness,
-  waveform, formatting), in web/src/lib/*.test.ts;
+  waveform, formatting, step labels against the server's source) in web/src/lib/*.test.ts,
+  and of the page's stores (library, uploads, player, preferences) in web/src/stores/;
 - svelte-check: TypeScript types across the components and modules;
 - the committed bundle in src/tonearm/web/ was built from the source as it is now.
 """

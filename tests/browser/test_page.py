@@ -16,7 +16,7 @@ from tests.fixtures.server import Server
 
 require_browser()
 
-from playwright.sync_api import Page, Request, expect  # noqa: E402
+from playwright.sync_api import Page, Request, Route, expect  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -135,6 +135,56 @@ def test_waveform_click_and_drag_seek(
     assert current_time(page) == pytest.approx(duration * 0.5, abs=1.0)
     # The played part is drawn in the accent colour: sample a pixel left of the playhead.
     page.screenshot(path=screenshots / "desktop-waveform.png")
+
+
+def growing_playlist(text: str, keep: int) -> str:
+    """A finished variant playlist as the server serves it mid-encode: EVENT, no ENDLIST,
+    only the first `keep` segments."""
+    out: list[str] = []
+    segments = 0
+    for line in text.splitlines():
+        if line == "#EXT-X-ENDLIST":
+            continue
+        segments += line.startswith("#EXTINF:")
+        if segments > keep:
+            break
+        out.append(
+            "#EXT-X-PLAYLIST-TYPE:EVENT" if line.startswith("#EXT-X-PLAYLIST-TYPE:") else line
+        )
+    return "\n".join(out) + "\n"
+
+
+def test_a_track_still_encoding_plays_from_the_start_at_its_full_length(
+    page: Page, ready_track: dict[str, Any]
+) -> None:
+    # The 30 s track as a player sees it while only 24 s (four 6 s segments) are encoded.
+    # A growing playlist is live to hls.js, which would join it 18 s before its end.
+    def partial(route: Route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=growing_playlist(response.text(), keep=4))
+
+    page.route(re.compile(r"/hls/(?!master)[^/?]+\.m3u8"), partial)
+    page.goto("/")
+    page.get_by_role("button", name="Play Evening Noise").click()
+    started = wait_playing(page, beyond=0.2)
+    assert started < 1.5, f"playback started {started:.1f} s in, not at the start"
+    media = float(page.evaluate("document.querySelector('audio').duration"))
+    assert media < 25 or media == float("inf"), f"the media knew the whole track ({media} s)"
+    # The seek bar spans the whole track, from the API's duration.
+    duration = ready_track["duration"]
+    expect(page.get_by_test_id("duration")).to_have_text(f"0:{round(duration):02d}")
+    waveform = page.get_by_test_id("waveform")
+    expect(waveform).to_have_attribute("aria-valuemax", str(round(duration)))
+
+    # Past what is encoded: the seek stops at the edge of what is there.
+    box = waveform.bounding_box()
+    assert box is not None
+    waveform.click(position={"x": box["width"] * 0.95, "y": box["height"] / 2})
+    page.wait_for_timeout(300)
+    landed = current_time(page)
+    assert 18 <= landed <= 24.1, f"the seek landed at {landed:.1f} s"
+    shown = float(waveform.get_attribute("aria-valuenow") or "nan")
+    assert shown == pytest.approx(landed, abs=1.0)
 
 
 def test_falls_back_to_mp3_when_hls_fails(page: Page, ready_track: dict[str, Any]) -> None:

@@ -1,58 +1,21 @@
 /** The tonearm HTTP API as the page uses it: typed shapes and the few calls it makes. */
 
-export type TrackStatus = "uploaded" | "processing" | "ready" | "failed";
+import type { components } from "./api-types";
 
-export interface Loudness {
-  integrated_lufs: number | null;
-  loudness_range_lu: number | null;
-  true_peak_dbtp: number | null;
-  replaygain_track_gain_db: number | null;
-  /** Linear amplitude, 1.0 = full scale. */
-  sample_peak: number | null;
-}
+// The shapes come from the server's OpenAPI document (web/openapi.json, generated into
+// api-types.ts by `npm run gen:api`), so a change on the server shows up here as a type
+// error instead of a silent drift.
+type Schemas = components["schemas"];
 
-export interface Progress {
-  percent: number;
-  step: string | null;
-  attempt: number;
-}
-
-export interface TrackUrls {
-  hls: string | null;
-  mp3: string | null;
-  original: string;
-  waveform: string | null;
-  artwork: Partial<Record<"original" | "128" | "512", string>>;
-}
-
-export interface Track {
-  id: string;
-  status: TrackStatus;
-  playable: boolean;
-  error: string | null;
-  progress: Progress | null;
-  deduplicated: boolean;
-  filename: string | null;
-  title: string | null;
-  artist: string | null;
-  album: string | null;
-  album_artist: string | null;
-  track_number: number | null;
-  disc_number: number | null;
-  year: number | null;
-  genre: string | null;
-  /** Seconds. */
-  duration: number | null;
-  loudness: Loudness | null;
-  urls: TrackUrls;
-  created_at: string;
-}
-
-export interface TrackPage {
-  items: Track[];
-  next_cursor: string | null;
-  total: number;
-}
+/**
+ * A track. Its `status` is a plain string in the schema (uploaded, processing, ready,
+ * failed), so code that switches on it keeps a branch for any other value.
+ */
+export type Track = Schemas["TrackOut"];
+export type TrackPage = Schemas["TrackPage"];
+export type Loudness = Schemas["Loudness"];
+/** GET /api/uploads/{id}: how much of a tus upload the server holds. */
+export type UploadState = Schemas["UploadOut"];
 
 /** audiowaveform's JSON format, version 2. */
 export interface WaveformData {
@@ -138,14 +101,14 @@ export function getWaveform(url: string): Promise<WaveformData> {
   return request<WaveformData>(url);
 }
 
-export interface UploadState {
-  id: string;
-  offset: number;
-  length: number;
-  filename: string | null;
-  track_id: string | null;
-}
-
 export function getUpload(url: string): Promise<UploadState> {
   return request<UploadState>(url);
+}
+
+/** Give up an unfinished tus upload: the server drops what it holds of it. Best effort. */
+export function discardUpload(url: string): Promise<void> {
+  return fetch(url, { method: "DELETE", headers: { "Tus-Resumable": "1.0.0" } }).then(
+    () => undefined,
+    () => undefined,
+  );
 }

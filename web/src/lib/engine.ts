@@ -18,11 +18,17 @@
  * (pointerdown or keydown), before the click that plays. A press on a track's play button
  * also starts loading that track (load without autoplay) when nothing is playing; the click
  * that follows only has to press play.
+ *
+ * A track still being encoded is served as a growing (EVENT) playlist, which players
+ * treat as live and join near its end. Playback here always starts at 0 (hls.js
+ * `startPosition`, and for native HLS a seek to 0 once metadata is in), seeks are held to
+ * what is encoded so far (player.ts reachableTime), and the seek bar shows the whole
+ * length from the probe (player.ts shownDuration).
  */
 import type HlsType from "hls.js";
 import type { Track } from "./api";
 import { effectiveVolume, normalizationGainDb, outputGain } from "./loudness";
-import type { Delivery, PlayerEvent } from "./player";
+import { type Delivery, type PlayerEvent, reachableTime } from "./player";
 
 type HlsModule = typeof import("hls.js/light");
 
@@ -120,6 +126,16 @@ export class AudioEngine {
       );
     } else if (hlsUrl && this.audio.canPlayType("application/vnd.apple.mpegurl")) {
       this.setDelivery("native-hls");
+      // A growing playlist is joined at its live edge; start from the beginning instead.
+      this.audio.addEventListener(
+        "loadedmetadata",
+        () => {
+          if (generation === this.generation && this.audio.currentTime > 0) {
+            this.audio.currentTime = 0;
+          }
+        },
+        { once: true },
+      );
       this.audio.src = hlsUrl;
       if (autoplay) this.play();
     } else if (mp3) {
@@ -160,7 +176,7 @@ export class AudioEngine {
 
   seek(seconds: number): void {
     if (!this.track) return;
-    this.audio.currentTime = Math.max(0, seconds);
+    this.audio.currentTime = reachableTime(seconds, seekableEnd(this.audio.seekable));
     this.emit({ type: "time", position: this.audio.currentTime });
   }
 
@@ -178,6 +194,9 @@ export class AudioEngine {
     const hls = new Hls({
       // Audio is small: start on the middle rung and let the estimator move from there.
       startLevel: 1,
+      // From the beginning, also while the track is still encoding (a live playlist,
+      // which hls.js would otherwise join about three segments before its end).
+      startPosition: 0,
       capLevelToPlayerSize: false,
       backBufferLength: 60,
       maxBufferLength: 30,
@@ -269,6 +288,29 @@ export class AudioEngine {
       this.audio.volume = effectiveVolume(volume, muted, db);
     }
   }
+}
+
+/**
+ * Call `engine.unlock()` on a person's first press anywhere (pointer or key), ahead of the
+ * click that plays. Returns a function that stops listening.
+ */
+export function unlockOnFirstPress(engine: { unlock(): void }, target: EventTarget): () => void {
+  const stop = () => {
+    target.removeEventListener("pointerdown", unlock, true);
+    target.removeEventListener("keydown", unlock, true);
+  };
+  const unlock = () => {
+    engine.unlock();
+    stop();
+  };
+  target.addEventListener("pointerdown", unlock, true);
+  target.addEventListener("keydown", unlock, true);
+  return stop;
+}
+
+/** The end of the last seekable range: as far as a seek can go now. */
+function seekableEnd(ranges: TimeRanges): number | null {
+  return ranges.length ? ranges.end(ranges.length - 1) : null;
 }
 
 function finite(value: number): number | undefined {

@@ -1,16 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Track } from "./api";
-import {
-  appendPage,
-  mergeFirstPage,
-  needsPolling,
-  progressText,
-  statusText,
-  stepLabel,
-} from "./library";
+import { appendPage, mergeFirstPage, needsPolling, statusText } from "./library";
+import { track } from "../testing/tracks";
 
 const t = (id: string, created: string, over: Partial<Track> = {}) =>
-  ({ id, created_at: created, status: "ready", progress: null, ...over }) as Track;
+  track(id, { created_at: created, ...over });
 
 describe("mergeFirstPage", () => {
   it("puts new tracks on top, refreshes known ones, keeps later pages, drops deleted", () => {
@@ -45,16 +39,14 @@ describe("polling and labels", () => {
     expect(needsPolling([], ["x"])).toBe(true);
   });
 
-  it("words steps and statuses for people", () => {
-    expect(stepLabel("encoding")).toBe("Encoding");
-    expect(stepLabel("read_tags")).toBe("Read tags");
-    expect(stepLabel(null)).toBe("Processing");
+  it("words statuses for people", () => {
     expect(
       statusText(t("a", "1", { status: "processing", progress: { percent: 41.6, step: "encoding", attempt: 1 } })),
     ).toBe("Encoding 42%");
     expect(statusText(t("a", "1", { status: "failed" }))).toBe("Failed");
-    expect(progressText("queued", 0)).toBe("Queued");
-    expect(progressText(null, 0)).toBe("Processing");
-    expect(progressText("publishing", 99)).toBe("Finishing 99%");
+    expect(statusText(t("a", "1", { status: "uploaded" }))).toBe("Waiting to process");
+    expect(statusText(t("a", "1"))).toBe("Ready");
+    // A status this page does not know yet is shown as the server says it.
+    expect(statusText(t("a", "1", { status: "re_encoding" }))).toBe("Re encoding");
   });
 });

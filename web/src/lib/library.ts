@@ -1,5 +1,6 @@
 /** The track list as the page holds it: merging pages and polls, and when to poll. */
 import type { Track } from "./api";
+import { progressText, stepLabel } from "./steps";
 
 /**
  * Merge a fresh first page into what is shown: fresh tracks replace their old copies,
@@ -32,41 +33,6 @@ export function needsPolling(tracks: readonly Track[], waitingFor: readonly stri
   );
 }
 
-const STEP_WORDS: Record<string, string> = {
-  queued: "Queued",
-  uploaded: "Queued",
-  publishing: "Finishing",
-  done: "Done",
-  probe: "Reading",
-  probing: "Reading",
-  tags: "Reading tags",
-  metadata: "Reading tags",
-  artwork: "Artwork",
-  loudness: "Measuring loudness",
-  waveform: "Drawing waveform",
-  fingerprint: "Fingerprinting",
-  encode: "Encoding",
-  encoding: "Encoding",
-  hls: "Encoding",
-  mp3: "Encoding MP3",
-};
-
-/** A step name from the server, as a person reads it. */
-export function stepLabel(step: string | null | undefined): string {
-  if (!step) return "Processing";
-  const known = STEP_WORDS[step.toLowerCase()];
-  if (known) return known;
-  const words = step.replace(/[_.-]+/g, " ").trim();
-  return words ? words[0].toUpperCase() + words.slice(1) : "Processing";
-}
-
-/** "Encoding 42%"; just "Queued" while nothing has started. */
-export function progressText(step: string | null | undefined, percent: number): string {
-  const label = stepLabel(step);
-  const waiting = !step || ["queued", "uploaded"].includes(step.toLowerCase());
-  return waiting && percent <= 0 ? label : `${label} ${Math.round(percent)}%`;
-}
-
 /** Short status text for a track row. */
 export function statusText(track: Track): string {
   switch (track.status) {
@@ -78,5 +44,8 @@ export function statusText(track: Track): string {
       return "Waiting to process";
     case "processing":
       return progressText(track.progress?.step, track.progress?.percent ?? 0);
+    default:
+      // A status this page does not know yet: say it as the server does.
+      return stepLabel(track.status);
   }
 }

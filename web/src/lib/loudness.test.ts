@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Loudness } from "./api";
 import {
+  type MeasuredLoudness,
   dbToGain,
   effectiveVolume,
   normalizationGainDb,
@@ -8,7 +8,7 @@ import {
   sliderToAmplitude,
 } from "./loudness";
 
-const measured = (over: Partial<Loudness>): Loudness => ({
+const measured = (over: MeasuredLoudness): MeasuredLoudness => ({
   integrated_lufs: null,
   loudness_range_lu: null,
   true_peak_dbtp: null,

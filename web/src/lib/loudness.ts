@@ -9,6 +9,12 @@
  */
 import type { Loudness } from "./api";
 
+/**
+ * What normalization reads of a track's loudness: the API's Loudness, or any part of it.
+ * A value that is missing, null or not finite is passed over, never trusted.
+ */
+export type MeasuredLoudness = { [K in keyof Loudness]?: number | null };
+
 export const TARGET_LUFS = -14;
 export const PEAK_CEILING_DBTP = -1;
 /** ReplayGain 2.0's reference loudness: replaygain_track_gain_db brings a track here. */
@@ -18,7 +24,7 @@ const MAX_GAIN_DB = 12;
 
 /** The gain in dB that normalizes a track; 0 when nothing usable was measured. */
 export function normalizationGainDb(
-  loudness: Loudness | null | undefined,
+  loudness: MeasuredLoudness | null | undefined,
   target = TARGET_LUFS,
   ceiling = PEAK_CEILING_DBTP,
 ): number {
@@ -40,7 +46,7 @@ export function normalizationGainDb(
   return round2(Math.min(MAX_GAIN_DB, Math.max(MIN_GAIN_DB, gain)));
 }
 
-function peakDb(loudness: Loudness): number | null {
+function peakDb(loudness: MeasuredLoudness): number | null {
   if (isNumber(loudness.true_peak_dbtp)) return loudness.true_peak_dbtp;
   if (isNumber(loudness.sample_peak) && loudness.sample_peak > 0) {
     return 20 * Math.log10(loudness.sample_peak);

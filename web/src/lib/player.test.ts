@@ -1,38 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { Track } from "./api";
+import { track } from "../testing/tracks";
 import {
   initialPlayerState,
   isPlayable,
   neighbour,
   previousRestarts,
+  reachableTime,
   reduce,
   seekTarget,
+  shownDuration,
   trackSubtitle,
   trackTitle,
 } from "./player";
-
-const track = (id: string, over: Partial<Track> = {}): Track => ({
-  id,
-  status: "ready",
-  playable: true,
-  error: null,
-  progress: null,
-  deduplicated: false,
-  filename: `${id}.flac`,
-  title: null,
-  artist: null,
-  album: null,
-  album_artist: null,
-  track_number: null,
-  disc_number: null,
-  year: null,
-  genre: null,
-  duration: 180,
-  loudness: null,
-  urls: { hls: `/h/${id}`, mp3: `/m/${id}`, original: `/o/${id}`, waveform: null, artwork: {} },
-  created_at: "2025-01-01T00:00:00Z",
-  ...over,
-});
 
 describe("reduce", () => {
   it("loads a track at the start with its known duration", () => {
@@ -66,17 +45,59 @@ describe("reduce", () => {
     expect(s).toMatchObject({ playing: false, position: 101.5 });
   });
 
-  it("remembers delivery, level, volume and normalization", () => {
-    let s = initialPlayerState({ volume: 2, normalize: false });
-    expect(s).toMatchObject({ volume: 1, normalize: false });
+  it("remembers delivery, level and errors", () => {
+    let s = initialPlayerState();
     s = reduce(s, { type: "delivery", delivery: "hls" });
     s = reduce(s, { type: "level", bitrate: 128000 });
     expect(s).toMatchObject({ delivery: "hls", bitrate: 128000 });
-    s = reduce(s, { type: "mute", muted: true });
-    s = reduce(s, { type: "volume", volume: 0.3 });
-    expect(s).toMatchObject({ volume: 0.3, muted: false });
+    s = reduce(s, { type: "play" });
     s = reduce(s, { type: "error", message: "x" });
     expect(s).toMatchObject({ playing: false, error: "x" });
+  });
+});
+
+describe("a track still being encoded", () => {
+  // 10 minutes long by the probe; 40 s encoded so far.
+  const encoding = track("live", { status: "processing", playable: true, duration: 600 });
+
+  it("shows the probe's length while the media knows only the encoded part", () => {
+    let s = reduce(initialPlayerState(), { type: "load", track: encoding });
+    expect(s.duration).toBe(600);
+    s = reduce(s, { type: "duration", duration: 40 });
+    expect(s).toMatchObject({ duration: 600, mediaDuration: 40 });
+    s = reduce(s, { type: "time", position: 12, duration: 40 });
+    expect(s).toMatchObject({ position: 12, duration: 600 });
+    // A live stream reports Infinity: still the probe.
+    s = reduce(s, { type: "time", position: 13, duration: Number.POSITIVE_INFINITY });
+    expect(s).toMatchObject({ position: 13, duration: 600, mediaDuration: 40 });
+  });
+
+  it("takes the media's length once it knows the whole track", () => {
+    let s = reduce(initialPlayerState(), { type: "load", track: encoding });
+    s = reduce(s, { type: "duration", duration: 600.4 });
+    expect(s.duration).toBe(600.4);
+    s = reduce(s, { type: "ended" });
+    expect(s.position).toBe(600.4);
+  });
+
+  it("picks the longer of the probe and the media, ignoring unusable values", () => {
+    expect(shownDuration(600, 40)).toBe(600);
+    expect(shownDuration(600, Number.POSITIVE_INFINITY)).toBe(600);
+    expect(shownDuration(600, null)).toBe(600);
+    expect(shownDuration(600, 601)).toBe(601);
+    expect(shownDuration(null, 42)).toBe(42);
+    expect(shownDuration(0, Number.NaN)).toBe(0);
+  });
+
+  it("seeks no further than what is encoded so far", () => {
+    expect(reachableTime(300, 40)).toBe(40);
+    expect(reachableTime(30, 40)).toBe(30);
+    // Nothing seekable known yet, or a finished track: the target as asked.
+    expect(reachableTime(300, null)).toBe(300);
+    expect(reachableTime(300, 0)).toBe(300);
+    expect(reachableTime(300, Number.POSITIVE_INFINITY)).toBe(300);
+    expect(reachableTime(-3, 40)).toBe(0);
+    expect(reachableTime(Number.NaN, 40)).toBe(0);
   });
 });
 

@@ -14,11 +14,10 @@ export interface PlayerState {
   /** Waiting for data while it should be playing. */
   buffering: boolean;
   position: number;
+  /** The length shown: the media's own, or the probe's while only part is encoded. */
   duration: number;
-  /** The slider, 0..1. */
-  volume: number;
-  muted: boolean;
-  normalize: boolean;
+  /** What the media element says the length is (finite, > 0), once it says. */
+  mediaDuration: number | null;
   delivery: Delivery | null;
   /** The bitrate of the HLS level now playing, bits per second. */
   bitrate: number | null;
@@ -36,23 +35,16 @@ export type PlayerEvent =
   | { type: "duration"; duration: number }
   | { type: "ended" }
   | { type: "level"; bitrate: number | null }
-  | { type: "volume"; volume: number }
-  | { type: "mute"; muted: boolean }
-  | { type: "normalize"; normalize: boolean }
   | { type: "error"; message: string };
 
-export function initialPlayerState(
-  prefs: { volume?: number; muted?: boolean; normalize?: boolean } = {},
-): PlayerState {
+export function initialPlayerState(): PlayerState {
   return {
     track: null,
     playing: false,
     buffering: false,
     position: 0,
     duration: 0,
-    volume: clamp01(prefs.volume ?? 0.8),
-    muted: prefs.muted ?? false,
-    normalize: prefs.normalize ?? true,
+    mediaDuration: null,
     delivery: null,
     bitrate: null,
     error: null,
@@ -68,7 +60,8 @@ export function reduce(state: PlayerState, event: PlayerEvent): PlayerState {
         playing: false,
         buffering: false,
         position: 0,
-        duration: event.track.duration ?? 0,
+        duration: shownDuration(event.track.duration, null),
+        mediaDuration: null,
         delivery: null,
         bitrate: null,
         error: null,
@@ -84,21 +77,27 @@ export function reduce(state: PlayerState, event: PlayerEvent): PlayerState {
     case "waiting":
       return { ...state, buffering: state.playing };
     case "time": {
-      const duration = usable(event.duration) ? event.duration : state.duration;
-      return { ...state, position: clampTo(event.position, duration), duration };
+      const media = usable(event.duration) ? event.duration : state.mediaDuration;
+      const duration = shownDuration(state.track?.duration, media);
+      return {
+        ...state,
+        position: clampTo(event.position, duration),
+        duration,
+        mediaDuration: media,
+      };
     }
     case "duration":
-      return usable(event.duration) ? { ...state, duration: event.duration } : state;
+      return usable(event.duration)
+        ? {
+            ...state,
+            duration: shownDuration(state.track?.duration, event.duration),
+            mediaDuration: event.duration,
+          }
+        : state;
     case "ended":
       return { ...state, playing: false, buffering: false, position: state.duration };
     case "level":
       return { ...state, bitrate: event.bitrate };
-    case "volume":
-      return { ...state, volume: clamp01(event.volume), muted: false };
-    case "mute":
-      return { ...state, muted: event.muted };
-    case "normalize":
-      return { ...state, normalize: event.normalize };
     case "error":
       return { ...state, playing: false, buffering: false, error: event.message };
   }
@@ -143,16 +142,36 @@ export function seekTarget(position: number, delta: number, duration: number): n
   return clampTo(position + delta, duration);
 }
 
+/**
+ * The length to show for a track: the media element's, unless it knows less than the
+ * probe does. While a track is still being encoded its HLS playlist grows (EVENT): the
+ * element reports only the encoded part, or Infinity, and the seek bar would shrink to
+ * it; the probe measured the whole file at upload.
+ */
+export function shownDuration(
+  probe: number | null | undefined,
+  media: number | null | undefined,
+): number {
+  return Math.max(usable(probe) ? probe : 0, usable(media) ? media : 0);
+}
+
+/**
+ * Where a seek can land now: `target`, unless it is past what the media can reach yet
+ * (the end of the last seekable range, i.e. what is encoded so far). Then it goes to that
+ * edge and plays on as more arrives, instead of asking for segments that do not exist.
+ */
+export function reachableTime(target: number, seekableEnd: number | null): number {
+  const t = Number.isFinite(target) ? Math.max(0, target) : 0;
+  if (seekableEnd === null || !Number.isFinite(seekableEnd) || seekableEnd <= 0) return t;
+  return Math.min(t, seekableEnd);
+}
+
 function clampTo(position: number, duration: number): number {
   const p = Number.isFinite(position) ? Math.max(0, position) : 0;
   return duration > 0 ? Math.min(p, duration) : p;
 }
 
-function clamp01(v: number): number {
-  return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0.8;
-}
-
-function usable(duration: number | undefined): duration is number {
+function usable(duration: number | null | undefined): duration is number {
   return typeof duration === "number" && Number.isFinite(duration) && duration > 0;
 }
 

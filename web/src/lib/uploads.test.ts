@@ -1,37 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { FakeTransport, file } from "../testing/transport";
 import {
-  type FileLike,
-  type Transport,
-  type TransportEvents,
   type UploadItem,
   UploadQueue,
+  announcement,
   interruptedUploads,
   localRefusal,
 } from "./uploads";
-
-/** A transport the test drives by hand. */
-class FakeTransport implements Transport {
-  started: { file: FileLike; events: TransportEvents; aborted: boolean }[] = [];
-
-  start(file: FileLike, events: TransportEvents) {
-    const run = { file, events, aborted: false };
-    this.started.push(run);
-    return { abort: () => void (run.aborted = true) };
-  }
-
-  run(name: string) {
-    const found = this.started.find((r) => r.file.name === name);
-    if (!found) throw new Error(`${name} was not started`);
-    return found;
-  }
-}
-
-const file = (name: string, size = 1000, type = "audio/flac"): FileLike => ({
-  name,
-  size,
-  type,
-  lastModified: 1700000000000,
-});
 
 function setup(concurrency = 2) {
   const transport = new FakeTransport();
@@ -174,5 +149,46 @@ describe("interruptedUploads", () => {
       ["b.flac", 20],
       ["a.flac", 10],
     ]);
+  });
+});
+
+describe("announcement", () => {
+  const item = (over: Partial<UploadItem>): UploadItem => ({
+    key: 1,
+    name: "a.flac",
+    size: 1000,
+    phase: "waiting",
+    sent: 0,
+    resumedFrom: null,
+    trackId: null,
+    duplicate: false,
+    percent: 0,
+    step: null,
+    error: null,
+    retryable: false,
+    ...over,
+  });
+
+  it("says each change of phase once, and nothing about progress", () => {
+    const waiting = [item({})];
+    const uploading = [item({ phase: "uploading" })];
+    expect(announcement([], waiting)).toBe("");
+    expect(announcement(waiting, uploading)).toBe("Uploading a.flac.");
+    expect(announcement(uploading, [item({ phase: "uploading", sent: 500 })])).toBe("");
+    expect(announcement(uploading, [item({ phase: "processing", duplicate: true })])).toBe(
+      "a.flac uploaded, already in your library; processing.",
+    );
+    expect(announcement([item({ phase: "processing" })], [item({ phase: "ready" })])).toBe(
+      "a.flac is ready to play.",
+    );
+    expect(announcement(uploading, [item({ phase: "failed", error: "Not audio." })])).toBe(
+      "a.flac failed: Not audio.",
+    );
+  });
+
+  it("says where a resumed upload continues", () => {
+    expect(announcement([item({})], [item({ phase: "uploading", resumedFrom: 420 })])).toBe(
+      "a.flac: resuming at 42%.",
+    );
   });
 });

@@ -11,6 +11,7 @@
  * A file whose bytes the server already had ends in `ready` (or `processing`) with
  * `duplicate` set.
  */
+import { formatPercent } from "./format";
 
 /** The parts of a File the queue needs; a real File is one. */
 export interface FileLike {
@@ -57,7 +58,8 @@ export interface Transport {
 /** What the queue needs to know of a track to follow its processing. */
 export interface TrackProgress {
   id: string;
-  status: "uploaded" | "processing" | "ready" | "failed";
+  /** uploaded, processing, ready or failed; anything else counts as still working. */
+  status: string;
   error: string | null;
   progress: { percent: number; step: string | null } | null;
 }
@@ -234,6 +236,30 @@ function trackPatch(track: TrackProgress): Partial<UploadItem> | null {
         step: track.progress?.step ?? null,
       };
   }
+}
+
+/**
+ * What a screen reader should hear about a change of the queue, or "" when nothing worth
+ * saying changed (progress alone is not announced).
+ */
+export function announcement(before: readonly UploadItem[], after: readonly UploadItem[]): string {
+  const said: string[] = [];
+  for (const item of after) {
+    const old = before.find((b) => b.key === item.key);
+    if (old && old.phase === item.phase && old.resumedFrom === item.resumedFrom) continue;
+    if (item.phase === "uploading" && item.resumedFrom && old?.resumedFrom !== item.resumedFrom) {
+      said.push(`${item.name}: resuming at ${formatPercent(item.resumedFrom / item.size)}.`);
+    } else if (item.phase === "uploading" && old?.phase !== "uploading") {
+      said.push(`Uploading ${item.name}.`);
+    } else if (item.phase === "processing" && old?.phase !== "processing") {
+      said.push(`${item.name} uploaded${item.duplicate ? ", already in your library" : ""}; processing.`);
+    } else if (item.phase === "ready") {
+      said.push(`${item.name} is ready to play.`);
+    } else if (item.phase === "failed") {
+      said.push(`${item.name} failed: ${item.error}`);
+    }
+  }
+  return said.join(" ");
 }
 
 function isActive(item: UploadItem): boolean {

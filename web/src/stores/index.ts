@@ -1,0 +1,60 @@
+/**
+ * The page's state, by concern, wired together in one place:
+ *
+ *   uploads ──(a file is processing: poll now)──► library
+ *   library ──(tracks learnt on each refresh)──► uploads (processing progress), hls.js preload
+ *   library ──(the play order)──► player ◄── preferences (volume, mute, normalization)
+ *
+ * Components read these and call their methods; none holds state of its own beyond
+ * what it draws.
+ */
+import type { Track, TrackPage, UploadState } from "../lib/api";
+import type { PlayerState } from "../lib/player";
+import { isPlayable } from "../lib/player";
+import type { Transport } from "../lib/uploads";
+import { Library, type Timers } from "./library.svelte";
+import { Player } from "./player.svelte";
+import { Preferences } from "./preferences.svelte";
+import { Uploads } from "./uploads.svelte";
+
+export { Library, Player, Preferences, Uploads };
+
+export interface PageDeps {
+  api: {
+    listTracks(limit: number, cursor?: string | null): Promise<TrackPage>;
+    getTrack(id: string): Promise<Track>;
+    getUpload(url: string): Promise<UploadState>;
+    discardUpload(url: string): Promise<void>;
+  };
+  transport: Transport;
+  storage: Storage;
+  timers?: Timers;
+  /** Told each new player state (the Media Session). */
+  onplayer?: (state: PlayerState) => void;
+  /** Some track can be played: a chance to load the player's code ahead of the click. */
+  onplayable?: () => void;
+}
+
+export interface Stores {
+  library: Library;
+  uploads: Uploads;
+  preferences: Preferences;
+  player: Player;
+}
+
+export function createStores(deps: PageDeps): Stores {
+  const uploads: Uploads = new Uploads(deps.transport, deps.storage, deps.api, {
+    onprocessing: () => library.poll(0),
+  });
+  const library: Library = new Library(deps.api, {
+    timers: deps.timers,
+    watching: () => uploads.processingTrackIds(),
+    onrefresh: (tracks) => {
+      uploads.applyTracks(tracks);
+      if (library.tracks.some(isPlayable)) deps.onplayable?.();
+    },
+  });
+  const preferences = new Preferences(deps.storage);
+  const player = new Player(preferences, () => library.tracks, deps.onplayer);
+  return { library, uploads, preferences, player };
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { ApiError, type Track, type TrackPage } from "../lib/api";
+import { ManualTimers, settle } from "../testing/timers";
+import { page, processing, track } from "../testing/tracks";
+import { Library } from "./library.svelte";
+
+/** The server as the library sees it: a list the test edits, and a log of calls. */
+class FakeApi {
+  tracks: Track[] = [];
+  calls: string[] = [];
+  down = false;
+  later: Track[] = [];
+
+  listTracks = async (limit: number, cursor?: string | null): Promise<TrackPage> => {
+    this.calls.push(cursor ? `list ${limit} ${cursor}` : `list ${limit}`);
+    if (this.down) throw new ApiError(0, "Could not reach the server.");
+    if (cursor) return page(this.later, null, this.tracks.length + this.later.length);
+    return page(this.tracks, this.later.length ? "next" : null, this.tracks.length + this.later.length);
+  };
+
+  getTrack = async (id: string): Promise<Track> => {
+    this.calls.push(`get ${id}`);
+    const found = [...this.tracks, ...this.later].find((t) => t.id === id);
+    if (!found) throw new ApiError(404, "gone");
+    return found;
+  };
+}
+
+function setup(watching: string[] = []) {
+  const api = new FakeApi();
+  const timers = new ManualTimers();
+  const learnt: string[][] = [];
+  const library = new Library(api, {
+    timers,
+    watching: () => watching,
+    onrefresh: (tracks) => learnt.push(tracks.map((t) => t.id)),
+  });
+  return { api, timers, learnt, library, watching };
+}
+
+describe("Library", () => {
+  it("loads the first page and stops polling when nothing is being worked on", async () => {
+    const { api, timers, library } = setup();
+    api.tracks = [track("b"), track("a")];
+    expect(library.loaded).toBe(false);
+    await library.refresh();
+    expect(library.tracks.map((t) => t.id)).toEqual(["b", "a"]);
+    expect(library).toMatchObject({ loaded: true, total: 2, error: null, nextCursor: null });
+    expect(timers.delays).toEqual([]);
+    expect(api.calls).toEqual(["list 100"]);
+  });
+
+  it("polls every second while a track is processing, until it is ready", async () => {
+    const { api, timers, library } = setup();
+    api.tracks = [processing("a", "encoding", 40)];
+    await library.refresh();
+    expect(timers.delays).toEqual([1000]);
+    api.tracks = [track("a")];
+    timers.fire();
+    await settle();
+    expect(library.tracks[0].status).toBe("ready");
+    expect(timers.delays).toEqual([]);
+  });
+
+  it("fetches a watched track that is not on the first page, and tells who watches", async () => {
+    const { api, learnt, library, timers } = setup(["old"]);
+    api.tracks = [track("new")];
+    api.later = [processing("old", "encoding", 10)];
+    await library.refresh();
+    expect(api.calls).toEqual(["list 100", "get old"]);
+    expect(learnt).toEqual([["new", "old"]]);
+    // Someone still waits on it: keep polling.
+    expect(timers.delays).toEqual([1000]);
+  });
+
+  it("says why the list failed and retries after five seconds", async () => {
+    const { api, timers, library } = setup();
+    api.down = true;
+    await library.refresh();
+    expect(library.error).toBe("Could not reach the server.");
+    expect(library.loaded).toBe(false);
+    expect(timers.delays).toEqual([5000]);
+    api.down = false;
+    timers.fire();
+    await settle();
+    expect(library).toMatchObject({ loaded: true, error: null });
+  });
+
+  it("never runs two refreshes at once; one asked for meanwhile runs right after", async () => {
+    const { api, timers, library } = setup();
+    const first = library.refresh();
+    await library.refresh();
+    await first;
+    expect(api.calls).toEqual(["list 100"]);
+    expect(timers.delays).toEqual([0]);
+    timers.fire();
+    await settle();
+    expect(api.calls).toEqual(["list 100", "list 100"]);
+  });
+
+  it("merges new uploads on top and keeps later pages", async () => {
+    const { api, library } = setup();
+    api.tracks = [track("b", { created_at: "02" })];
+    api.later = [track("a", { created_at: "01" })];
+    await library.refresh();
+    expect(library.nextCursor).toBe("next");
+    await library.loadMore();
+    expect(library.tracks.map((t) => t.id)).toEqual(["b", "a"]);
+    expect(library.nextCursor).toBeNull();
+    api.tracks = [track("c", { created_at: "03" }), track("b", { created_at: "02" })];
+    await library.refresh();
+    expect(library.tracks.map((t) => t.id)).toEqual(["c", "b", "a"]);
+    expect(library.total).toBe(3);
+  });
+
+  it("stops polling when the page goes away", async () => {
+    const { api, timers, library } = setup();
+    api.tracks = [processing("a", "queued", 0)];
+    await library.refresh();
+    library.stop();
+    expect(timers.delays).toEqual([]);
+  });
+});

@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+import type { Track } from "../lib/api";
+import type { GainSettings } from "../lib/engine";
+import type { PlayerEvent, PlayerState } from "../lib/player";
+import { MemoryStorage } from "../testing/storage";
+import { processing, track } from "../testing/tracks";
+import { type Engine, Player } from "./player.svelte";
+import { Preferences } from "./preferences.svelte";
+
+/** An engine that records what it is asked and answers with the events a real one sends. */
+class FakeEngine implements Engine {
+  calls: string[] = [];
+  gain: GainSettings | null = null;
+  constructor(private readonly emit: (event: PlayerEvent) => void) {}
+
+  load(track: Track, autoplay: boolean): void {
+    this.calls.push(`load ${track.id}${autoplay ? " autoplay" : ""}`);
+    this.emit({ type: "load", track });
+    if (autoplay) this.emit({ type: "play" });
+  }
+  play(): void {
+    this.calls.push("play");
+    this.emit({ type: "play" });
+  }
+  pause(): void {
+    this.calls.push("pause");
+    this.emit({ type: "pause" });
+  }
+  seek(seconds: number): void {
+    this.calls.push(`seek ${seconds}`);
+    this.emit({ type: "time", position: seconds });
+  }
+  setGain(settings: GainSettings): void {
+    this.gain = settings;
+  }
+}
+
+function setup(list: Track[] = [track("c"), track("b"), track("a")]) {
+  const storage = new MemoryStorage();
+  const states: PlayerState[] = [];
+  const prefs = new Preferences(storage);
+  let tracks = list;
+  const player = new Player(prefs, () => tracks, (s) => states.push(s));
+  const engine = new FakeEngine(player.dispatch);
+  player.attach(engine);
+  return {
+    player,
+    engine,
+    prefs,
+    storage,
+    states,
+    setTracks: (next: Track[]) => (tracks = next),
+  };
+}
+
+describe("Player", () => {
+  it("plays a track from the list, and pauses and resumes it from its button", () => {
+    const { player, engine, states } = setup();
+    player.play(track("b"));
+    expect(engine.calls).toEqual(["load b autoplay"]);
+    expect(player.state).toMatchObject({ playing: true, duration: 180 });
+    expect(player.state.track?.id).toBe("b");
+    expect(states.at(-1)).toBe(player.state);
+    player.play(track("b"));
+    player.play(track("b"));
+    expect(engine.calls).toEqual(["load b autoplay", "pause", "play"]);
+  });
+
+  it("starts the first playable track when Play is pressed with nothing loaded", () => {
+    const { player, engine } = setup([processing("d", "encoding", 10), track("c")]);
+    expect(player.canStart).toBe(true);
+    player.toggle();
+    expect(engine.calls).toEqual(["load c autoplay"]);
+  });
+
+  it("loads on press without playing, only while nothing plays", () => {
+    const { player, engine } = setup();
+    player.prepare(track("a"));
+    expect(engine.calls).toEqual(["load a"]);
+    expect(player.state.playing).toBe(false);
+    player.play(track("a"));
+    expect(engine.calls).toEqual(["load a", "play"]);
+    player.prepare(track("b"));
+    player.prepare(processing("x", "queued", 0));
+    expect(engine.calls).toEqual(["load a", "play"]);
+  });
+
+  it("goes through the list in order and on to the next when a track ends", () => {
+    const { player, engine } = setup();
+    player.play(track("c"));
+    expect(player.hasNext).toBe(true);
+    player.next();
+    player.dispatch({ type: "ended" });
+    expect(engine.calls).toEqual(["load c autoplay", "load b autoplay", "load a autoplay"]);
+    expect(player.hasNext).toBe(false);
+    // At the end of the list: Next goes to the end of this track, an end stops.
+    player.next();
+    expect(engine.calls.at(-1)).toBe("seek 180");
+    player.dispatch({ type: "ended" });
+    expect(engine.calls.at(-1)).toBe("seek 180");
+  });
+
+  it("restarts the track on Previous after its first seconds, else goes back one", () => {
+    const { player, engine } = setup();
+    player.play(track("b"));
+    player.seek(10);
+    player.previous();
+    expect(engine.calls.slice(-1)).toEqual(["seek 0"]);
+    player.previous();
+    expect(engine.calls.at(-1)).toBe("load c autoplay");
+  });
+
+  it("shows the track as the list has it now", () => {
+    const { player, setTracks } = setup([processing("a", "encoding", 50, { playable: true })]);
+    player.play(processing("a", "encoding", 50, { playable: true }));
+    expect(player.current?.urls.waveform).toBeNull();
+    setTracks([track("a", { urls: { ...track("a").urls, waveform: "/w/a" } })]);
+    expect(player.current?.urls.waveform).toBe("/w/a");
+    setTracks([]);
+    expect(player.current?.id).toBe("a");
+  });
+
+  it("applies and keeps volume, mute and normalization", () => {
+    const { player, engine, storage } = setup();
+    expect(engine.gain).toEqual({ volume: 0.8, muted: false, normalize: true });
+    player.setMuted(true);
+    expect(engine.gain?.muted).toBe(true);
+    player.command("quieter");
+    expect(engine.gain).toEqual({ volume: 0.75, muted: false, normalize: true });
+    player.setNormalize(false);
+    expect(engine.gain?.normalize).toBe(false);
+    expect(new Preferences(storage).current).toEqual({ volume: 0.75, muted: false, normalize: false });
+  });
+
+  it("answers the keyboard: skip five seconds within the track, play and pause", () => {
+    const { player, engine } = setup();
+    player.command("forward");
+    expect(engine.calls).toEqual([]);
+    player.play(track("a"));
+    player.command("forward");
+    player.command("forward");
+    player.command("back");
+    expect(engine.calls.slice(1)).toEqual(["seek 5", "seek 10", "seek 5"]);
+    player.command("toggle");
+    expect(engine.calls.at(-1)).toBe("pause");
+    player.seekBy(-60);
+    expect(engine.calls.at(-1)).toBe("seek 0");
+  });
+
+  it("keeps the whole length of a track still being encoded on the seek bar", () => {
+    const live = processing("live", "encoding", 20, { playable: true, duration: 600 });
+    const { player } = setup([live]);
+    player.play(live);
+    player.dispatch({ type: "duration", duration: 42 });
+    player.dispatch({ type: "time", position: 3, duration: 42 });
+    expect(player.state).toMatchObject({ position: 3, duration: 600 });
+    player.seekBy(5);
+    expect(player.state.position).toBe(8);
+  });
+});
