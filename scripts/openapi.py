@@ -34,7 +34,9 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 def server_document() -> dict[str, Any]:
     """The OpenAPI document the current source serves at /openapi.json."""
     with tempfile.TemporaryDirectory(prefix="tonearm-openapi-") as tmp:
-        c = container.build(Settings(data_dir=Path(tmp), queue_url="memory://"))
+        c = container.build(
+            Settings.model_validate({"data_dir": Path(tmp), "queue": {"url": "memory://"}})
+        )
         try:
             response = TestClient(create_app(c)).get("/openapi.json")
             response.raise_for_status()
