@@ -103,3 +103,21 @@ class TimedOut(TonearmError):
 
     kind = "timed_out"
     code = "timed-out"
+
+
+class Unauthenticated(TonearmError):
+    """Nobody is signed in, or the credentials are wrong, expired or revoked."""
+
+    kind = "unauthenticated"
+    code = "unauthenticated"
+
+
+class Throttled(TonearmError):
+    """Too many attempts; ``retry_after_s`` says when the next one may work."""
+
+    kind = "throttled"
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tonearm.models.base import Base, UTCDateTime, utcnow
@@ -42,7 +42,7 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     enqueued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    progress: Mapped[float] = mapped_column(default=0.0)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
     step: Mapped[str] = mapped_column(String(32), default="queued")
     error: Mapped[str | None] = mapped_column(Text)
     worker: Mapped[str | None] = mapped_column(String(100))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String
@@ -9,7 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tonearm.models.base import Base, UTCDateTime, utcnow
 from tonearm.models.blob import Blob
-from tonearm.types import BlobHash, TrackId
+from tonearm.types import BlobHash, TrackId, UserId
+
+
+class Visibility(enum.StrEnum):
+    PRIVATE = "private"
+    """Only the owner (and moderators, admins)."""
+    UNLISTED = "unlisted"
+    """Anyone with its link; not listed or searchable for others."""
+    PUBLIC = "public"
 
 
 class Track(Base):
@@ -18,6 +27,11 @@ class Track(Base):
 
     id: Mapped[TrackId] = mapped_column(String(32), primary_key=True)
     blob_hash: Mapped[BlobHash] = mapped_column(ForeignKey("blobs.hash"), index=True)
+    owner_id: Mapped[UserId | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    """None only for tracks uploaded before accounts existed (the first admin adopts them)."""
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PRIVATE)
     filename: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(500))
     artist: Mapped[str | None] = mapped_column(String(500))

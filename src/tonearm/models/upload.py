@@ -9,13 +9,17 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tonearm.models.base import Base, UTCDateTime, utcnow
-from tonearm.types import TrackId, UploadId
+from tonearm.types import TrackId, UploadId, UserId
 
 
 class Upload(Base):
     __tablename__ = "uploads"
 
     id: Mapped[UploadId] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[UserId | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    visibility: Mapped[str] = mapped_column(String(16), default="private")
     length: Mapped[int] = mapped_column(BigInteger)
     offset: Mapped[int] = mapped_column(BigInteger, default=0)
     filename: Mapped[str] = mapped_column(String(255))
