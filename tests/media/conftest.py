@@ -50,6 +50,13 @@ CLIPS: dict[str, Clip] = {
         Clip("surround_51", "flac", 8, 48000, 6, ("-c:a", "flac", "-sample_fmt", "s32")),
         Clip("hires_192k", "flac", 8, 192000, 2, ("-c:a", "flac", "-sample_fmt", "s32")),
         Clip("noise_14s", "flac", 14, 44100, 2, ("-c:a", "flac"), source=_NOISE),
+        # Containers and codecs added with the allow-list (formats.py); short, as each
+        # one also runs through the whole pipeline.
+        Clip("alac", "m4a", 4, 44100, 2, ("-c:a", "alac")),
+        Clip("adts", "aac", 4, 44100, 2, ("-c:a", "aac", "-b:a", "128k")),
+        Clip("wavpack", "wv", 4, 44100, 2, ("-c:a", "wavpack")),
+        Clip("mka", "mka", 4, 48000, 2, ("-c:a", "flac")),
+        Clip("aiff_51", "aiff", 4, 48000, 6, ("-c:a", "pcm_s16be")),
     ]
 }
 _LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}

@@ -27,6 +27,11 @@ EXPECTED = {
     "mono_8k": ("wav", "pcm_s16le", 16),
     "surround_51": ("flac", "flac", 24),
     "hires_192k": ("flac", "flac", 24),
+    "alac": ("mov,mp4,m4a,3gp,3g2,mj2", "alac", 16),
+    "adts": ("aac", "aac", None),
+    "wavpack": ("wv", "wavpack", 16),
+    "mka": ("matroska,webm", "flac", 16),
+    "aiff_51": ("aiff", "pcm_s16be", 16),
 }
 
 

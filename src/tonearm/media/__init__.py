@@ -7,6 +7,7 @@ nothing of the database or the blob store. Binaries come in through
 
 from tonearm.media.artwork import Artwork, read_artwork
 from tonearm.media.fingerprint import Fingerprint
+from tonearm.media.formats import SUPPORTED
 from tonearm.media.ladder import (
     AAC_LC_CODECS,
     DEFAULT_LADDER,
@@ -26,6 +27,7 @@ from tonearm.media.waveform import WAVEFORM_POINTS
 __all__ = [
     "AAC_LC_CODECS",
     "DEFAULT_LADDER",
+    "SUPPORTED",
     "WAVEFORM_POINTS",
     "Artwork",
     "AudioInfo",

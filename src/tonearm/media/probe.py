@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from tonearm.errors import Invalid, UnsupportedMedia
+from tonearm.media.formats import (
+    SUPPORTED,
+    check_codec,
+    demuxer_of,
+    input_args,
+    refused_container,
+)
 from tonearm.media.tools import MediaTools, run_tool
 from tonearm.types import Seconds
 
 _PROBE_TIMEOUT = 60.0
 _REMUX_TIMEOUT = 120.0
+_NOT_ON_WHITELIST = re.compile(r"\[([\w,]+) @ 0x[0-9a-f]+\] Format not on whitelist")
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,9 @@ def probe(
 
     Raises ``Invalid`` for an empty file, one shorter than ``min_duration`` or longer
     than ``max_duration``, and a truncated one (its header promises more audio than
-    its packets hold); ``UnsupportedMedia`` when it holds no audio ffmpeg can read.
+    its packets hold); ``UnsupportedMedia`` when it holds no audio ffmpeg can read, or
+    is not one of the containers and codecs in :mod:`tonearm.media.formats` (a
+    playlist naming other files is refused here, before anything decodes it).
     Reads the file twice without decoding it (ffprobe, then a packet-copy pass for
     the truncation check): about 0.4 s for a 60-minute MP3, 0.7 s for a FLAC.
     """
@@ -52,26 +63,24 @@ def probe(
     result = run_tool(
         [
             tools.ffprobe, "-v", "error", "-print_format", "json",
-            "-show_format", "-show_streams", "-i", str(path),
+            "-show_format", "-show_streams", *input_args(path, None),
         ],
         timeout=_PROBE_TIMEOUT,
     )
-    unreadable = UnsupportedMedia(
-        "This file is not audio tonearm can read (supported: MP3, FLAC, WAV, AIFF, "
-        "Ogg Vorbis, Opus, M4A/AAC).",
-        code="not-audio",
-    )
     if result.returncode != 0:
-        raise unreadable
+        raise _refusal(result.stderr)
     try:
         report: dict[str, Any] = json.loads(result.stdout.decode("utf-8", errors="replace"))
     except ValueError as exc:
-        raise unreadable from exc
+        raise _not_audio() from exc
     streams: list[dict[str, Any]] = report.get("streams") or []
     fmt: dict[str, Any] = report.get("format") or {}
+    # The whitelist already held ffprobe to these demuxers; this keeps the two in step.
+    demuxer = demuxer_of(str(fmt.get("format_name", "")))
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     if audio is None or _int(audio.get("sample_rate")) in (None, 0):
-        raise unreadable
+        raise _not_audio()
+    check_codec(str(audio.get("codec_name", "")))
     has_cover = any(
         s.get("codec_type") == "video" and (s.get("disposition") or {}).get("attached_pic") == 1
         for s in streams
@@ -84,7 +93,7 @@ def probe(
             "Upload the complete file.",
             code="truncated",
         )
-    present = _packet_duration(path, tools)
+    present = _packet_duration(path, tools, demuxer)
     if header_duration is None:
         duration = present
     else:
@@ -129,11 +138,23 @@ def probe(
     )
 
 
-def _packet_duration(path: Path, tools: MediaTools) -> float:
+def _not_audio() -> UnsupportedMedia:
+    return UnsupportedMedia(
+        f"This file is not audio tonearm can read (supported: {SUPPORTED}).", code="not-audio"
+    )
+
+
+def _refusal(stderr: str) -> UnsupportedMedia:
+    """Why ffprobe gave up: a container we refuse (its log names it), or not audio."""
+    match = _NOT_ON_WHITELIST.search(stderr)
+    return refused_container(match.group(1).split(",", 1)[0]) if match else _not_audio()
+
+
+def _packet_duration(path: Path, tools: MediaTools, demuxer: str) -> float:
     """Seconds of audio packets present, found by copying them to nowhere (no decode)."""
     result = run_tool(
         [
-            tools.ffmpeg, "-nostdin", "-v", "error", "-i", str(path),
+            tools.ffmpeg, "-nostdin", "-v", "error", *input_args(path, demuxer),
             "-map", "0:a:0", "-vn", "-c", "copy", "-f", "null", "-",
             "-progress", "pipe:1", "-nostats",
         ],
