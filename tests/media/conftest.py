@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,25 +115,43 @@ def silence_then_tone(media_dir: Path) -> Path:
 
 @dataclass
 class RecordingObserver:
-    """Keeps every call, with the time it came, for assertions."""
+    """Keeps every call, in the order it came, for assertions about order and outcome.
 
-    started: float = field(default_factory=time.monotonic)
+    ``events`` interleaves both kinds of call; for each segment it also records
+    whether its rendition's playlist had already ended (``#EXT-X-ENDLIST``) when the
+    segment was announced, i.e. whether that encode had finished.
+    """
+
     progress_calls: list[tuple[float, str]] = field(default_factory=list)
-    segments: list[tuple[float, Rung, Path, SegmentFile]] = field(default_factory=list)
-
-    @property
-    def elapsed_at_end(self) -> float:
-        """Seconds from creation to the final progress call (100 %)."""
-        return self.finished_at - self.started
-
-    finished_at: float = 0.0
+    segments: list[tuple[Rung, Path, SegmentFile]] = field(default_factory=list)
+    events: list[tuple[str, str, float]] = field(default_factory=list)
+    ended_when_announced: dict[tuple[str, int], bool] = field(default_factory=dict)
 
     def progress(self, percent: float, step: str) -> None:
         self.progress_calls.append((percent, step))
-        if percent >= 100.0:
-            self.finished_at = time.monotonic()
+        self.events.append(("progress", step, percent))
 
     def segment_ready(self, rung: Rung, init_path: Path, segment: SegmentFile) -> None:
         assert segment.path.exists(), "announced before it was on disk"
         assert init_path.exists()
-        self.segments.append((time.monotonic() - self.started, rung, init_path, segment))
+        playlist = init_path.parent / "index.m3u8"
+        self.ended_when_announced[rung.name, segment.sequence] = (
+            "#EXT-X-ENDLIST" in playlist.read_text()
+        )
+        self.segments.append((rung, init_path, segment))
+        self.events.append(("segment", rung.name, segment.sequence))
+
+
+@pytest.fixture(scope="session")
+def realtime_tools(tmp_path_factory: pytest.TempPathFactory) -> MediaTools:
+    """The real ffmpeg, reading its input no faster than real time (``-re``).
+
+    A 4 s source then takes 4 s to encode however fast the machine is, so "announced
+    while the encode still ran" is a matter of order, not of how quick the CPU is.
+    """
+    real = shutil.which("ffmpeg")
+    assert real is not None
+    script = tmp_path_factory.mktemp("realtime") / "ffmpeg"
+    script.write_text(f'#!/bin/sh\nexec {shlex.quote(real)} -re "$@"\n')
+    script.chmod(0o755)
+    return MediaTools(ffmpeg=str(script))
