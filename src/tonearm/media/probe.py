@@ -7,7 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from tonearm.errors import Invalid, UnsupportedMedia
 from tonearm.media.formats import (
@@ -17,6 +17,7 @@ from tonearm.media.formats import (
     input_args,
     refused_container,
 )
+from tonearm.media.riff import data_chunk_cut_short
 from tonearm.media.tools import MediaTools, run_tool
 from tonearm.types import Seconds
 
@@ -90,7 +91,7 @@ def probe(
     )
 
     header_duration = _float(fmt.get("duration")) or _float(audio.get("duration"))
-    if _pcm_chunk_cut_short(path):
+    if data_chunk_cut_short(path):
         raise Invalid(
             "The file is truncated: its header promises more audio than the file holds. "
             "Upload the complete file.",
@@ -189,33 +190,6 @@ def _packets_end(path: Path, tools: MediaTools, demuxer: str) -> float:
         if start is not None:
             end = max(end, start + (_number(fields.get("duration_time")) or 0.0))
     return end
-
-
-def _pcm_chunk_cut_short(path: Path) -> bool:
-    """True when a WAV or AIFF declares a data chunk longer than the file.
-
-    ffmpeg quietly shortens such a file's duration to what is present, so comparing
-    durations cannot catch it; the chunk header can. Sizes of 0 or 0xFFFFFFFF mean
-    "unknown" (streamed or RF64 files) and are not judged.
-    """
-    size = path.stat().st_size
-    with path.open("rb") as file:
-        head = file.read(12)
-        if len(head) < 12 or head[8:12] not in (b"WAVE", b"AIFF", b"AIFC"):
-            return False
-        order: Literal["little", "big"] = "little" if head[:4] == b"RIFF" else "big"
-        wanted = b"data" if order == "little" else b"SSND"
-        offset = 12
-        for _ in range(64):  # a real file has a handful of chunks before the audio
-            file.seek(offset)
-            chunk = file.read(8)
-            if len(chunk) < 8:
-                return False
-            length = int.from_bytes(chunk[4:], order)
-            if chunk[:4] == wanted:
-                return length not in (0, 0xFFFFFFFF) and offset + 8 + length > size
-            offset += 8 + length + (length & 1)  # chunks are padded to even sizes
-    return False
 
 
 def _int(value: object) -> int | None:
