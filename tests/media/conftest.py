@@ -53,6 +53,7 @@ CLIPS: dict[str, Clip] = {
         Clip("noise_14s", "flac", 14, 44100, 2, ("-c:a", "flac"), source=_NOISE),
         # Containers and codecs added with the allow-list (formats.py); short, as each
         # one also runs through the whole pipeline.
+        Clip("mp3_96k", "mp3", 4, 44100, 2, ("-c:a", "libmp3lame", "-b:a", "96k")),
         Clip("alac", "m4a", 4, 44100, 2, ("-c:a", "alac")),
         Clip("adts", "aac", 4, 44100, 2, ("-c:a", "aac", "-b:a", "128k")),
         Clip("wavpack", "wv", 4, 44100, 2, ("-c:a", "wavpack")),

@@ -8,9 +8,17 @@ import math
 import numpy as np
 import pytest
 
-from tonearm.media import output_channels, output_sample_rate
+from tonearm.media import (
+    DEFAULT_LADDER,
+    AudioInfo,
+    Rung,
+    output_channels,
+    output_sample_rate,
+    shape_ladder,
+)
 from tonearm.media.ladder import peak_bandwidth
 from tonearm.media.waveform import PeakBuilder
+from tonearm.types import Kbps, Seconds
 
 
 @pytest.mark.parametrize(
@@ -48,3 +56,42 @@ def test_peaks_always_have_the_fixed_length(actual: int) -> None:
     assert builder.samples == actual
     assert min(waveform["data"]) == (-100 * 300) >> 8
     assert max(waveform["data"][:1980]) == (99 * 300) >> 8
+
+
+def _info(codec: str, rate: int, channels: int, bit_rate: int | None) -> AudioInfo:
+    return AudioInfo("x", codec, rate, channels, None, Seconds(60), bit_rate, has_cover=False)
+
+
+@pytest.mark.parametrize(
+    ("info", "names"),
+    [
+        (_info("pcm_s16le", 8000, 1, 128_000), ["64k"]),
+        (_info("pcm_s16le", 8000, 2, 256_000), ["64k", "128k"]),
+        (_info("mp3", 44100, 2, 96_000), ["64k"]),
+        (_info("mp3", 44100, 2, 192_000), ["64k", "128k"]),
+        (_info("mp3", 44100, 2, 320_000), ["64k", "128k", "256k"]),
+        (_info("aac", 44100, 2, 127_000), ["64k", "128k"]),  # a 128k AAC a bit under
+        (_info("opus", 48000, 2, None), ["64k", "128k", "256k"]),  # rate unknown
+        (_info("flac", 44100, 2, 900_000), ["64k", "128k", "256k"]),
+        (_info("flac", 44100, 1, 500_000), ["64k", "128k"]),
+        (_info("flac", 22050, 2, 400_000), ["64k", "128k", "256k"]),
+        (_info("flac", 48000, 6, 2_000_000), ["64k", "128k", "256k"]),  # downmixed
+        (_info("flac", 44100, 2, 40_000), ["64k", "128k", "256k"]),  # lossless: rate no bound
+    ],
+    ids=["8k-mono", "8k-stereo", "mp3-96k", "mp3-192k", "mp3-320k", "aac-127k", "opus-unknown",
+         "flac", "flac-mono", "flac-22k", "flac-5.1", "flac-silence"],
+)
+def test_shape_ladder_keeps_what_the_source_can_fill(info: AudioInfo, names: list[str]) -> None:
+    assert [rung.name for rung in shape_ladder(DEFAULT_LADDER, info)] == names
+
+
+def test_shape_ladder_always_keeps_one_rung_and_no_twins() -> None:
+    ladder = (Rung("hi", Kbps(320)), Rung("mid", Kbps(160)), Rung("also-mid", Kbps(160)))
+    # Every rung above a 96 kbps source: the lowest alone stays.
+    assert shape_ladder(ladder, _info("mp3", 44100, 2, 96_000)) == (Rung("mid", Kbps(160)),)
+    # Order is the caller's; a second rung at the same rate would come out the same.
+    assert shape_ladder(ladder, _info("flac", 44100, 2, 900_000)) == (Rung("mid", Kbps(160)),)
+    wide = (Rung("b", Kbps(256)), Rung("a", Kbps(32)), Rung("c", Kbps(96)))
+    assert [r.name for r in shape_ladder(wide, _info("flac", 44100, 2, None))] == ["b", "a", "c"]
+    with pytest.raises(ValueError, match="at least one rung"):
+        shape_ladder((), _info("flac", 44100, 2, None))

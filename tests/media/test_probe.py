@@ -27,6 +27,7 @@ EXPECTED = {
     "mono_8k": ("wav", "pcm_s16le", 16),
     "surround_51": ("flac", "flac", 24),
     "hires_192k": ("flac", "flac", 24),
+    "mp3_96k": ("mp3", "mp3", None),
     "alac": ("mov,mp4,m4a,3gp,3g2,mj2", "alac", 16),
     "adts": ("aac", "aac", None),
     "wavpack": ("wv", "wavpack", 16),

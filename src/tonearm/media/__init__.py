@@ -16,6 +16,7 @@ from tonearm.media.ladder import (
     SegmentFile,
     output_channels,
     output_sample_rate,
+    shape_ladder,
 )
 from tonearm.media.loudness import Loudness
 from tonearm.media.pipeline import MediaResult, PipelineObserver, process_audio
@@ -46,4 +47,5 @@ __all__ = [
     "process_audio",
     "read_artwork",
     "read_tags",
+    "shape_ladder",
 ]

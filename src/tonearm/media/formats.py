@@ -41,6 +41,9 @@ AUDIO_CODECS: frozenset[str] = frozenset(
 )
 """ffprobe ``codec_name`` values accepted for the audio stream."""
 
+LOSSY_CODECS: frozenset[str] = frozenset({"aac", "mp3", "opus", "vorbis"})
+"""Codecs whose bit rate bounds what a rendition can carry (see ``ladder.shape_ladder``)."""
+
 SUPPORTED = (
     "MP3, FLAC, WAV, AIFF, Ogg Vorbis, Opus, M4A (AAC or ALAC), raw AAC, WavPack "
     "and Matroska audio"

@@ -53,6 +53,7 @@ from tonearm.media.ladder import (
     read_playlist,
     rendition_result,
     rung_dir,
+    shape_ladder,
 )
 from tonearm.media.loudness import Loudness, loudness_output_args, parse_loudness
 from tonearm.media.probe import AudioInfo
@@ -119,6 +120,8 @@ def process_audio(
 ) -> MediaResult:
     """Encode the ladder and the MP3 fallback and analyse ``source``, in parallel.
 
+    The ladder encoded is ``shape_ladder(rungs, info)``: rungs the source cannot fill
+    are left out, and ``MediaResult.renditions`` holds only those encoded.
     ``source`` is opened only with the demuxer ``info.format_name`` names, which must
     be on the allow-list (``UnsupportedMedia`` otherwise, before anything runs).
     ``workdir`` is owned by this call: earlier outputs in it are removed first, so a
@@ -127,12 +130,11 @@ def process_audio(
     last error line), ``Unavailable`` (code "timeout") past ``timeout`` seconds and
     ``Unavailable`` (code "cancelled") once ``cancel`` is set.
     """
-    if not rungs:
-        raise ValueError("the ladder needs at least one rung")
     if len({rung.name for rung in rungs}) != len(rungs):
         raise ValueError("rung names must be unique: they name directories")
     demuxer = demuxer_of(info.format_name)
-    ordered = sorted(rungs, key=lambda rung: rung.bitrate, reverse=True)
+    shaped = shape_ladder(rungs, info)
+    ordered = sorted(shaped, key=lambda rung: rung.bitrate, reverse=True)
     rate = output_sample_rate(info.sample_rate)
     channels = output_channels(info.channels)
     mp3_path = workdir / MP3_NAME
@@ -185,7 +187,7 @@ def process_audio(
     run.report("done", run.duration, final=True)
     by_rung = {result.rung.name: result for result in renditions}
     return MediaResult(
-        renditions=[by_rung[rung.name] for rung in rungs],
+        renditions=[by_rung[rung.name] for rung in shaped],
         mp3_path=mp3_path,
         mp3_bitrate=mp3_bitrate,
         loudness=loudness,
