@@ -102,13 +102,14 @@ def sine_997_minus20(media_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def silence_then_tone(media_dir: Path) -> Path:
-    """5 s of digital silence, then 5 s of a loud tone."""
-    path = media_dir / "silence_then_tone.flac"
+def silence_then_quiet_tone(media_dir: Path) -> Path:
+    """5 s of digital silence, then 5 s of a tone peaking at -41 dBFS (0.0089)."""
+    path = media_dir / "silence_then_quiet_tone.flac"
+    # One source, both channels written out: concat and upmix filters each lowered
+    # the level by about 1.1 dB.
+    channel = "if(lt(t\\,5)\\,0\\,0.0089*sin(2*PI*440*t))"
     ffmpeg(
-        "-f", "lavfi", "-i", "anullsrc=r=44100:cl=stereo:d=5",
-        "-f", "lavfi", "-i", "aevalsrc=0.9*sin(2*PI*440*t):s=44100:d=5",
-        "-filter_complex", "[1]aformat=channel_layouts=stereo[t];[0][t]concat=n=2:v=0:a=1",
+        "-f", "lavfi", "-i", f"aevalsrc={channel}|{channel}:c=stereo:s=44100:d=10",
         "-c:a", "flac", str(path),
     )
     return path

@@ -259,8 +259,10 @@ def test_loudness_matches_ffmpeg_measurements(sine_997_minus20: Path, tmp_path: 
     assert loudness.loudness_range_lu == pytest.approx(0.0, abs=0.5)
 
 
-def test_waveform_shows_silence_then_tone(silence_then_tone: Path, tmp_path: Path) -> None:
-    waveform = _run(silence_then_tone, tmp_path / "work").waveform
+def test_waveform_of_a_quiet_track_fills_the_display(
+    silence_then_quiet_tone: Path, tmp_path: Path
+) -> None:
+    waveform = _run(silence_then_quiet_tone, tmp_path / "work").waveform
     assert waveform["version"] == 2
     assert waveform["channels"] == 1
     assert waveform["bits"] == 8
@@ -268,11 +270,14 @@ def test_waveform_shows_silence_then_tone(silence_then_tone: Path, tmp_path: Pat
     data = waveform["data"]
     assert len(data) == 2 * WAVEFORM_POINTS
     assert all(-128 <= v <= 127 for v in data)
-    quiet = data[: int(0.9 * WAVEFORM_POINTS)]  # first 45%: silence
-    loud = data[int(1.1 * WAVEFORM_POINTS) :]  # last 45%: tone at 0.9 of full scale
+    quiet = data[: int(0.9 * WAVEFORM_POINTS)]  # first 45%: digital silence
+    tone = data[int(1.1 * WAVEFORM_POINTS) :]  # last 45%: a sine peaking at -41 dBFS
     assert max(abs(v) for v in quiet) <= 1
-    assert min(loud[1::2]) > 80
-    assert max(loud[0::2]) < -80
+    # Unscaled, this tone peaked at 2 of 127; scaled to the track's own peak it fills
+    # the display, and the document says by how much it was raised.
+    assert min(tone[1::2]) > 110
+    assert max(tone[0::2]) < -110
+    assert waveform["display_gain_db"] == pytest.approx(41.0, abs=0.5)
 
 
 def test_fingerprint_is_present(noise_run: tuple[MediaResult, RecordingObserver]) -> None:
