@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,14 @@ CLIPS: dict[str, Clip] = {
         Clip("surround_51", "flac", 8, 48000, 6, ("-c:a", "flac", "-sample_fmt", "s32")),
         Clip("hires_192k", "flac", 8, 192000, 2, ("-c:a", "flac", "-sample_fmt", "s32")),
         Clip("noise_14s", "flac", 14, 44100, 2, ("-c:a", "flac"), source=_NOISE),
+        # Containers and codecs added with the allow-list (formats.py); short, as each
+        # one also runs through the whole pipeline.
+        Clip("mp3_96k", "mp3", 4, 44100, 2, ("-c:a", "libmp3lame", "-b:a", "96k")),
+        Clip("alac", "m4a", 4, 44100, 2, ("-c:a", "alac")),
+        Clip("adts", "aac", 4, 44100, 2, ("-c:a", "aac", "-b:a", "128k")),
+        Clip("wavpack", "wv", 4, 44100, 2, ("-c:a", "wavpack")),
+        Clip("mka", "mka", 4, 48000, 2, ("-c:a", "flac")),
+        Clip("aiff_51", "aiff", 4, 48000, 6, ("-c:a", "pcm_s16be")),
     ]
 }
 _LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
@@ -93,13 +102,14 @@ def sine_997_minus20(media_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def silence_then_tone(media_dir: Path) -> Path:
-    """5 s of digital silence, then 5 s of a loud tone."""
-    path = media_dir / "silence_then_tone.flac"
+def silence_then_quiet_tone(media_dir: Path) -> Path:
+    """5 s of digital silence, then 5 s of a tone peaking at -41 dBFS (0.0089)."""
+    path = media_dir / "silence_then_quiet_tone.flac"
+    # One source, both channels written out: concat and upmix filters each lowered
+    # the level by about 1.1 dB.
+    channel = "if(lt(t\\,5)\\,0\\,0.0089*sin(2*PI*440*t))"
     ffmpeg(
-        "-f", "lavfi", "-i", "anullsrc=r=44100:cl=stereo:d=5",
-        "-f", "lavfi", "-i", "aevalsrc=0.9*sin(2*PI*440*t):s=44100:d=5",
-        "-filter_complex", "[1]aformat=channel_layouts=stereo[t];[0][t]concat=n=2:v=0:a=1",
+        "-f", "lavfi", "-i", f"aevalsrc={channel}|{channel}:c=stereo:s=44100:d=10",
         "-c:a", "flac", str(path),
     )
     return path
@@ -107,25 +117,43 @@ def silence_then_tone(media_dir: Path) -> Path:
 
 @dataclass
 class RecordingObserver:
-    """Keeps every call, with the time it came, for assertions."""
+    """Keeps every call, in the order it came, for assertions about order and outcome.
 
-    started: float = field(default_factory=time.monotonic)
+    ``events`` interleaves both kinds of call; for each segment it also records
+    whether its rendition's playlist had already ended (``#EXT-X-ENDLIST``) when the
+    segment was announced, i.e. whether that encode had finished.
+    """
+
     progress_calls: list[tuple[float, str]] = field(default_factory=list)
-    segments: list[tuple[float, Rung, Path, SegmentFile]] = field(default_factory=list)
-
-    @property
-    def elapsed_at_end(self) -> float:
-        """Seconds from creation to the final progress call (100 %)."""
-        return self.finished_at - self.started
-
-    finished_at: float = 0.0
+    segments: list[tuple[Rung, Path, SegmentFile]] = field(default_factory=list)
+    events: list[tuple[str, str, float]] = field(default_factory=list)
+    ended_when_announced: dict[tuple[str, int], bool] = field(default_factory=dict)
 
     def progress(self, percent: float, step: str) -> None:
         self.progress_calls.append((percent, step))
-        if percent >= 100.0:
-            self.finished_at = time.monotonic()
+        self.events.append(("progress", step, percent))
 
     def segment_ready(self, rung: Rung, init_path: Path, segment: SegmentFile) -> None:
         assert segment.path.exists(), "announced before it was on disk"
         assert init_path.exists()
-        self.segments.append((time.monotonic() - self.started, rung, init_path, segment))
+        playlist = init_path.parent / "index.m3u8"
+        self.ended_when_announced[rung.name, segment.sequence] = (
+            "#EXT-X-ENDLIST" in playlist.read_text()
+        )
+        self.segments.append((rung, init_path, segment))
+        self.events.append(("segment", rung.name, segment.sequence))
+
+
+@pytest.fixture(scope="session")
+def realtime_tools(tmp_path_factory: pytest.TempPathFactory) -> MediaTools:
+    """The real ffmpeg, reading its input no faster than real time (``-re``).
+
+    A 4 s source then takes 4 s to encode however fast the machine is, so "announced
+    while the encode still ran" is a matter of order, not of how quick the CPU is.
+    """
+    real = shutil.which("ffmpeg")
+    assert real is not None
+    script = tmp_path_factory.mktemp("realtime") / "ffmpeg"
+    script.write_text(f'#!/bin/sh\nexec {shlex.quote(real)} -re "$@"\n')
+    script.chmod(0o755)
+    return MediaTools(ffmpeg=str(script))

@@ -27,6 +27,12 @@ EXPECTED = {
     "mono_8k": ("wav", "pcm_s16le", 16),
     "surround_51": ("flac", "flac", 24),
     "hires_192k": ("flac", "flac", 24),
+    "mp3_96k": ("mp3", "mp3", None),
+    "alac": ("mov,mp4,m4a,3gp,3g2,mj2", "alac", 16),
+    "adts": ("aac", "aac", None),
+    "wavpack": ("wv", "wavpack", 16),
+    "mka": ("matroska,webm", "flac", 16),
+    "aiff_51": ("aiff", "pcm_s16be", 16),
 }
 
 
@@ -91,6 +97,26 @@ def test_truncated_flac_is_detected(clips: dict[str, Path], tmp_path: Path) -> N
     ).stdout
     assert float(header) == pytest.approx(14, abs=0.1)
     with pytest.raises(Invalid, match="The file is truncated"):
+        probe(cut, TOOLS, min_duration=MIN, max_duration=MAX)
+
+
+@pytest.mark.parametrize(("seconds", "rate"), [(20, 44100), (45, 44100), (20, 8000)])
+def test_complete_mono_wavpack_is_whole(tmp_path: Path, seconds: int, rate: int) -> None:
+    # ffmpeg writes mono WavPack in blocks of 1 s at 44.1 kHz and 8 s at 8 kHz: the
+    # last block's own length must count as present.
+    path = tmp_path / "mono.wv"
+    ffmpeg("-f", "lavfi", "-i", f"sine=d={seconds}:sample_rate={rate}", "-ac", "1", str(path))
+    info = probe(path, TOOLS, min_duration=MIN, max_duration=MAX)
+    assert (info.codec, info.channels) == ("wavpack", 1)
+    assert info.duration == pytest.approx(seconds, abs=0.01)
+
+
+def test_truncated_wavpack_is_detected(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.wv"
+    ffmpeg("-f", "lavfi", "-i", "anoisesrc=d=20:c=pink:seed=3", "-ac", "1", str(whole))
+    cut = tmp_path / "cut.wv"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(Invalid, match=r"The file is truncated: its header says 20\.0 s"):
         probe(cut, TOOLS, min_duration=MIN, max_duration=MAX)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from mutagen.flac import FLAC
@@ -132,13 +133,38 @@ def test_id3_with_broken_utf8_frame_never_raises(
     assert got.artist == "Someone"
 
 
-def test_wav_info_tags_fall_back_to_ffprobe(clips: dict[str, Path], tmp_path: Path) -> None:
-    # A RIFF INFO list, which mutagen does not read: ffprobe's tags fill the gap.
+def test_wav_riff_info_tags_are_read_from_the_file(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
     path = tmp_path / "info.wav"
-    ffmpeg("-i", str(clips["wav_s16"]), "-metadata", "title=From INFO",
-           "-metadata", "artist=Riff Artist", "-metadata", "track=4", "-c", "copy", str(path))
-    got = _read(path)
-    assert (got.title, got.artist, got.track_number) == ("From INFO", "Riff Artist", 4)
+    ffmpeg("-i", str(clips["wav_s16"]), "-c", "copy",
+           "-metadata", "title=Café del Mar", "-metadata", "artist=Riff Artist",
+           "-metadata", "album=Chunks", "-metadata", "date=1999-08-01",
+           "-metadata", "genre=Ambient", "-metadata", "track=4/12", str(path))
+    assert b"LIST" in path.read_bytes()[:200]  # ffmpeg wrote INAM, IART, IPRD ... here
+    # The worker rebuilds AudioInfo from the database, without ffprobe's tags: the
+    # file alone must be enough.
+    info = replace(probe(path, TOOLS, min_duration=MIN, max_duration=MAX), tags=())
+    assert read_tags(path, info) == Tags(
+        title="Café del Mar", artist="Riff Artist", album="Chunks", year=1999,
+        genre="Ambient", track_number=4,
+    )
+
+
+def test_wav_riff_info_written_by_other_tools(clips: dict[str, Path], tmp_path: Path) -> None:
+    """ITRK for the track (ffmpeg writes IPRT), Windows-1252 text, a LIST after the data."""
+    wav = clips["wav_s16"].read_bytes()
+    entries = b""
+    for key, value in ((b"INAM", "Señor".encode("cp1252")), (b"ITRK", b"7"),
+                       (b"IART", b"Someone\x00\x00")):
+        entries += key + len(value).to_bytes(4, "little") + value + b"\x00" * (len(value) & 1)
+    chunk = b"LIST" + (len(entries) + 4).to_bytes(4, "little") + b"INFO" + entries
+    body = wav[12:] + chunk
+    path = tmp_path / "late_info.wav"
+    path.write_bytes(b"RIFF" + (len(body) + 4).to_bytes(4, "little") + b"WAVE" + body)
+    info = replace(probe(path, TOOLS, min_duration=MIN, max_duration=MAX), tags=())
+    got = read_tags(path, info)
+    assert (got.title, got.track_number, got.artist) == ("Señor", 7, "Someone")
 
 
 def test_garbage_tag_block_gives_empty_tags(clips: dict[str, Path], tmp_path: Path) -> None:

@@ -88,3 +88,24 @@ def test_job_ids_are_never_reused(app: Container, audio: MakeAudio) -> None:
     with app.infra.uows.read() as s:
         new_id = s.scalar(select(Job.id))
     assert old_id is not None and new_id is not None and new_id > old_id
+
+
+def test_blobs_the_allow_list_refuses_are_withdrawn(app: Container, audio: MakeAudio) -> None:
+    """A 'track' stored before the allow-list from a playlist naming a server file."""
+    accepted = upload(app, audio("old.flac", seconds=2.0, frequency=880.0))
+    drain(app)
+    with app.infra.uows() as uow:
+        track = uow.session.get(Track, accepted.track_id)
+        assert track is not None
+        blob = uow.session.get(Blob, track.blob_hash)
+        assert blob is not None and blob.status == "ready"
+        blob.format_name = "hls"
+        blob_hash = blob.hash
+    assert any("hls/" in str(p) for p in _stored(app, blob_hash))
+    with app.infra.uows() as uow:
+        assert app.blobs.service.quarantine_refused(uow) == [blob_hash]
+    with app.infra.uows.read() as s:
+        out = app.library.get(s, accepted.track_id)
+    assert out.status == "failed" and "playlist" in (out.error or "")
+    assert out.urls.hls is None
+    assert not any("/hls/" in str(p) or "/derived/" in str(p) for p in _stored(app, blob_hash))

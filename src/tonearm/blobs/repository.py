@@ -61,6 +61,13 @@ class BlobRepository:
     def delete(self, blob_hash: BlobHash) -> None:
         self.session.execute(delete(Blob).where(Blob.hash == blob_hash))
 
+    def formats(self) -> list[tuple[BlobHash, str, str]]:
+        """(hash, container, codec) of every blob not failed yet, to re-check what was accepted."""
+        rows = self.session.execute(
+            select(Blob.hash, Blob.format_name, Blob.codec).where(Blob.status != "failed")
+        )
+        return [(BlobHash(h), f, c) for h, f, c in rows]
+
     def unreferenced(self) -> Sequence[str]:
         return self.session.scalars(select(Blob.hash).where(Blob.refcount == 0)).all()
 

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from tonearm.blobs import keys
 from tonearm.blobs.repository import BlobRepository
 from tonearm.db.unit_of_work import UnitOfWork
-from tonearm.errors import NotFound
+from tonearm.errors import NotFound, TonearmError
 from tonearm.jobs.leases import JobLeases
 from tonearm.jobs.runner import RUN_TASK
 from tonearm.media import AudioInfo
+from tonearm.media.formats import check_codec, demuxer_of
 from tonearm.models import Blob, BlobStatus
 from tonearm.storage import BlobStore
 from tonearm.types import BlobHash
@@ -127,6 +128,31 @@ class BlobService:
         leases.forget(PROCESS_KIND, blob_hash)
         blobs.delete(blob_hash)
         return True
+
+    def quarantine_refused(self, uow: UnitOfWork) -> list[BlobHash]:
+        """Withdraw blobs stored before the container allow-list existed that it refuses.
+
+        Such a "track" may have been a playlist naming a file on the server, whose
+        audio the old pipeline published. Its derived files go; the row stays, failed,
+        with the reason, so its owner sees why.
+        """
+        withdrawn: list[BlobHash] = []
+        for blob_hash, format_name, codec in BlobRepository(uow.session).formats():
+            try:
+                demuxer_of(format_name)
+                check_codec(codec)
+            except TonearmError as refused:
+                locked = BlobRepository(uow.session).get(blob_hash, for_update=True)
+                if locked is None:
+                    continue
+                locked.status = BlobStatus.FAILED
+                locked.playable = False
+                locked.error = refused.message
+                BlobRepository(uow.session).clear_renditions(blob_hash)
+                self._store.delete_prefix(keys.hls_prefix(blob_hash))
+                self._store.delete_prefix(keys.derived_prefix(blob_hash))
+                withdrawn.append(blob_hash)
+        return withdrawn
 
     def unreferenced(self, session: Session) -> list[BlobHash]:
         return [BlobHash(h) for h in BlobRepository(session).unreferenced()]

@@ -7,6 +7,7 @@ nothing of the database or the blob store. Binaries come in through
 
 from tonearm.media.artwork import Artwork, read_artwork
 from tonearm.media.fingerprint import Fingerprint
+from tonearm.media.formats import SUPPORTED
 from tonearm.media.ladder import (
     AAC_LC_CODECS,
     DEFAULT_LADDER,
@@ -15,6 +16,7 @@ from tonearm.media.ladder import (
     SegmentFile,
     output_channels,
     output_sample_rate,
+    shape_ladder,
 )
 from tonearm.media.loudness import Loudness
 from tonearm.media.pipeline import MediaResult, PipelineObserver, process_audio
@@ -26,6 +28,7 @@ from tonearm.media.waveform import WAVEFORM_POINTS
 __all__ = [
     "AAC_LC_CODECS",
     "DEFAULT_LADDER",
+    "SUPPORTED",
     "WAVEFORM_POINTS",
     "Artwork",
     "AudioInfo",
@@ -44,4 +47,5 @@ __all__ = [
     "process_audio",
     "read_artwork",
     "read_tags",
+    "shape_ladder",
 ]

@@ -17,6 +17,8 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4Cover, MP4Tags
 from PIL import Image, ImageOps
 
+from tonearm.errors import UnsupportedMedia
+from tonearm.media.formats import demuxer_of, input_args
 from tonearm.media.probe import AudioInfo
 from tonearm.media.tools import MediaTools, run_tool
 
@@ -58,7 +60,7 @@ def read_artwork(path: Path, info: AudioInfo, tools: MediaTools) -> Artwork | No
     except Exception:  # junk tag blocks raise many types; a cover is never worth failing for.
         log.info("could not read pictures of %s with mutagen", path, exc_info=True)
     if not candidates and info.has_cover:
-        data = _ffmpeg_attached_picture(path, tools)
+        data = _ffmpeg_attached_picture(path, info, tools)
         if data:
             candidates.append((_FRONT_COVER, data))
     # Front cover first, then file order; try the next one if a picture is broken.
@@ -99,12 +101,16 @@ def _mutagen_pictures(path: Path) -> Iterable[tuple[int, bytes]]:
             yield int(block.type), bytes(block.data)
 
 
-def _ffmpeg_attached_picture(path: Path, tools: MediaTools) -> bytes | None:
+def _ffmpeg_attached_picture(path: Path, info: AudioInfo, tools: MediaTools) -> bytes | None:
     """The attached picture as stored, for containers mutagen does not cover."""
+    try:
+        source = input_args(path, demuxer_of(info.format_name))
+    except UnsupportedMedia:
+        return None  # never opened with a demuxer the probe did not approve
     try:
         result = run_tool(
             [
-                tools.ffmpeg, "-nostdin", "-v", "error", "-i", str(path),
+                tools.ffmpeg, "-nostdin", "-v", "error", *source,
                 "-map", "0:v:0", "-c", "copy", "-frames:v", "1", "-f", "image2pipe", "-",
             ],
             timeout=30.0,

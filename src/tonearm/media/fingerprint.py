@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from tonearm.media.formats import fpcalc_input_args
 from tonearm.media.tools import MediaTools
 
 FINGERPRINT_SECONDS = 120
@@ -19,8 +20,12 @@ class Fingerprint:
     """The whole file's duration as fpcalc measured it (AcoustID lookups need it)."""
 
 
-def fingerprint_command(source: Path, tools: MediaTools) -> list[str]:
-    return [tools.fpcalc, "-json", "-length", str(FINGERPRINT_SECONDS), str(source)]
+def fingerprint_command(source: Path, tools: MediaTools, demuxer: str) -> list[str]:
+    """fpcalc over ``source`` read with its approved ``demuxer`` (see ``formats``)."""
+    return [
+        tools.fpcalc, "-json", "-length", str(FINGERPRINT_SECONDS),
+        *fpcalc_input_args(source, demuxer),
+    ]
 
 
 def parse_fingerprint(stdout: bytes) -> Fingerprint | None:

@@ -38,6 +38,7 @@ from typing import IO, Any, Protocol
 
 from tonearm.errors import Invalid, Unavailable
 from tonearm.media.fingerprint import Fingerprint, fingerprint_command, parse_fingerprint
+from tonearm.media.formats import demuxer_of, input_args
 from tonearm.media.ladder import (
     DEFAULT_LADDER,
     INIT_NAME,
@@ -52,6 +53,7 @@ from tonearm.media.ladder import (
     read_playlist,
     rendition_result,
     rung_dir,
+    shape_ladder,
 )
 from tonearm.media.loudness import Loudness, loudness_output_args, parse_loudness
 from tonearm.media.probe import AudioInfo
@@ -118,24 +120,28 @@ def process_audio(
 ) -> MediaResult:
     """Encode the ladder and the MP3 fallback and analyse ``source``, in parallel.
 
+    The ladder encoded is ``shape_ladder(rungs, info)``: rungs the source cannot fill
+    are left out, and ``MediaResult.renditions`` holds only those encoded.
+    ``source`` is opened only with the demuxer ``info.format_name`` names, which must
+    be on the allow-list (``UnsupportedMedia`` otherwise, before anything runs).
     ``workdir`` is owned by this call: earlier outputs in it are removed first, so a
     re-run after a killed job starts clean and writes byte-identical files.
     Raises ``Invalid`` when ffmpeg cannot decode or encode the source (with ffmpeg's
     last error line), ``Unavailable`` (code "timeout") past ``timeout`` seconds and
     ``Unavailable`` (code "cancelled") once ``cancel`` is set.
     """
-    if not rungs:
-        raise ValueError("the ladder needs at least one rung")
     if len({rung.name for rung in rungs}) != len(rungs):
         raise ValueError("rung names must be unique: they name directories")
-    ordered = sorted(rungs, key=lambda rung: rung.bitrate, reverse=True)
+    demuxer = demuxer_of(info.format_name)
+    shaped = shape_ladder(rungs, info)
+    ordered = sorted(shaped, key=lambda rung: rung.bitrate, reverse=True)
     rate = output_sample_rate(info.sample_rate)
     channels = output_channels(info.channels)
     mp3_path = workdir / MP3_NAME
     _prepare_workdir(workdir, ordered)
 
     command_a, command_b = _encoder_commands(
-        source, info, workdir, tools, ordered,
+        input_args(source, demuxer), info, workdir, tools, ordered,
         segment_seconds=segment_seconds, mp3_path=mp3_path, mp3_bitrate=mp3_bitrate,
     )
     peak_rate = peaks_sample_rate(info.sample_rate)
@@ -146,7 +152,7 @@ def process_audio(
         encoder_b = run.start(command_b)
         peaks_done = run.read_in_thread(encoder_a.stdout, peaks.read_from)
         encoded = run.read_in_thread(encoder_b.stdout, run.follow_progress)
-        fingerprinter = _OptionalFingerprint(run, fingerprint_command(source, tools))
+        fingerprinter = _OptionalFingerprint(run, fingerprint_command(source, tools, demuxer))
 
         watchers = [_SegmentWatcher(workdir, rung, observer) for rung in ordered]
         while not run.encoders_finished((encoder_a, encoder_b), (encoded, peaks_done)):
@@ -181,7 +187,7 @@ def process_audio(
     run.report("done", run.duration, final=True)
     by_rung = {result.rung.name: result for result in renditions}
     return MediaResult(
-        renditions=[by_rung[rung.name] for rung in rungs],
+        renditions=[by_rung[rung.name] for rung in shaped],
         mp3_path=mp3_path,
         mp3_bitrate=mp3_bitrate,
         loudness=loudness,
@@ -203,7 +209,7 @@ def _check_decoded(expected: float, decoded: float) -> None:
 
 
 def _encoder_commands(
-    source: Path,
+    source_input: Sequence[str],
     info: AudioInfo,
     workdir: Path,
     tools: MediaTools,
@@ -214,19 +220,21 @@ def _encoder_commands(
     mp3_bitrate: Kbps,
 ) -> tuple[list[str], list[str]]:
     """Process A: the top rung, the MP3 and the peaks PCM (on stdout); process B: the
-    other rungs and the loudness analysis, with ``-progress`` on stdout."""
+    other rungs and the loudness analysis, with ``-progress`` on stdout.
+
+    ``source_input`` is the source's ``formats.input_args`` (its approved demuxer)."""
     rate = output_sample_rate(info.sample_rate)
     channels = output_channels(info.channels)
     base = [tools.ffmpeg, "-nostdin", "-hide_banner", "-nostats"]
     command_a = [
-        *base, "-loglevel", "level+error", "-i", str(source),
+        *base, "-loglevel", "level+error", *source_input,
         *hls_output_args(workdir, ordered[0], sample_rate=rate, channels=channels,
                          segment_seconds=segment_seconds),
         *mp3_output_args(mp3_path, bitrate=mp3_bitrate, sample_rate=rate, channels=channels),
         "-map", "0:a:0", "-vn", *peaks_output_args(info.sample_rate),
     ]
     # Info level: ebur128 and astats report only there.
-    command_b = [*base, "-loglevel", "level+info", "-progress", "pipe:1", "-i", str(source)]
+    command_b = [*base, "-loglevel", "level+info", "-progress", "pipe:1", *source_input]
     for rung in ordered[1:]:
         command_b += hls_output_args(
             workdir, rung, sample_rate=rate, channels=channels, segment_seconds=segment_seconds

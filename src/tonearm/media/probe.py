@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from tonearm.errors import Invalid, UnsupportedMedia
+from tonearm.media.formats import (
+    SUPPORTED,
+    check_codec,
+    demuxer_of,
+    input_args,
+    refused_container,
+)
+from tonearm.media.riff import data_chunk_cut_short
 from tonearm.media.tools import MediaTools, run_tool
 from tonearm.types import Seconds
 
 _PROBE_TIMEOUT = 60.0
-_REMUX_TIMEOUT = 120.0
+_PACKETS_TIMEOUT = 120.0
+_PACKET_TAIL_BYTES = 64 << 10
+_NOT_ON_WHITELIST = re.compile(r"\[([\w,]+) @ 0x[0-9a-f]+\] Format not on whitelist")
 
 
 @dataclass(frozen=True)
@@ -43,53 +55,54 @@ def probe(
 
     Raises ``Invalid`` for an empty file, one shorter than ``min_duration`` or longer
     than ``max_duration``, and a truncated one (its header promises more audio than
-    its packets hold); ``UnsupportedMedia`` when it holds no audio ffmpeg can read.
-    Reads the file twice without decoding it (ffprobe, then a packet-copy pass for
-    the truncation check): about 0.4 s for a 60-minute MP3, 0.7 s for a FLAC.
+    its packets hold); ``UnsupportedMedia`` when it holds no audio ffmpeg can read, or
+    is not one of the containers and codecs in :mod:`tonearm.media.formats` (a
+    playlist naming other files is refused here, before anything decodes it).
+    Reads the file twice without decoding it (ffprobe's description, then its packet
+    list for the truncation check): about 0.2 s for a 10-minute MP3 or FLAC, 0.7 s
+    for a 10-minute 96 kHz 24-bit WAV.
     """
     if path.stat().st_size == 0:
         raise Invalid("The file is empty.", code="empty-file")
     result = run_tool(
         [
             tools.ffprobe, "-v", "error", "-print_format", "json",
-            "-show_format", "-show_streams", "-i", str(path),
+            "-show_format", "-show_streams", *input_args(path, None),
         ],
         timeout=_PROBE_TIMEOUT,
     )
-    unreadable = UnsupportedMedia(
-        "This file is not audio tonearm can read (supported: MP3, FLAC, WAV, AIFF, "
-        "Ogg Vorbis, Opus, M4A/AAC).",
-        code="not-audio",
-    )
     if result.returncode != 0:
-        raise unreadable
+        raise _refusal(result.stderr)
     try:
         report: dict[str, Any] = json.loads(result.stdout.decode("utf-8", errors="replace"))
     except ValueError as exc:
-        raise unreadable from exc
+        raise _not_audio() from exc
     streams: list[dict[str, Any]] = report.get("streams") or []
     fmt: dict[str, Any] = report.get("format") or {}
+    # The whitelist already held ffprobe to these demuxers; this keeps the two in step.
+    demuxer = demuxer_of(str(fmt.get("format_name", "")))
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     if audio is None or _int(audio.get("sample_rate")) in (None, 0):
-        raise unreadable
+        raise _not_audio()
+    check_codec(str(audio.get("codec_name", "")))
     has_cover = any(
         s.get("codec_type") == "video" and (s.get("disposition") or {}).get("attached_pic") == 1
         for s in streams
     )
 
     header_duration = _float(fmt.get("duration")) or _float(audio.get("duration"))
-    if _pcm_chunk_cut_short(path):
+    if data_chunk_cut_short(path):
         raise Invalid(
             "The file is truncated: its header promises more audio than the file holds. "
             "Upload the complete file.",
             code="truncated",
         )
-    present = _packet_duration(path, tools)
+    present = _packets_end(path, tools, demuxer) - (_number(fmt.get("start_time")) or 0.0)
     if header_duration is None:
         duration = present
     else:
         # A cut-off file keeps the header of the whole one: the packets are the truth.
-        # The slack absorbs the last packet's own length and estimated MP3 durations.
+        # The slack absorbs estimated MP3 durations and encoder padding.
         if present < header_duration - max(0.5, header_duration * 0.02):
             raise Invalid(
                 f"The file is truncated: its header says {_fmt(header_duration)} but only "
@@ -129,15 +142,35 @@ def probe(
     )
 
 
-def _packet_duration(path: Path, tools: MediaTools) -> float:
-    """Seconds of audio packets present, found by copying them to nowhere (no decode)."""
+def _not_audio() -> UnsupportedMedia:
+    return UnsupportedMedia(
+        f"This file is not audio tonearm can read (supported: {SUPPORTED}).", code="not-audio"
+    )
+
+
+def _refusal(stderr: str) -> UnsupportedMedia:
+    """Why ffprobe gave up: a container we refuse (its log names it), or not audio."""
+    match = _NOT_ON_WHITELIST.search(stderr)
+    return refused_container(match.group(1).split(",", 1)[0]) if match else _not_audio()
+
+
+def _packets_end(path: Path, tools: MediaTools, demuxer: str) -> float:
+    """Where the last audio packet present ends, in seconds, from the packet list.
+
+    The end of the last packet, not its start: a WavPack packet made by ffmpeg holds
+    a second of 44.1 kHz mono (8 s at 8 kHz), so the start of the last one, which
+    ``ffmpeg -c copy -f null`` reported before, refused complete files as truncated.
+    Only the tail of the list is kept, so memory stays flat for any length.
+    """
     result = run_tool(
         [
-            tools.ffmpeg, "-nostdin", "-v", "error", "-i", str(path),
-            "-map", "0:a:0", "-vn", "-c", "copy", "-f", "null", "-",
-            "-progress", "pipe:1", "-nostats",
+            tools.ffprobe, "-v", "error", "-select_streams", "a:0",
+            "-show_entries", "packet=pts_time,dts_time,duration_time",
+            "-of", "compact=p=0", *input_args(path, demuxer),
         ],
-        timeout=_REMUX_TIMEOUT,
+        timeout=_PACKETS_TIMEOUT,
+        max_stdout=_PACKET_TAIL_BYTES,
+        tail_only=True,
     )
     if result.returncode != 0:
         raise UnsupportedMedia(
@@ -145,39 +178,18 @@ def _packet_duration(path: Path, tools: MediaTools) -> float:
             + (result.stderr.strip().splitlines() or ["it could not be parsed"])[-1],
             code="not-audio",
         )
-    out_time_us = 0
-    for line in result.stdout.decode("ascii", errors="replace").splitlines():
-        key, _, value = line.partition("=")
-        if key == "out_time_us" and value.strip().lstrip("-").isdigit():
-            out_time_us = max(out_time_us, int(value))
-    return out_time_us / 1_000_000
-
-
-def _pcm_chunk_cut_short(path: Path) -> bool:
-    """True when a WAV or AIFF declares a data chunk longer than the file.
-
-    ffmpeg quietly shortens such a file's duration to what is present, so comparing
-    durations cannot catch it; the chunk header can. Sizes of 0 or 0xFFFFFFFF mean
-    "unknown" (streamed or RF64 files) and are not judged.
-    """
-    size = path.stat().st_size
-    with path.open("rb") as file:
-        head = file.read(12)
-        if len(head) < 12 or head[8:12] not in (b"WAVE", b"AIFF", b"AIFC"):
-            return False
-        order: Literal["little", "big"] = "little" if head[:4] == b"RIFF" else "big"
-        wanted = b"data" if order == "little" else b"SSND"
-        offset = 12
-        for _ in range(64):  # a real file has a handful of chunks before the audio
-            file.seek(offset)
-            chunk = file.read(8)
-            if len(chunk) < 8:
-                return False
-            length = int.from_bytes(chunk[4:], order)
-            if chunk[:4] == wanted:
-                return length not in (0, 0xFFFFFFFF) and offset + 8 + length > size
-            offset += 8 + length + (length & 1)  # chunks are padded to even sizes
-    return False
+    lines = result.stdout.decode("ascii", errors="replace").splitlines()
+    if len(result.stdout) >= _PACKET_TAIL_BYTES:
+        lines = lines[1:]  # the first line of a cut tail may be partial
+    end = 0.0
+    for line in lines:
+        fields = dict(field.partition("=")[::2] for field in line.split("|"))
+        start = _number(fields.get("pts_time"))
+        if start is None:
+            start = _number(fields.get("dts_time"))
+        if start is not None:
+            end = max(end, start + (_number(fields.get("duration_time")) or 0.0))
+    return end
 
 
 def _int(value: object) -> int | None:
@@ -185,6 +197,15 @@ def _int(value: object) -> int | None:
         return int(str(value))
     except ValueError:
         return None
+
+
+def _number(value: object) -> float | None:
+    """A finite float, negative allowed (ffprobe writes "N/A" for unknown values)."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _float(value: object) -> float | None:

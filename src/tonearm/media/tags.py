@@ -15,6 +15,7 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4Tags
 
 from tonearm.media.probe import AudioInfo
+from tonearm.media.riff import info_tags
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,12 @@ class Tags:
 
 
 def read_tags(path: Path, info: AudioInfo) -> Tags:
-    """Read tags with mutagen, falling back field by field to ffprobe's tags.
+    """Read tags with mutagen, then a WAV's RIFF INFO chunk, then ffprobe's tags in
+    ``info``, field by field in that order.
 
+    The file alone is enough for every family we read ourselves: ``info.tags`` may be
+    empty (the worker rebuilds ``AudioInfo`` from the database without them), and
+    mutagen 1.48 reads only ID3 in a WAV, so its INFO tags are read here directly.
     Never raises for bad content: an unreadable tag block gives empty or partial tags.
     Text is repaired (mojibake fixed, invalid bytes replaced, NULs and surrounding
     whitespace stripped); "3/12" gives track 3; "2004-05-01" gives year 2004.
@@ -84,6 +89,11 @@ def read_tags(path: Path, info: AudioInfo) -> Tags:
         raw = _mutagen_values(path)
     except Exception:  # mutagen raises many types on junk; tags are never worth failing for.
         log.info("could not read tags of %s with mutagen", path, exc_info=True)
+    try:
+        for name, text in info_tags(path).items():
+            raw.setdefault(name, text)
+    except OSError:
+        log.info("could not read RIFF INFO tags of %s", path, exc_info=True)
     fallback = dict(info.tags)
     for name, keys in _FFPROBE_KEYS.items():
         if not raw.get(name):

@@ -154,11 +154,15 @@ def _strip_log_prefix(line: str) -> str:
     return line.strip()
 
 
-def run_tool(args: Sequence[str], *, timeout: float, max_stdout: int = 16 << 20) -> ToolResult:
+def run_tool(
+    args: Sequence[str], *, timeout: float, max_stdout: int = 16 << 20, tail_only: bool = False
+) -> ToolResult:
     """Run a short-lived tool to completion and return its output.
 
     Raises :class:`Unavailable` when it runs past ``timeout`` seconds or its stdout
     passes ``max_stdout`` bytes; the process group is killed on every error path.
+    With ``tail_only`` stdout may be of any length and only its last ``max_stdout``
+    bytes are returned (a listing of which only the end matters).
     A non-zero exit status is returned, not raised: the caller knows what it means.
     """
     deadline_timer: threading.Timer | None = None
@@ -172,16 +176,16 @@ def run_tool(args: Sequence[str], *, timeout: float, max_stdout: int = 16 << 20)
         deadline_timer = threading.Timer(timeout, on_timeout)
         deadline_timer.start()
         try:
-            chunks: list[bytes] = []
-            size = 0
+            kept = bytearray()
             while block := child.stdout.read(1 << 16):
-                size += len(block)
-                if size > max_stdout:
-                    raise Unavailable(
-                        f"{args[0]} wrote more than {max_stdout} bytes; giving up.",
-                        code="tool-output-too-large",
-                    )
-                chunks.append(block)
+                kept += block
+                if len(kept) > max_stdout:
+                    if not tail_only:
+                        raise Unavailable(
+                            f"{args[0]} wrote more than {max_stdout} bytes; giving up.",
+                            code="tool-output-too-large",
+                        )
+                    del kept[: len(kept) - max_stdout]
             returncode = child.wait()
         finally:
             deadline_timer.cancel()
@@ -190,4 +194,4 @@ def run_tool(args: Sequence[str], *, timeout: float, max_stdout: int = 16 << 20)
                 f"{Path(args[0]).name} took longer than {timeout:g} s; giving up.",
                 code="tool-timeout",
             )
-        return ToolResult(returncode, b"".join(chunks), "\n".join(child.stderr_tail()))
+        return ToolResult(returncode, bytes(kept), "\n".join(child.stderr_tail()))

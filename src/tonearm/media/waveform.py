@@ -2,6 +2,12 @@
 
 The pipeline pipes mono 16-bit PCM out of ffmpeg; :class:`PeakBuilder` reduces it in
 fixed-size chunks, so memory stays flat whatever the track's length.
+
+The 8-bit values are display-scaled: each track is normalised to its own peak, so a
+quiet recording fills the height like a loud one. Unscaled, a -41 dBFS sine peaked
+at 2 of 127 and drew a flat line. The gain applied is written into the document as
+``display_gain_db`` (an addition: audiowaveform readers ignore unknown keys), so a
+client that wants true levels divides it back out.
 """
 
 from __future__ import annotations
@@ -16,6 +22,16 @@ WAVEFORM_POINTS = 1000
 """Points per track whatever its length: a display scales one array, never resamples."""
 PEAKS_MAX_RATE = 48000
 """Sources above this rate are resampled for the peaks pipe; display needs no more."""
+NORMALISE_FLOOR_DBFS = -60.0
+"""Peaks are scaled as if the track peaked at least this loud.
+
+Digital silence stays flat (0 times any gain is 0) and low noise stays low: a track
+holding only 16-bit dither (±1-2 LSB, about -84 dBFS) draws at most 2-4 of 127,
+instead of full height. -60 dB leaves room for quiet real recordings: a -41 dBFS
+sine is scaled to full height.
+"""
+_FULL_SCALE = 32768
+_TOP = 127
 
 
 def peaks_sample_rate(source_rate: int) -> int:
@@ -71,7 +87,12 @@ class PeakBuilder:
         return self.samples / self.sample_rate
 
     def waveform(self) -> dict[str, Any]:
-        """The audiowaveform v2 document: ``data`` is [min0, max0, min1, max1, ...]."""
+        """The audiowaveform v2 document: ``data`` is [min0, max0, min1, max1, ...].
+
+        Values are display-scaled, -127..127: the track's largest absolute sample (or
+        :data:`NORMALISE_FLOOR_DBFS`, if louder) maps to 127; ``display_gain_db`` is
+        the gain that was applied.
+        """
         mins = list(self._mins)
         maxs = list(self._maxs)
         if self._carry.size:
@@ -86,8 +107,16 @@ class PeakBuilder:
             pad = self.points - low.size
             low = np.pad(low, (0, pad))
             high = np.pad(high, (0, pad))
-        # 8-bit values as audiowaveform writes them: the sample's high byte.
-        pairs = np.stack([low.astype(np.int32) >> 8, high.astype(np.int32) >> 8], axis=1)
+        peak = max(int(np.abs(low.astype(np.int32)).max(initial=0)),
+                   int(np.abs(high.astype(np.int32)).max(initial=0)))
+        reference = max(peak, _FULL_SCALE * 10 ** (NORMALISE_FLOOR_DBFS / 20))
+        scale = _TOP / reference
+
+        def scaled(values: npt.NDArray[np.int16]) -> npt.NDArray[np.int32]:
+            rounded: npt.NDArray[np.float64] = np.rint(values * scale)
+            return np.clip(rounded, -_TOP, _TOP).astype(np.int32)
+
+        pairs = np.stack([scaled(low), scaled(high)], axis=1)
         return {
             "version": 2,
             "channels": 1,
@@ -96,4 +125,5 @@ class PeakBuilder:
             "bits": 8,
             "length": self.points,
             "data": [int(v) for v in pairs.reshape(-1)],
+            "display_gain_db": round(20 * math.log10(scale * _FULL_SCALE / _TOP), 2),
         }

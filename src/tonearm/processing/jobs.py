@@ -18,7 +18,15 @@ from pathlib import Path
 from tonearm.blobs import keys
 from tonearm.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tonearm.jobs.runner import JobContext
-from tonearm.media import AudioInfo, MediaTools, Rung, SegmentFile, process_audio, read_artwork
+from tonearm.media import (
+    AudioInfo,
+    MediaTools,
+    Rung,
+    SegmentFile,
+    process_audio,
+    read_artwork,
+    shape_ladder,
+)
 from tonearm.media import read_tags as read_media_tags
 from tonearm.processing.service import ProcessingService
 from tonearm.storage import BlobStore
@@ -85,7 +93,9 @@ class ProcessBlob:
             for size, data in sorted(artwork.thumbnails.items()):
                 self._store.put_bytes(keys.artwork_key(blob_hash, size), data)
                 art_sizes.append(size)
-        publisher = _Publisher(self._uows, self._processing, ctx, self._config.rungs)
+        # The rungs this source can fill: the last of them to start makes it playable.
+        rungs = shape_ladder(self._config.rungs, info)
+        publisher = _Publisher(self._uows, self._processing, ctx, rungs)
         result = process_audio(
             source,
             info,

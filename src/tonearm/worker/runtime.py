@@ -26,6 +26,10 @@ def recover(c: Container) -> None:
     than after the expiry period.
     """
     try:
+        with c.infra.uows() as uow:
+            withdrawn = c.blobs.service.quarantine_refused(uow)
+        if withdrawn:
+            log.warning("start-up: withdrew %d blobs the allow-list refuses", len(withdrawn))
         finished = c.ingest.service.finish_interrupted()
         swept = c.ingest.expire.sweep(0)
         if finished or swept:
