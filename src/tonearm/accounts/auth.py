@@ -98,7 +98,11 @@ class Authenticator:
 
 
 class Deps:
-    """``viewer``, ``member``, ``admin`` and ``scoped(scope)`` as FastAPI dependencies."""
+    """What routes declare, as FastAPI dependencies.
+
+    ``viewer``: anyone; ``reader``: anyone, but a token needs the ``read`` scope;
+    ``member``: signed in; ``scoped(scope)``: signed in with that scope; ``admin``.
+    """
 
     def __init__(self, auth: Authenticator) -> None:
         self.viewer: Dependency = auth.viewer
@@ -113,6 +117,12 @@ class Deps:
                 raise Forbidden("Only admins can do this.")
             return viewer
 
+        async def reader(viewer: Annotated[Viewer, Depends(auth.viewer)]) -> Viewer:
+            if viewer.via == "token" and Scope.READ not in viewer.scopes:
+                raise Forbidden("This needs the 'read' scope.", code="scope")
+            return viewer
+
+        self.reader: Dependency = reader
         self.member: Dependency = member
         self.admin: Dependency = admin
         self._scoped: dict[Scope, Dependency] = {}

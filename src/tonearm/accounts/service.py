@@ -113,6 +113,13 @@ class AccountService:
             raise NotFound("No such user.")
         return user
 
+    def lock_user(self, uow: UnitOfWork, user_id: UserId) -> User:
+        """The user row, locked for this transaction (quota checks serialise on it)."""
+        user = AccountRepository(uow.session).user(user_id, for_update=True)
+        if user is None or user.disabled:
+            raise Unauthenticated("This account no longer exists or is disabled.")
+        return user
+
     def user_by_name(self, session: DbSession, username: str) -> User:
         user = AccountRepository(session).user_by_key(username_key(username))
         if user is None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tonearm.models import Upload
-from tonearm.types import UploadId
+from tonearm.types import UploadId, UserId
 
 
 class UploadRepository:
@@ -58,3 +58,9 @@ class UploadRepository:
                 Upload.offset == Upload.length, Upload.length > 0, Upload.track_id.is_(None)
             )
         ).all()
+
+    def reserved(self, owner_id: UserId) -> int:
+        q = select(func.coalesce(func.sum(Upload.length), 0)).where(
+            Upload.owner_id == owner_id, Upload.track_id.is_(None)
+        )
+        return int(self.session.scalar(q) or 0)

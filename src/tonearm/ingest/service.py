@@ -14,14 +14,16 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from tonearm.accounts.service import AccountService
 from tonearm.blobs.service import BlobService
 from tonearm.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from tonearm.errors import Locked
-from tonearm.ingest.staging import StagedFile
+from tonearm.errors import Locked, TooLarge
+from tonearm.ingest.staging import StagedFile, format_bytes
 from tonearm.ingest.uploads import UploadService
 from tonearm.library.service import LibraryService, NewTrack
 from tonearm.media import AudioInfo, MediaTools, probe
-from tonearm.types import Seconds, TrackId, UploadId
+from tonearm.models import Upload, Visibility
+from tonearm.types import Seconds, TrackId, UploadId, UserId
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +48,11 @@ class IngestService:
         blobs: BlobService,
         library: LibraryService,
         uploads: UploadService,
+        accounts: AccountService,
         tools: MediaTools,
         limits: Limits,
     ) -> None:
+        self._accounts = accounts
         self._uows = uows
         self._blobs = blobs
         self._library = library
@@ -56,7 +60,41 @@ class IngestService:
         self._tools = tools
         self._limits = limits
 
-    def finish(self, staged: StagedFile, upload_id: UploadId | None = None) -> Accepted:
+    def check_quota(self, uow: UnitOfWork, owner_id: UserId, incoming: int) -> None:
+        """Refuse ``incoming`` more bytes past the owner's quota, saying how much is left.
+
+        Counted per track (dedup does not make room: a file someone else also stored
+        still counts in full) plus unfinished uploads. The user row is locked, so two
+        uploads racing for the last bytes cannot both fit.
+        """
+        user = self._accounts.lock_user(uow, owner_id)
+        if user.quota_bytes is None:
+            return
+        used = self._library.usage(uow.session, owner_id)
+        used += self._uploads.reserved(uow.session, owner_id)
+        left = max(0, user.quota_bytes - used)
+        if incoming > left:
+            raise TooLarge(
+                f"This upload needs {format_bytes(incoming)} but only {format_bytes(left)} "
+                f"of your {format_bytes(user.quota_bytes)} storage quota is left.",
+                code="quota-exceeded",
+            )
+
+    def create_upload(
+        self, owner_id: UserId, length: int, metadata: dict[str, str]
+    ) -> Upload:
+        """A new resumable upload, refused up front if it would not fit the quota."""
+        with self._uows() as uow:
+            self.check_quota(uow, owner_id, length)
+            return self._uploads.create(uow, owner_id, length, metadata)
+
+    def finish(
+        self,
+        staged: StagedFile,
+        owner_id: UserId,
+        visibility: Visibility = Visibility.PRIVATE,
+        upload_id: UploadId | None = None,
+    ) -> Accepted:
         """Validate, deduplicate and record ``staged``; nothing remains if it is refused.
 
         Refused or failed, the transaction rolls back (taking back any file it moved
@@ -67,7 +105,9 @@ class IngestService:
             with self._uows.read() as session:
                 info = self._inspect(session, staged)
             with self._uows() as uow:
-                accepted = self.accept(uow, staged, info)
+                if upload_id is None:  # a tus upload was counted when it was created
+                    self.check_quota(uow, owner_id, staged.size)
+                accepted = self.accept(uow, staged, info, owner_id, visibility)
                 if upload_id is not None:
                     self._uploads.finish(uow, upload_id, accepted.track_id, accepted.deduplicated)
         except Exception:
@@ -92,9 +132,14 @@ class IngestService:
         try:
             with self._uows.read() as session:
                 upload = self._uploads.get(session, upload_id)
-            if not self._uploads.needs_finishing(upload):
+            if not self._uploads.needs_finishing(upload) or upload.owner_id is None:
                 return False
-            self.finish(self._uploads.staged(upload), upload_id)
+            self.finish(
+                self._uploads.staged(upload),
+                upload.owner_id,
+                Visibility(upload.visibility),
+                upload_id,
+            )
             return True
         finally:
             lock.release()
@@ -129,8 +174,19 @@ class IngestService:
             max_duration=self._limits.max_duration,
         )
 
-    def accept(self, uow: UnitOfWork, staged: StagedFile, info: AudioInfo | None) -> Accepted:
-        """Reference (or create) the blob for ``staged`` and add a track that points at it."""
+    def accept(
+        self,
+        uow: UnitOfWork,
+        staged: StagedFile,
+        info: AudioInfo | None,
+        owner_id: UserId,
+        visibility: Visibility,
+    ) -> Accepted:
+        """Reference (or create) the blob for ``staged`` and add a track that points at it.
+
+        The answer is the same whether or not another person stored these bytes before:
+        only a duplicate of the owner's own upload is called one.
+        """
         admission = self._blobs.admit(
             uow,
             sha256=staged.sha256,
@@ -143,7 +199,8 @@ class IngestService:
             NewTrack(
                 blob=admission.blob,
                 filename=staged.filename,
-                deduplicated=not admission.created,
+                owner_id=owner_id,
+                visibility=visibility,
             ),
         )
-        return Accepted(track_id=track.id, deduplicated=not admission.created)
+        return Accepted(track_id=track.id, deduplicated=track.deduplicated)

@@ -38,8 +38,8 @@ from tonearm.ingest.staging import (
     format_bytes,
     safe_filename,
 )
-from tonearm.models import Upload, utcnow
-from tonearm.types import BlobHash, TrackId, UploadId
+from tonearm.models import Upload, Visibility, utcnow
+from tonearm.types import BlobHash, TrackId, UploadId, UserId
 
 _ID = re.compile(r"[0-9a-f]{32}")
 _MAX_CACHED_HASHERS = 1024
@@ -83,7 +83,17 @@ class UploadService:
             raise NotFound("No such upload; it may have expired or been cancelled.")
         return UploadId(raw)
 
-    def create(self, uow: UnitOfWork, length: int, metadata: dict[str, str]) -> Upload:
+    def create(
+        self,
+        uow: UnitOfWork,
+        owner_id: UserId,
+        length: int,
+        metadata: dict[str, str],
+    ) -> Upload:
+        """A new upload of ``owner_id``; ``metadata`` may name ``visibility``."""
+        visibility = metadata.get("visibility", Visibility.PRIVATE)
+        if visibility not in set(Visibility):
+            raise Invalid("visibility is one of private, unlisted, public.")
         if length == 0:
             raise Invalid("The file is empty.", code="empty-file")
         if length > self._max_bytes:
@@ -98,6 +108,8 @@ class UploadService:
         return UploadRepository(uow.session).add(
             Upload(
                 id=upload_id,
+                owner_id=owner_id,
+                visibility=visibility,
                 length=length,
                 offset=0,
                 filename=filename,
@@ -106,9 +118,10 @@ class UploadService:
             )
         )
 
-    def get(self, session: Session, upload_id: UploadId) -> Upload:
+    def get(self, session: Session, upload_id: UploadId, owner_id: UserId | None = None) -> Upload:
+        """The upload; with ``owner_id``, only that person's (anyone else's is not found)."""
         upload = UploadRepository(session).get(upload_id)
-        if upload is None:
+        if upload is None or (owner_id is not None and upload.owner_id != owner_id):
             raise NotFound("No such upload; it may have expired or been cancelled.")
         if upload.expires_at < utcnow() and upload.track_id is None:
             raise Gone("This upload expired; start it again.")
@@ -127,13 +140,16 @@ class UploadService:
         self,
         session: Session,
         upload_id: UploadId,
+        owner_id: UserId,
         offset: int,
         checksum: tuple[Any, bytes] | None,
     ) -> Append:
         """Lock the upload, then check ``offset`` against the committed one (read after)."""
+        self.get(session, upload_id, owner_id)  # someone else's upload: not found, no lock
         lock = self.lock(upload_id)
         try:
-            upload = self.get(session, upload_id)
+            session.expire_all()
+            upload = self.get(session, upload_id, owner_id)
             if upload.track_id is not None or upload.offset == upload.length:
                 raise Conflict("This upload is already complete.")
             if offset != upload.offset:
@@ -213,9 +229,10 @@ class UploadService:
             upload.track_id = track_id
             upload.deduplicated = deduplicated
 
-    def terminate(self, uow: UnitOfWork, upload_id: UploadId) -> None:
+    def terminate(self, uow: UnitOfWork, upload_id: UploadId, owner_id: UserId) -> None:
         repo = UploadRepository(uow.session)
-        if repo.get(upload_id, for_update=True) is None:
+        upload = repo.get(upload_id, for_update=True)
+        if upload is None or upload.owner_id != owner_id:
             raise NotFound("No such upload.")
         lock = self.lock(upload_id)
         uow.after_commit(lock.release)
@@ -229,6 +246,10 @@ class UploadService:
             self._hashers.pop(upload_id, None)
         path = self._staging.path_for(upload_id)
         uow.after_commit(lambda: path.unlink(missing_ok=True))
+
+    def reserved(self, session: Session, owner_id: UserId) -> int:
+        """Bytes the owner's unfinished uploads will add (counted against the quota)."""
+        return UploadRepository(session).reserved(owner_id)
 
     def unfinished(self, session: Session) -> list[UploadId]:
         """Uploads with every byte committed and no track (to finish after a crash)."""

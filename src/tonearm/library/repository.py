@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from tonearm.models import Track
-from tonearm.types import BlobHash, TrackId
+from tonearm.models import Blob, Track
+from tonearm.types import BlobHash, TrackId, UserId
 
 
 class TrackRepository:
@@ -28,16 +28,51 @@ class TrackRepository:
         self.session.delete(track)
         self.session.flush()
 
-    def newest(self, *, limit: int, before: tuple[datetime, str] | None = None) -> Sequence[Track]:
+    def newest(
+        self,
+        *,
+        limit: int,
+        where: ColumnElement[bool],
+        before: tuple[datetime, str] | None = None,
+    ) -> Sequence[Track]:
         """Newest first; ``before`` is the (created_at, id) of the last row already seen."""
-        q = select(Track).order_by(Track.created_at.desc(), Track.id.desc()).limit(limit)
+        q = (
+            select(Track)
+            .where(where)
+            .order_by(Track.created_at.desc(), Track.id.desc())
+            .limit(limit)
+        )
         if before is not None:
             at, tid = before
             q = q.where((Track.created_at < at) | ((Track.created_at == at) & (Track.id < tid)))
         return self.session.scalars(q).all()
 
-    def count(self) -> int:
-        return int(self.session.scalar(select(func.count()).select_from(Track)) or 0)
+    def count(self, where: ColumnElement[bool]) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(Track).where(where)) or 0)
+
+    def usage(self, owner_id: UserId) -> int:
+        """Bytes of audio the owner's tracks hold, one blob size per track (dedup aside)."""
+        q = (
+            select(func.coalesce(func.sum(Blob.size), 0))
+            .select_from(Track)
+            .join(Blob, Blob.hash == Track.blob_hash)
+            .where(Track.owner_id == owner_id)
+        )
+        return int(self.session.scalar(q) or 0)
+
+    def owns_blob(self, owner_id: UserId, blob_hash: BlobHash) -> bool:
+        q = select(Track.id).where(Track.owner_id == owner_id, Track.blob_hash == blob_hash)
+        return self.session.scalar(q.limit(1)) is not None
+
+    def owned_by(self, owner_id: UserId) -> Sequence[Track]:
+        return self.session.scalars(select(Track).where(Track.owner_id == owner_id)).all()
+
+    def adopt_orphans(self, owner_id: UserId) -> int:
+        """Give tracks from before accounts existed to ``owner_id`` (the first admin)."""
+        result = self.session.execute(
+            update(Track).where(Track.owner_id.is_(None)).values(owner_id=owner_id)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def apply_tags(self, blob_hash: BlobHash, values: dict[str, object]) -> int:
         """Set ``values`` on the blob's tracks that have not received tags yet."""

@@ -1,45 +1,62 @@
-"""Track listing, details and deletion."""
+"""Track listing, details, changes and deletion."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
+from tonearm.accounts.auth import Deps
+from tonearm.accounts.principal import Viewer
 from tonearm.db.unit_of_work import UnitOfWorkFactory
-from tonearm.library.schemas import TrackOut, TrackPage
+from tonearm.library.schemas import TrackOut, TrackPage, TrackPatch
 from tonearm.library.service import LibraryService
+from tonearm.models import Scope
 from tonearm.types import TrackId
 
 TrackIdPath = Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-def build_router(uows: UnitOfWorkFactory, library: LibraryService) -> APIRouter:
+def build_router(uows: UnitOfWorkFactory, library: LibraryService, deps: Deps) -> APIRouter:
     router = APIRouter(prefix="/api/tracks", tags=["library"])
+    # Type aliases per app: the dependencies belong to this app's authenticator.
+    Reader = Annotated[Viewer, Depends(deps.reader)]  # noqa: N806
+    Editor = Annotated[Viewer, Depends(deps.scoped(Scope.LIBRARY))]  # noqa: N806
 
-    def _page(limit: int, cursor: str | None) -> TrackPage:
+    def _page(viewer: Viewer, limit: int, cursor: str | None, mine: bool) -> TrackPage:
         with uows.read() as session:
-            return library.page(session, limit=limit, cursor=cursor)
+            return library.page(session, viewer, limit=limit, cursor=cursor, mine=mine)
 
-    def _get(track_id: TrackId) -> TrackOut:
+    def _get(viewer: Viewer, track_id: TrackId) -> TrackOut:
         with uows.read() as session:
-            return library.get(session, track_id)
+            return library.get(session, viewer, track_id)
 
-    def _delete(track_id: TrackId) -> None:
+    def _update(viewer: Viewer, track_id: TrackId, change: TrackPatch) -> TrackOut:
         with uows() as uow:
-            library.delete(uow, track_id)
+            library.update(uow, viewer, track_id, change)
+        return _get(viewer, track_id)
 
-    @router.get("", summary="Tracks, newest first")
+    def _delete(viewer: Viewer, track_id: TrackId) -> None:
+        with uows() as uow:
+            library.delete(uow, viewer, track_id)
+
+    @router.get("", summary="Tracks the viewer may list (own and public), newest first")
     async def list_tracks(
+        viewer: Reader,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         cursor: Annotated[str | None, Query(max_length=200)] = None,
+        mine: Annotated[bool, Query(description="Only the viewer's own tracks.")] = False,
     ) -> TrackPage:
-        return await run_in_threadpool(_page, limit, cursor)
+        return await run_in_threadpool(_page, viewer, limit, cursor, mine)
 
     @router.get("/{track_id}", summary="One track: status, progress, tags, loudness, URLs")
-    async def get_track(track_id: TrackIdPath) -> TrackOut:
-        return await run_in_threadpool(_get, TrackId(track_id))
+    async def get_track(viewer: Reader, track_id: TrackIdPath) -> TrackOut:
+        return await run_in_threadpool(_get, viewer, TrackId(track_id))
+
+    @router.patch("/{track_id}", summary="Change a track (its visibility)")
+    async def update_track(viewer: Editor, track_id: TrackIdPath, change: TrackPatch) -> TrackOut:
+        return await run_in_threadpool(_update, viewer, TrackId(track_id), change)
 
     @router.delete(
         "/{track_id}",
@@ -47,8 +64,8 @@ def build_router(uows: UnitOfWorkFactory, library: LibraryService) -> APIRouter:
         response_class=Response,
         summary="Delete a track (its audio goes when no other track uses it)",
     )
-    async def delete_track(track_id: TrackIdPath) -> Response:
-        await run_in_threadpool(_delete, TrackId(track_id))
+    async def delete_track(viewer: Editor, track_id: TrackIdPath) -> Response:
+        await run_in_threadpool(_delete, viewer, TrackId(track_id))
         return Response(status_code=204)
 
     return router

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from tonearm.models import Visibility
+
 
 class Progress(BaseModel):
     percent: float = Field(description="0-100 for the current attempt.")
@@ -42,11 +44,20 @@ class Urls(BaseModel):
 
 class TrackOut(BaseModel):
     id: str
+    owner_id: str | None
+    visibility: Visibility = Field(
+        description="private (owner only), unlisted (anyone with the link), public"
+    )
+    editable: bool = Field(description="The viewer may change or delete this track.")
     status: str = Field(description="uploaded → processing → ready | failed")
     playable: bool = Field(description="True as soon as the first segments of every rung exist.")
     error: str | None = Field(description="Why processing failed, in words a person understands.")
     progress: Progress
-    deduplicated: bool | None = Field(default=None, description="Set on upload responses.")
+    deduplicated: bool = Field(
+        default=False,
+        description="The owner had already uploaded these exact bytes (never says whether "
+        "anyone else did).",
+    )
     filename: str
     title: str | None
     artist: str | None
@@ -68,3 +79,7 @@ class TrackPage(BaseModel):
     items: list[TrackOut]
     next_cursor: str | None
     total: int
+
+
+class TrackPatch(BaseModel):
+    visibility: Visibility | None = None

@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from tonearm.blobs.service import PROCESS_KIND, BlobService
 from tonearm.db.unit_of_work import UnitOfWork
-from tonearm.errors import BadRequest, NotFound
+from tonearm.accounts.principal import Viewer
+from tonearm.errors import BadRequest, Unauthenticated
 from tonearm.jobs.leases import JobLeases
 from tonearm.library import schemas
+from tonearm.library.access import TrackAccess
 from tonearm.library.repository import TrackRepository
-from tonearm.models import Blob, BlobStatus, Job, Track
-from tonearm.types import BlobHash, TrackId
+from tonearm.models import Blob, BlobStatus, Job, Track, Visibility
+from tonearm.types import BlobHash, TrackId, UserId
 
 
 class MediaLinks(Protocol):
@@ -37,24 +39,33 @@ class MediaLinks(Protocol):
 class NewTrack:
     blob: Blob
     filename: str
-    deduplicated: bool
+    owner_id: UserId
+    visibility: Visibility = Visibility.PRIVATE
 
 
 class LibraryService:
-    def __init__(self, blobs: BlobService, links: MediaLinks) -> None:
+    def __init__(self, blobs: BlobService, links: MediaLinks, access: TrackAccess) -> None:
         self._blobs = blobs
         self._links = links
+        self.access = access
 
     def add_track(self, uow: UnitOfWork, new: NewTrack) -> Track:
-        """A track for an admitted blob; a blob already processed lends it its tags."""
+        """A track for an admitted blob; a blob already processed lends it its tags.
+
+        ``deduplicated`` is set only when the owner already had these bytes: whether
+        someone else stored them is never revealed.
+        """
         blob = new.blob
+        repo = TrackRepository(uow.session)
         track = Track(
             id=TrackId(secrets.token_hex(8)),
             blob_hash=blob.hash,
+            owner_id=new.owner_id,
+            visibility=new.visibility,
             filename=new.filename,
             title=Path(new.filename).stem or new.filename,
             tags_applied=False,
-            deduplicated=new.deduplicated,
+            deduplicated=repo.owns_blob(new.owner_id, blob.hash),
         )
         if blob.status == BlobStatus.READY:
             for name in _TAG_FIELDS:
@@ -63,44 +74,86 @@ class LibraryService:
                     setattr(track, name, value)
             track.tags_applied = True
         track.blob = blob
-        return TrackRepository(uow.session).add(track)
+        return repo.add(track)
 
     def apply_tags(self, uow: UnitOfWork, blob_hash: BlobHash, tags: dict[str, object]) -> int:
         """Give the tags read from a blob to its tracks that have not received them yet."""
         values = {k: tags[k] for k in _TAG_FIELDS if tags.get(k) is not None}
         return TrackRepository(uow.session).apply_tags(blob_hash, values)
 
-    def get(self, session: Session, track_id: TrackId) -> schemas.TrackOut:
-        track = TrackRepository(session).get(track_id)
-        if track is None:
-            raise NotFound(f"No track with id {track_id!r}.")
-        return self.describe(session, [track])[0]
+    def visible(self, session: Session, viewer: Viewer, track_id: TrackId) -> Track:
+        """The track if ``viewer`` may see it; ``NotFound`` otherwise (ids cannot be probed)."""
+        return self.access.check_view(viewer, TrackRepository(session).get(track_id))
 
-    def page(self, session: Session, *, limit: int, cursor: str | None) -> schemas.TrackPage:
+    def get(self, session: Session, viewer: Viewer, track_id: TrackId) -> schemas.TrackOut:
+        return self.describe(session, viewer, [self.visible(session, viewer, track_id)])[0]
+
+    def page(
+        self,
+        session: Session,
+        viewer: Viewer,
+        *,
+        limit: int,
+        cursor: str | None,
+        mine: bool = False,
+    ) -> schemas.TrackPage:
+        """Tracks ``viewer`` may list (their own and public ones), newest first."""
+        if not viewer.signed_in and not self.access.anonymous_listening:
+            raise Unauthenticated("Sign in to see the library.")
+        where = self.access.listed(viewer)
+        if mine:
+            where = Track.owner_id == viewer.user_id
         repo = TrackRepository(session)
-        tracks = repo.newest(limit=limit + 1, before=_decode_cursor(cursor) if cursor else None)
+        tracks = repo.newest(
+            limit=limit + 1, where=where, before=_decode_cursor(cursor) if cursor else None
+        )
         more = len(tracks) > limit
         tracks = list(tracks[:limit])
         next_cursor = _encode_cursor(tracks[-1]) if more and tracks else None
         return schemas.TrackPage(
-            items=self.describe(session, tracks), next_cursor=next_cursor, total=repo.count()
+            items=self.describe(session, viewer, tracks),
+            next_cursor=next_cursor,
+            total=repo.count(where),
         )
 
-    def delete(self, uow: UnitOfWork, track_id: TrackId) -> None:
+    def update(
+        self, uow: UnitOfWork, viewer: Viewer, track_id: TrackId, change: schemas.TrackPatch
+    ) -> Track:
+        track = self.access.check_edit(viewer, TrackRepository(uow.session).get(track_id))
+        if change.visibility is not None:
+            track.visibility = change.visibility
+        return track
+
+    def delete(self, uow: UnitOfWork, viewer: Viewer, track_id: TrackId) -> None:
         """Remove the track and drop its reference; the blob goes when no track needs it."""
-        tracks = TrackRepository(uow.session)
-        track = tracks.get(track_id)
-        if track is None:
-            raise NotFound(f"No track with id {track_id!r}.")
+        track = self.access.check_edit(viewer, TrackRepository(uow.session).get(track_id))
+        self._remove(uow, track)
+
+    def _remove(self, uow: UnitOfWork, track: Track) -> None:
         blob_hash = track.blob_hash
-        tracks.delete(track)
+        TrackRepository(uow.session).delete(track)
         self._blobs.release(uow, blob_hash)
 
-    def describe(self, session: Session, tracks: list[Track]) -> list[schemas.TrackOut]:
-        jobs = JobLeases(session).of_subjects(PROCESS_KIND, {t.blob_hash for t in tracks})
-        return [self._out(t, t.blob, jobs.get(t.blob_hash)) for t in tracks]
+    def delete_all_of(self, uow: UnitOfWork, owner_id: UserId) -> int:
+        """Every track of an account that is going away (shared audio stays for others)."""
+        tracks = list(TrackRepository(uow.session).owned_by(owner_id))
+        for track in tracks:
+            self._remove(uow, track)
+        return len(tracks)
 
-    def _out(self, track: Track, blob: Blob, job: Job | None) -> schemas.TrackOut:
+    def usage(self, session: Session, owner_id: UserId) -> int:
+        return TrackRepository(session).usage(owner_id)
+
+    def adopt_orphans(self, uow: UnitOfWork, owner_id: UserId) -> int:
+        return TrackRepository(uow.session).adopt_orphans(owner_id)
+
+    def describe(
+        self, session: Session, viewer: Viewer, tracks: list[Track]
+    ) -> list[schemas.TrackOut]:
+        jobs = JobLeases(session).of_subjects(PROCESS_KIND, {t.blob_hash for t in tracks})
+        return [self._out(viewer, t, t.blob, jobs.get(t.blob_hash)) for t in tracks]
+
+    def _out(self, viewer: Viewer, track: Track, blob: Blob, job: Job | None) -> schemas.TrackOut:
         if blob.status == BlobStatus.READY:
             progress = schemas.Progress(
                 percent=100.0, step="done", attempt=job.attempts if job else 0
@@ -120,6 +173,9 @@ class LibraryService:
             )
         return schemas.TrackOut(
             id=track.id,
+            owner_id=track.owner_id,
+            visibility=track.visibility,
+            editable=self.access.can_edit(viewer, track),
             status=blob.status,
             playable=blob.playable,
             error=blob.error,
