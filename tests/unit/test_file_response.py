@@ -1,4 +1,4 @@
-"""Stored files answered per RFC 9110, over every store (local files and memory)."""
+"""Stored files answered per RFC 9110, over every store (local files, memory, S3)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,15 @@ ETAG = '"abcdef"'
 MTIME = 1_700_000_000
 
 
-@pytest.fixture(params=["file", "memory"])
+@pytest.fixture(params=["file", "memory", "s3"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
-    store: BlobStore = LocalStore(tmp_path / "blobs") if request.param == "file" else MemoryStore()
+    """Every backend: local files (open and seek), memory and S3 (read_range)."""
+    if request.param == "s3":
+        store: BlobStore = request.getfixturevalue("s3_store")
+    elif request.param == "file":
+        store = LocalStore(tmp_path / "blobs")
+    else:
+        store = MemoryStore()
     store.put_bytes(KEY, DATA)
     path = store.local_path(KEY)
     if path is not None:

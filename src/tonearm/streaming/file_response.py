@@ -53,11 +53,11 @@ class ByteSource(Protocol):
 
 
 class StoredObject:
-    """A ``BlobStore`` key as a ``ByteSource``, read with ``open`` and ``seek``.
+    """A ``BlobStore`` key as a ``ByteSource``.
 
-    Built in a worker thread (it asks the store for the size). A store that reads
-    spans natively (an object store's ranged GET) should get its own ``ByteSource``
-    rather than a seekable stream over one.
+    Built in a worker thread (it asks the store for the size). A store with local
+    files is read through one open file; any other (object storage) through its
+    ``read_range``, one bounded chunk per call.
     """
 
     def __init__(self, store: BlobStore, key: str) -> None:
@@ -68,10 +68,10 @@ class StoredObject:
         self._key = key
         self._size = size
         self._modified: int | None = None
-        path = store.local_path(key)
-        if path is not None:
+        self._path = store.local_path(key)
+        if self._path is not None:
             try:
-                self._modified = int(path.stat().st_mtime)
+                self._modified = int(self._path.stat().st_mtime)
             except FileNotFoundError:
                 raise NotFound("The file for this track is missing from storage.") from None
 
@@ -84,6 +84,10 @@ class StoredObject:
         return self._modified
 
     def read_range(self, start: int, end: int) -> Generator[bytes, None, None]:
+        if self._path is None:
+            for first in range(start, end + 1, CHUNK):
+                yield self._store.read_range(self._key, first, min(first + CHUNK, end + 1) - 1)
+            return
         with self._store.open(self._key) as fh:
             fh.seek(start)
             left = end - start + 1
