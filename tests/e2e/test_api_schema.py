@@ -81,11 +81,6 @@ def _cursor(raw: bytes) -> str:
             "/api/uploads",
             {"Tus-Resumable": "1.0.0", "Upload-Length": b"\xb2"},
             id="tus-upload-length-superscript-two",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="500: ingest/tus.py parse_int_header accepts str.isdigit() "
-                "('²') and int() raises; fix there, then drop this mark",
-            ),
         ),
         pytest.param(
             "PATCH",
@@ -96,25 +91,23 @@ def _cursor(raw: bytes) -> str:
                 "Content-Type": "application/offset+octet-stream",
             },
             id="tus-upload-offset-superscript-two",
-            marks=pytest.mark.xfail(strict=True, reason="500: as above, Upload-Offset"),
         ),
         pytest.param(
             "GET",
             f"/api/tracks?cursor={_cursor(b'0001-01-01|x')}",
             {},
             id="track-cursor-year-one",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="500: library/service.py _decode_cursor accepts a naive year-1 "
-                "datetime that overflows when converted for the query; fix there",
-            ),
         ),
         pytest.param(
             "GET",
             f"/api/tracks?cursor={_cursor(b'0001-01-01T00:00:00+14:00|x')}",
             {},
             id="track-cursor-before-year-one-in-utc",
-            marks=pytest.mark.xfail(strict=True, reason="500: as above"),
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="500: library/service.py _decode_cursor accepts 0001-01-01T00:00+14:00, "
+                "which is before year 1 in UTC and overflows; fix there, then drop this mark",
+            ),
         ),
     ],
 )
