@@ -103,11 +103,6 @@ def _cursor(raw: bytes) -> str:
             f"/api/tracks?cursor={_cursor(b'0001-01-01T00:00:00+14:00|x')}",
             {},
             id="track-cursor-before-year-one-in-utc",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="500: library/service.py _decode_cursor accepts 0001-01-01T00:00+14:00, "
-                "which is before year 1 in UTC and overflows; fix there, then drop this mark",
-            ),
         ),
     ],
 )

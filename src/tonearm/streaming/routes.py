@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 
 from tonearm.db.unit_of_work import UnitOfWorkFactory
 from tonearm.library.routes import TrackIdPath
@@ -142,6 +143,12 @@ def build_router(
 
     async def send(request: Request, lookup: Callable[..., StoredFile], *args: object) -> Response:
         stored = await run_in_threadpool(read, lookup, *args)
+        # The access check passed: the object store may serve the bytes itself.
+        location = streaming.redirect(stored)
+        if location is not None:
+            return RedirectResponse(
+                location, status_code=307, headers={"cache-control": "private, no-store"}
+            )
         source = await run_in_threadpool(StoredObject, store, stored.key)
         return RangedFileResponse(
             source,
