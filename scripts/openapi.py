@@ -38,7 +38,8 @@ def server_document() -> dict[str, Any]:
             Settings.model_validate({"data_dir": Path(tmp), "queue": {"url": "memory://"}})
         )
         try:
-            response = TestClient(create_app(c)).get("/openapi.json")
+            # 127.0.0.1: a name the app answers for by default (its Host allow-list).
+            response = TestClient(create_app(c), base_url="http://127.0.0.1").get("/openapi.json")
             response.raise_for_status()
             document: dict[str, Any] = response.json()
         finally:

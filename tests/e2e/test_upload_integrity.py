@@ -258,3 +258,12 @@ def test_a_short_secret_key_is_refused(tmp_path: Path) -> None:
     assert "at least 32 bytes" in done.stderr
     assert "Traceback" not in done.stderr
 
+
+
+def test_a_quote_in_a_form_filename_stays_a_quote(server: Server, audio: MakeAudio) -> None:
+    """Forms send '"' as %22; the track keeps the name the person gave it."""
+    source = audio("quoted.flac", seconds=2.0, frequency=1234.0)
+    with source.open("rb") as fh:
+        r = server.http.post("/api/tracks", files={"file": ('Say "Hi".flac', fh)})
+    assert r.status_code == 201, r.text
+    assert r.json()["filename"] == 'Say "Hi".flac'

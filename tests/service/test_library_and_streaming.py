@@ -38,6 +38,7 @@ def test_paging_walks_every_track_once_newest_first(app: Container, audio: MakeA
         base64.urlsafe_b64encode(b"0001-01-01|x").decode(),
         base64.urlsafe_b64encode(b"9999-12-31T23:59:59+00:00").decode(),
         base64.urlsafe_b64encode(b"yesterday|x").decode(),
+        base64.urlsafe_b64encode(b"0001-01-01T00:00:00+14:00|x").decode(),
     ],
 )
 def test_a_bad_cursor_is_a_bad_request(app: Container, cursor: str) -> None:

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from tonearm.models import Rendition, Segment
 from tonearm.streaming import playlists
 from tonearm.streaming.segments import parse_segment_path
-from tonearm.streaming.signing import UrlSigner
+from tonearm.streaming.signing import UrlSigner, parse_query
 
 H = "a" * 64
 
@@ -56,11 +58,11 @@ def test_master_lists_every_rung_with_bandwidth_and_codecs() -> None:
     text = playlists.master([low, _rendition(True)], lambda r: f"{r.name}.m3u8")
     lines = text.splitlines()
     assert lines[0] == "#EXTM3U"
-    assert lines[3] == (
+    assert lines[4] == (
         '#EXT-X-STREAM-INF:BANDWIDTH=140000,AVERAGE-BANDWIDTH=131000,CODECS="mp4a.40.2"'
     )
-    assert lines[4] == "128k.m3u8"
-    assert lines[5].startswith("#EXT-X-STREAM-INF:BANDWIDTH=70400,")
+    assert lines[5] == "128k.m3u8"
+    assert lines[6].startswith("#EXT-X-STREAM-INF:BANDWIDTH=70400,")
 
 
 def test_variant_grows_as_event_then_ends_as_vod() -> None:
@@ -89,3 +91,60 @@ def test_variant_grows_as_event_then_ends_as_vod() -> None:
     assert "#EXT-X-TARGETDURATION:6" in final
     assert '#EXT-X-MAP:URI="init.mp4"' in final
     assert final.count("#EXTINF:") == 3
+
+
+def test_playlists_ask_players_to_start_at_the_beginning() -> None:
+    """A growing (EVENT) playlist looks live, and players join live playlists near the
+    end; EXT-X-START:TIME-OFFSET=0, once, before the first variant or segment, in the
+    master and in every media playlist (RFC 8216 4.3.5.2), makes them start at 0."""
+    segs = [Segment(sequence=i, hash=str(i) * 64, duration=6.0, size=1) for i in range(9)]
+    master = playlists.master([_rendition(False)], lambda r: f"{r.name}.m3u8").splitlines()
+    assert master.count("#EXT-X-START:TIME-OFFSET=0") == 1
+    assert master.index("#EXT-X-START:TIME-OFFSET=0") < master.index("128k.m3u8") - 1
+    for complete in (False, True):
+        lines = playlists.variant(
+            _rendition(complete),
+            segs,
+            init_uri="init.mp4",
+            segment_uri=lambda s: f"{s.sequence}.m4s",
+            segment_seconds=6,
+        ).splitlines()
+        assert lines.count("#EXT-X-START:TIME-OFFSET=0") == 1
+        assert lines.index("#EXT-X-START:TIME-OFFSET=0") < lines.index("#EXTINF:6.000000,")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        b"",
+        b"e=2000000000",
+        b"s=" + b"A" * 24,
+        b"s=" + b"A" * 24 + b"&e=2000000000",  # reordered
+        b"e=2000000000&s=" + b"A" * 24 + b"&x=1",  # extra
+        b"e=2000000000&e=2000000000&s=" + b"A" * 24,  # repeated
+        b"e=2000000000&s=" + b"A" * 24 + b"&s=" + b"A" * 24,
+        b"e=02000000000&s=" + b"A" * 24,  # leading zero
+        b"e=+2000000000&s=" + b"A" * 24,
+        b"e=-1&s=" + b"A" * 24,
+        "e=2²&s=".encode() + b"A" * 24,  # a non-ASCII digit
+        b"e=" + b"9" * 4400 + b"&s=" + b"A" * 24,
+        b"e=2000000000&s=" + b"A" * 23,
+        b"e=2000000000&s=" + b"A" * 23 + b"%3D",
+        b"e=2000000000&s=" + b"A" * 24 + b"&",
+    ],
+)
+def test_only_the_canonical_signed_query_parses(query: bytes) -> None:
+    assert parse_query(query) is None
+
+
+def test_the_signed_query_round_trips() -> None:
+    signer = UrlSigner(b"k", ttl_s=3600)
+    path = f"/s/{H}/64k/{H}.m4s"
+    url = signer.sign(path, now=1_000_000)
+    parsed = parse_query(url.split("?", 1)[1].encode())
+    assert parsed is not None
+    assert signer.verify_parsed(path, *parsed, now=1_000_000)
+    expires, signature = parsed
+    for bad in ("²", "9" * 4400, f"0{expires}", f"+{expires}", f" {expires}"):
+        assert not signer.verify(path, bad, signature, now=1_000_000)
+    assert signer.verify(path, str(expires), signature, now=1_000_000)

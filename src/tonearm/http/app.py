@@ -1,4 +1,8 @@
-"""The HTTP application: routers from every domain, error mapping, the segment fast path."""
+"""The HTTP application: routers from every domain, error mapping, the segment fast path.
+
+From the outside in: ``EdgeGuard`` (Host allow-list, security headers), the segment
+fast path, the access log, then FastAPI.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 import tonearm
 from tonearm.container import Container
-from tonearm.http import health, problems
+from tonearm.http import docs, edge, health, openapi, problems
 from tonearm.ingest import routes as ingest_routes
 from tonearm.library import routes as library_routes
 from tonearm.streaming import routes as streaming_routes
@@ -33,8 +37,12 @@ def create_app(c: Container) -> ASGIApp:
         description="Self-hostable music streaming: resumable upload, content-addressed "
         "storage, an adaptive HLS ladder, loudness, waveforms and fingerprints.",
         license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        docs_url=None,
+        redoc_url=None,
     )
     problems.install(app)
+    openapi.install(app)
+    docs.install(app)
     app.include_router(
         health.build_router(infra.uows, {"queue": lambda: infra.queue.pending() >= 0})
     )
@@ -51,11 +59,11 @@ def create_app(c: Container) -> ASGIApp:
         )
     )
     app.include_router(library_routes.build_router(infra.uows, c.library))
-    app.include_router(
-        streaming_routes.build_router(infra.uows, c.streaming.service, infra.store)
-    )
+    app.include_router(streaming_routes.build_router(infra.uows, c.streaming.service, infra.store))
     _mount_web(app)
-    return SegmentServer(AccessLog(app), infra.store, infra.signer, c.streaming.segment_cache)
+    hosts = edge.allowed_hosts(s.http.allowed_hosts, s.http.host, s.http.public_url)
+    fast = SegmentServer(AccessLog(app), infra.store, infra.signer, c.streaming.segment_cache)
+    return edge.EdgeGuard(fast, hosts)
 
 
 def _mount_web(app: FastAPI) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from tonearm.errors import TonearmError
 
@@ -36,6 +38,23 @@ STATUS_BY_KIND: dict[str, int] = {
 _TITLES = {460: "Checksum Mismatch"}
 
 
+def problem_document(
+    status: int, detail: str, *, code: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "type": f"urn:tonearm:problem:{code}" if code else "about:blank",
+        "title": _TITLES.get(status) or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+
+
+def problem_body(status: int, detail: str, *, code: str | None = None, **extra: Any) -> bytes:
+    """The document as bytes, for raw ASGI answers outside the app."""
+    return json.dumps(problem_document(status, detail, code=code, **extra)).encode()
+
+
 def problem(
     status: int,
     detail: str,
@@ -44,15 +63,34 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    title = _TITLES.get(status) or HTTPStatus(status).phrase
-    body: dict[str, Any] = {
-        "type": f"urn:tonearm:problem:{code}" if code else "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        **extra,
-    }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(
+        problem_document(status, detail, code=code, **extra),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method some route answers on this path.
+
+    Starlette's own 405 names only the first route whose path matched, so a path
+    served by two routers (GET /api/tracks in one, POST in another) would claim to
+    allow only one of them. Mounted apps (static files) give their own header.
+    """
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            not isinstance(route, Mount)
+            and route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def install(app: FastAPI) -> None:
@@ -84,10 +122,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers) if exc.headers else {}
+        detail = str(exc.detail)
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(app, request) or headers.get("Allow", "")
+            detail = f"{request.method} is not allowed here; allowed: {headers['Allow']}."
         return problem(
             exc.status_code,
-            str(exc.detail),
-            headers=dict(exc.headers) if exc.headers else None,
+            detail,
+            headers=headers or None,
             instance=request.url.path,
         )
 

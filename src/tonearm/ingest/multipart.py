@@ -70,7 +70,7 @@ class _FilePart:
             name = self._disposition.get(b"name", b"").decode("utf-8", "replace")
             if name == self._field and b"filename" in self._disposition:
                 self._in_target = True
-                self.filename = self._disposition[b"filename"].decode("utf-8", "replace")
+                self.filename = _form_filename(self._disposition[b"filename"])
                 self._writer = HashingWriter(self._staging.new_path(), limit=self._limit)
                 self._lock = FileLock(self._writer.path)
                 self._lock.acquire()
@@ -132,3 +132,13 @@ async def receive_file(
     except BaseException:
         part.abort()
         raise
+
+
+def _form_filename(raw: bytes) -> str:
+    """A multipart filename as the person named it.
+
+    Browsers (and httpx) escape '"', CR and LF in a form's filename as %22, %0D and
+    %0A (the HTML form encoding rules); other '%' sequences are left as sent.
+    """
+    name = raw.decode("utf-8", "replace")
+    return name.replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n")

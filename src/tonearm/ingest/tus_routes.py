@@ -22,6 +22,10 @@ from tonearm.models import Upload
 from tonearm.types import UploadId
 
 TUS_HEADERS = {"Tus-Resumable": tus.VERSION}
+TusResumable = Annotated[
+    str | None,
+    Header(description="Required on every tus request: 1.0.0 (412 with Tus-Version otherwise)."),
+]
 
 
 class UploadOut(BaseModel):
@@ -69,9 +73,11 @@ def build_router(
     )
     async def tus_create(
         request: Request,
-        upload_length: Annotated[str | None, Header()] = None,
+        upload_length: Annotated[
+            str | None, Header(description="Required: the file's size in bytes (400 without).")
+        ] = None,
         upload_metadata: Annotated[str | None, Header()] = None,
-        tus_resumable: Annotated[str | None, Header()] = None,
+        tus_resumable: TusResumable = None,
     ) -> Response:
         check_version(tus_resumable)
         if request.headers.get("upload-defer-length"):
@@ -93,7 +99,7 @@ def build_router(
         "/api/uploads/{upload_id}", response_class=Response, summary="tus: the server's offset"
     )
     async def tus_head(
-        upload_id: str, tus_resumable: Annotated[str | None, Header()] = None
+        upload_id: str, tus_resumable: TusResumable = None
     ) -> Response:
         check_version(tus_resumable)
         upload = await run_in_threadpool(load, uploads.parse_id(upload_id))
@@ -111,10 +117,16 @@ def build_router(
     async def tus_patch(
         upload_id: str,
         request: Request,
-        upload_offset: Annotated[str | None, Header()] = None,
+        upload_offset: Annotated[
+            str | None,
+            Header(description="Required: the server's offset, from HEAD (400 without)."),
+        ] = None,
         upload_checksum: Annotated[str | None, Header()] = None,
-        tus_resumable: Annotated[str | None, Header()] = None,
-        content_type: Annotated[str | None, Header()] = None,
+        tus_resumable: TusResumable = None,
+        content_type: Annotated[
+            str | None,
+            Header(description="Required: application/offset+octet-stream (415 otherwise)."),
+        ] = None,
     ) -> Response:
         check_version(tus_resumable)
         uid = uploads.parse_id(upload_id)
@@ -132,7 +144,7 @@ def build_router(
         summary="tus: cancel an upload (termination)",
     )
     async def tus_delete(
-        upload_id: str, tus_resumable: Annotated[str | None, Header()] = None
+        upload_id: str, tus_resumable: TusResumable = None
     ) -> Response:
         check_version(tus_resumable)
         uid = uploads.parse_id(upload_id)

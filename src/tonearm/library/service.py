@@ -11,7 +11,7 @@ import base64
 import binascii
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -232,7 +232,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         when = datetime.fromisoformat(at)
         if when.tzinfo is None:
             raise ValueError("naive")
-        when.timestamp()  # refuses instants that the databases cannot hold
+        when = when.astimezone(UTC)  # refuses instants before year 1 in UTC
     except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise BadRequest("The cursor is not valid; start from the first page.") from None
     return when, tid

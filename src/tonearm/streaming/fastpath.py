@@ -4,28 +4,29 @@ A segment request is the hottest path of the product (one every few seconds per
 listener) and its answer never changes, so it skips routing, dependency injection
 and middleware: check the signed URL, answer from an in-memory LRU of segment
 bytes, done. Everything else falls through to the application.
+
+Anyone can send requests here, signed or not, so every piece of memory a request
+can make us keep is bounded: the URL must be exactly a URL we signed (see
+``signing``), the memo of verified URLs holds a fixed number of entries, and the
+segment cache a fixed number of bytes, both least-recently-used first.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 import anyio.to_thread
 
 from tonearm.errors import NotFound
 from tonearm.storage import BlobStore
+from tonearm.streaming.rfc9110 import PROBLEM_JSON, Representation, evaluate, problem_body
 from tonearm.streaming.segments import SEGMENT_PREFIX, parse_segment_path
-from tonearm.streaming.signing import UrlSigner
-
-log = logging.getLogger(__name__)
+from tonearm.streaming.signing import UrlSigner, parse_query
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -34,7 +35,11 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _IMMUTABLE = b"public, max-age=31536000, immutable"
-_PROBLEM = b"application/problem+json"
+_PROBLEM = PROBLEM_JSON.encode()
+# What an entry costs besides its bytes (headers, key, bookkeeping), so that a cache
+# of many tiny objects is bounded too.
+_ENTRY_OVERHEAD = 1024
+DEFAULT_VERIFIED_URLS = 8192
 
 
 @dataclass(frozen=True)
@@ -44,15 +49,27 @@ class _Entry:
     headers: list[tuple[bytes, bytes]]
     """The 200 response's headers, built once."""
 
+    @property
+    def cost(self) -> int:
+        return len(self.data) + _ENTRY_OVERHEAD
+
 
 class SegmentCache:
-    """Least-recently-used segments with their response headers, bounded by total size."""
+    """Least-recently-used segments with their response headers, bounded by total size
+    (the bytes plus a fixed overhead per entry)."""
 
     def __init__(self, max_bytes: int) -> None:
         self._max = max_bytes
         self._items: OrderedDict[str, _Entry] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get(self, key: str) -> _Entry | None:
         with self._lock:
@@ -62,29 +79,68 @@ class SegmentCache:
             return entry
 
     def put(self, key: str, entry: _Entry) -> None:
-        if len(entry.data) > self._max // 8:
+        if entry.cost > self._max // 8:
             return
         with self._lock:
             if key in self._items:
                 return
             self._items[key] = entry
-            self._size += len(entry.data)
+            self._size += entry.cost
             while self._size > self._max:
                 _, old = self._items.popitem(last=False)
-                self._size -= len(old.data)
+                self._size -= old.cost
+
+
+class VerifiedUrls:
+    """Signed URLs already checked, most recently used kept, at most ``max_entries``.
+
+    A player asks for the same signed URLs again and again, so the HMAC runs once
+    per URL. Keys are (path, expiry, signature) of URLs that verified, so only URLs
+    we signed ever get in, and each costs a few hundred bytes.
+    """
+
+    def __init__(self, max_entries: int = DEFAULT_VERIFIED_URLS) -> None:
+        self._max = max(1, max_entries)
+        self._items: OrderedDict[tuple[str, int, str], tuple[str, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, path: str, expires: int, signature: str) -> tuple[str, str] | None:
+        """(store key, media type) of a URL that verified and has not expired."""
+        key = (path, expires, signature)
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            if expires < time.time():
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return found
+
+    def put(self, path: str, expires: int, signature: str, target: tuple[str, str]) -> None:
+        with self._lock:
+            self._items[(path, expires, signature)] = target
+            while len(self._items) > self._max:
+                self._items.popitem(last=False)
 
 
 class SegmentServer:
     def __init__(
-        self, app: ASGIApp, store: BlobStore, signer: UrlSigner, cache: SegmentCache
+        self,
+        app: ASGIApp,
+        store: BlobStore,
+        signer: UrlSigner,
+        cache: SegmentCache,
+        verified: VerifiedUrls | None = None,
     ) -> None:
         self._app = app
         self._store = store
         self._signer = signer
         self._cache = cache
-        # (path, query) already checked -> (expiry, store key, media type): a player asks
-        # for the same signed URLs again and again, so the HMAC runs once per URL.
-        self._verified: dict[tuple[str, bytes], tuple[int, str, str]] = {}
+        self.verified = verified if verified is not None else VerifiedUrls()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(SEGMENT_PREFIX):
@@ -95,27 +151,22 @@ class SegmentServer:
             await _problem(
                 send,
                 405,
-                "Method not allowed",
+                "Method Not Allowed",
                 "Segments are read-only.",
                 [(b"allow", b"GET, HEAD")],
             )
             return
-        path: str = scope["path"]
-        query: bytes = scope.get("query_string", b"")
-        known = self._verified.get((path, query))
-        if known is not None and known[0] >= time.time():
-            _, key, media_type = known
-        else:
-            checked = await self._check(send, path, query)
-            if checked is None:
-                return
-            key, media_type = checked
+        target = self._target(scope["path"], scope.get("query_string", b""))
+        if isinstance(target, str):
+            await _problem(send, 404 if target == _NO_SEGMENT else 403, *_REFUSALS[target])
+            return
+        key, media_type = target
         entry = self._cache.get(key)
         if entry is None:
             try:
                 data = await anyio.to_thread.run_sync(self._store.read_bytes, key)
             except NotFound:
-                await _problem(send, 404, "Not found", "No such segment.")
+                await _problem(send, 404, *_REFUSALS[_NO_SEGMENT])
                 return
             entry = _entry(key, media_type, data)
             self._cache.put(key, entry)
@@ -137,24 +188,21 @@ class SegmentServer:
             return
         await self._conditional(send, method, entry, conditional, rng, if_range)
 
-    async def _check(self, send: Send, path: str, query: bytes) -> tuple[str, str] | None:
+    def _target(self, path: str, query: bytes) -> tuple[str, str] | str:
+        """(store key, media type) of a valid signed segment URL, else why not."""
+        signed = parse_query(query)
+        if signed is None:
+            return _NOT_SIGNED
+        expires, signature = signed
+        known = self.verified.get(path, expires, signature)
+        if known is not None:
+            return known
         parsed = parse_segment_path(path)
         if parsed is None:
-            await _problem(send, 404, "Not found", "No such segment.")
-            return None
-        params = dict(parse_qsl(query.decode("latin-1")))
-        expires, signature = params.get("e", ""), params.get("s", "")
-        if not self._signer.verify(path, expires, signature):
-            await _problem(
-                send,
-                403,
-                "Forbidden",
-                "This media link is invalid or has expired; reload the playlist.",
-            )
-            return None
-        if len(self._verified) > _MAX_VERIFIED:
-            self._verified.clear()
-        self._verified[(path, query)] = (int(expires), *parsed)
+            return _NO_SEGMENT
+        if not self._signer.verify_parsed(path, expires, signature):
+            return _BAD_SIGNATURE
+        self.verified.put(path, expires, signature, parsed)
         return parsed
 
     async def _conditional(
@@ -166,34 +214,54 @@ class SegmentServer:
         rng: bytes | None,
         if_range: bytes | None,
     ) -> None:
-        data, etag = entry.data, entry.etag
+        data = entry.data
+        answer = evaluate(
+            Representation(len(data), entry.etag.decode()),
+            method=method,
+            if_none_match=None if inm is None else inm.decode("latin-1"),
+            range_header=None if rng is None else rng.decode("latin-1"),
+            if_range=None if if_range is None else if_range.decode("latin-1"),
+        )
         headers = [h for h in entry.headers if h[0] != b"content-length"]
-        if inm is not None and (inm == b"*" or etag in [t.strip() for t in inm.split(b",")]):
+        if answer.status == 304:
+            headers = [h for h in headers if h[0] != b"content-type"]
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        status, body = 200, data
-        if rng is not None and (if_range is None or if_range == etag):
-            span = _single_range(rng, len(data))
-            if span == _UNSATISFIABLE:
-                await _problem(
-                    send,
-                    416,
-                    "Range not satisfiable",
-                    f"The segment is {len(data)} bytes long.",
-                    [(b"content-range", f"bytes */{len(data)}".encode())],
-                )
-                return
-            if span is not None:
-                start, end = span
-                status, body = 206, data[start : end + 1]
-                headers.append((b"content-range", f"bytes {start}-{end}/{len(data)}".encode()))
+        if answer.status == 416:
+            await _problem(
+                send,
+                416,
+                "Range Not Satisfiable",
+                f"The segment is {len(data)} bytes long.",
+                [(b"content-range", f"bytes */{len(data)}".encode())],
+            )
+            return
+        body = data
+        if answer.status == 206:
+            body = data[answer.start : answer.end + 1]
+            headers.append(
+                (b"content-range", f"bytes {answer.start}-{answer.end}/{len(data)}".encode())
+            )
         headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
 
 
-_MAX_VERIFIED = 200_000
+_NOT_SIGNED = "not-signed"
+_BAD_SIGNATURE = "bad-signature"
+_NO_SEGMENT = "no-segment"
+_REFUSALS = {
+    _NOT_SIGNED: (
+        "Forbidden",
+        "A media link carries exactly e=<expiry>&s=<signature>, as the playlist gave it.",
+    ),
+    _BAD_SIGNATURE: (
+        "Forbidden",
+        "This media link is invalid or has expired; reload the playlist.",
+    ),
+    _NO_SEGMENT: ("Not Found", "No such segment."),
+}
 
 
 def _entry(key: str, media_type: str, data: bytes) -> _Entry:
@@ -208,39 +276,10 @@ def _entry(key: str, media_type: str, data: bytes) -> _Entry:
     return _Entry(data, etag, headers)
 
 
-_UNSATISFIABLE = (-1, -1)
-
-
-def _single_range(header: bytes, size: int) -> tuple[int, int] | None:
-    """One ``bytes=`` range as inclusive offsets; None to ignore it (serve 200);
-    ``_UNSATISFIABLE`` when it starts past the end."""
-    unit, _, spec = header.decode("latin-1").partition("=")
-    if unit.strip() != "bytes" or "," in spec:
-        return None
-    first, _, last = spec.strip().partition("-")
-    try:
-        if first == "":
-            length = int(last)
-            if length == 0:
-                return _UNSATISFIABLE
-            return max(0, size - length), size - 1
-        start = int(first)
-        end = int(last) if last else size - 1
-    except ValueError:
-        return None
-    if start >= size:
-        return _UNSATISFIABLE
-    if end < start:
-        return None
-    return start, min(end, size - 1)
-
-
 async def _problem(
     send: Send, status: int, title: str, detail: str, extra: list[tuple[bytes, bytes]] | None = None
 ) -> None:
-    body = json.dumps(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    ).encode()
+    body = problem_body(status, title, detail)
     headers = [(b"content-type", _PROBLEM), (b"content-length", str(len(body)).encode())]
     headers += extra or []
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -3,6 +3,13 @@
 Playlists are generated, not stored: segment URLs are signed per window, and a
 rendition still being encoded is served as an EVENT playlist that grows until
 the worker marks it complete, so playback can start before processing ends.
+
+Players treat a playlist without ``#EXT-X-ENDLIST`` as live and join it near its
+end (hls.js: three target durations back, about 40 s into a track still being
+encoded). ``#EXT-X-START:TIME-OFFSET=0`` (RFC 8216 4.3.5.2) asks them to start at
+the beginning instead. The tag may stand in the master and in media playlists;
+both carry it, with the same value, so a player that opens a variant directly
+(or reads the tag from only one of them) starts at 0 too.
 """
 
 from __future__ import annotations
@@ -12,9 +19,11 @@ from collections.abc import Callable, Sequence
 
 from tonearm.models import Rendition, Segment
 
+START_AT_ZERO = "#EXT-X-START:TIME-OFFSET=0"
+
 
 def master(renditions: Sequence[Rendition], variant_uri: Callable[[Rendition], str]) -> str:
-    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS", START_AT_ZERO]
     # Highest first: players that ignore BANDWIDTH start with the first entry.
     for r in sorted(renditions, key=lambda r: r.bitrate_kbps, reverse=True):
         peak = r.peak_bandwidth or _nominal(r)
@@ -49,6 +58,7 @@ def variant(
         "#EXT-X-MEDIA-SEQUENCE:0",
         f"#EXT-X-PLAYLIST-TYPE:{'VOD' if rendition.complete else 'EVENT'}",
         "#EXT-X-INDEPENDENT-SEGMENTS",
+        START_AT_ZERO,
         f'#EXT-X-MAP:URI="{init_uri}"',
     ]
     for seg in segments:

@@ -29,6 +29,10 @@ class StreamingService:
         self._urls = urls
         self._segment_seconds = segment_seconds
 
+    def redirect(self, stored: StoredFile) -> str | None:
+        """Where to send the client instead of proxying (a presigned store URL), if anywhere."""
+        return self._urls.file_redirect(stored.key, stored.media_type, stored.download_name)
+
     def _blob(self, session: Session, track_id: TrackId) -> tuple[Blob, str]:
         track = TrackRepository(session).get(track_id)
         if track is None:

@@ -3,6 +3,12 @@
 A signature covers the path and the expiry time. Expiry times are rounded up to a
 window boundary, so every client asking within one window gets the same URL: a CDN
 or browser cache sees one object, not one per request.
+
+A signed URL has exactly one canonical query, ``e=<expiry>&s=<signature>``, as
+``sign`` writes it. Anything else (extra, repeated or reordered parameters, numbers
+with leading zeros, signs or non-ASCII digits) is refused before any work is done:
+a request that is not byte-for-byte a URL we signed cannot be one, and accepting
+variants would let anyone mint endless distinct URLs for one object.
 """
 
 from __future__ import annotations
@@ -10,7 +16,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
+
+# The signature is 18 bytes of MAC in URL-safe base64: exactly 24 characters.
+# Up to 12 digits: expiry times until the year 33658, and never a huge int() to parse.
+_QUERY = re.compile(rb"e=([1-9][0-9]{0,11})&s=([A-Za-z0-9_-]{24})")
+_EXPIRES = re.compile(r"[1-9][0-9]{0,11}")
+_SIGNATURE = re.compile(r"[A-Za-z0-9_-]{24}")
+
+
+def parse_query(query: bytes) -> tuple[int, str] | None:
+    """The (expiry, signature) of a canonical signed query; None for anything else."""
+    match = _QUERY.fullmatch(query)
+    if match is None:
+        return None
+    return int(match[1]), match[2].decode("ascii")
 
 
 class UrlSigner:
@@ -32,9 +53,15 @@ class UrlSigner:
         return f"{path}?e={expires}&s={self.signature(path, expires)}"
 
     def verify(self, path: str, expires: str, signature: str, now: float | None = None) -> bool:
-        if not expires.isdigit():
+        """Whether ``expires``/``signature`` (as found in the URL) sign ``path`` and are
+        still valid; only the canonical spelling ``sign`` writes is accepted."""
+        if _EXPIRES.fullmatch(expires) is None or _SIGNATURE.fullmatch(signature) is None:
             return False
-        exp = int(expires)
-        if exp < (time.time() if now is None else now):
+        return self.verify_parsed(path, int(expires), signature, now)
+
+    def verify_parsed(
+        self, path: str, expires: int, signature: str, now: float | None = None
+    ) -> bool:
+        if expires < (time.time() if now is None else now):
             return False
-        return hmac.compare_digest(self.signature(path, exp), signature)
+        return hmac.compare_digest(self.signature(path, expires), signature)

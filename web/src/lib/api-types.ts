@@ -125,8 +125,7 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        /** HLS master playlist */
-        head: operations["master_api_tracks__track_id__hls_master_m3u8_head"];
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -143,8 +142,7 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        /** HLS variant playlist (EVENT while encoding, then VOD) */
-        head: operations["variant_api_tracks__track_id__hls__rung__m3u8_head"];
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -161,8 +159,7 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        /** Progressive MP3 (Range, If-Range, ETag) */
-        head: operations["mp3_api_tracks__track_id__stream_mp3_head"];
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -173,14 +170,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The uploaded file as it was (Range, If-Range, ETag) */
+        /** The uploaded file as it was (Range, If-Range, ETag, Last-Modified) */
         get: operations["original_api_tracks__track_id__original_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        /** The uploaded file as it was (Range, If-Range, ETag) */
-        head: operations["original_api_tracks__track_id__original_head"];
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -197,8 +193,7 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        /** Waveform peaks (audiowaveform JSON v2) */
-        head: operations["waveform_api_tracks__track_id__waveform_json_head"];
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -209,14 +204,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Artwork Original */
+        /** Cover art as embedded in the file */
         get: operations["artwork_original_api_tracks__track_id__artwork_original_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        /** Artwork Original */
-        head: operations["artwork_original_api_tracks__track_id__artwork_original_head"];
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -227,14 +221,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Artwork Thumb */
+        /** Cover art scaled to one of the sizes the track lists */
         get: operations["artwork_thumb_api_tracks__track_id__artwork__size__webp_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        /** Artwork Thumb */
-        head: operations["artwork_thumb_api_tracks__track_id__artwork__size__webp_head"];
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -242,11 +235,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /** Loudness */
         Loudness: {
             /** Integrated Lufs */
@@ -406,21 +394,44 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
+        /**
+         * Problem
+         * @description RFC 9457 problem details; more members may follow.
+         */
+        Problem: {
+            /** @description about:blank, or urn:tonearm:problem:<code> (a stable slug) */
             type: string;
-            /** Input */
-            input?: unknown;
-            /** Context */
-            ctx?: Record<string, never>;
+            title: string;
+            status: number;
+            /** @description What went wrong, for a person. */
+            detail: string;
+            /** @description The request path. */
+            instance?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ValidationProblem */
+        ValidationProblem: components["schemas"]["Problem"] & {
+            errors: {
+                /** @description e.g. query.limit */
+                where: string;
+                message: string;
+            }[];
         };
     };
-    responses: never;
+    responses: {
+        /** @description Method Not Allowed: sent for any method a path does not list. */
+        MethodNotAllowed: {
+            headers: {
+                /** @description The methods this path answers, comma-separated. */
+                Allow: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -448,6 +459,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     readyz_readyz_get: {
@@ -466,6 +495,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -491,13 +538,31 @@ export interface operations {
                     "application/json": components["schemas"]["TrackPage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -527,6 +592,24 @@ export interface operations {
                     "application/json": components["schemas"]["TrackOut"];
                 };
             };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     tus_create_api_uploads_post: {
@@ -549,13 +632,31 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -575,6 +676,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -598,13 +717,31 @@ export interface operations {
                     "application/json": components["schemas"]["UploadOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -629,13 +766,31 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -660,13 +815,31 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -694,13 +867,31 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -725,13 +916,31 @@ export interface operations {
                     "application/json": components["schemas"]["TrackOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -754,13 +963,31 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -768,7 +995,10 @@ export interface operations {
     master_api_tracks__track_id__hls_master_m3u8_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (weak comparison) or "*": 304 when one matches. */
+                "If-None-Match"?: string | null;
+            };
             path: {
                 track_id: string;
             };
@@ -776,49 +1006,49 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The playlist */
             200: {
+                headers: {
+                    /** @description Strong validator. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            /** @description Not modified (If-None-Match or If-Modified-Since) */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
-        };
-    };
-    master_api_tracks__track_id__hls_master_m3u8_head: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                track_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -826,7 +1056,10 @@ export interface operations {
     variant_api_tracks__track_id__hls__rung__m3u8_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (weak comparison) or "*": 304 when one matches. */
+                "If-None-Match"?: string | null;
+            };
             path: {
                 track_id: string;
                 rung: string;
@@ -835,50 +1068,49 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The playlist */
             200: {
+                headers: {
+                    /** @description Strong validator. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": string;
+                };
+            };
+            /** @description Not modified (If-None-Match or If-Modified-Since) */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
-        };
-    };
-    variant_api_tracks__track_id__hls__rung__m3u8_head: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                track_id: string;
-                rung: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -886,7 +1118,16 @@ export interface operations {
     mp3_api_tracks__track_id__stream_mp3_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (weak comparison) or "*": 304 when one matches. */
+                "If-None-Match"?: string | null;
+                /** @description One byte range (bytes=first-last, bytes=first-, bytes=-suffix). Anything else, several ranges included, is ignored: 200 with the whole file. */
+                Range?: string | null;
+                /** @description Strong ETag or Last-Modified date that keeps the Range. */
+                "If-Range"?: string | null;
+                /** @description 304 when the file is not newer (ignored with If-None-Match). */
+                "If-Modified-Since"?: string | null;
+            };
             path: {
                 track_id: string;
             };
@@ -894,49 +1135,71 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The whole file */
             200: {
+                headers: {
+                    /** @description Strong validator. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/mpeg": string;
+                };
+            };
+            /** @description The requested byte range */
+            206: {
+                headers: {
+                    /** @description bytes first-last/size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/mpeg": string;
+                };
+            };
+            /** @description Not modified (If-None-Match or If-Modified-Since) */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The range starts past the end of the file */
+            416: {
+                headers: {
+                    /** @description bytes *\/size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
-        };
-    };
-    mp3_api_tracks__track_id__stream_mp3_head: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                track_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -944,7 +1207,16 @@ export interface operations {
     original_api_tracks__track_id__original_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (weak comparison) or "*": 304 when one matches. */
+                "If-None-Match"?: string | null;
+                /** @description One byte range (bytes=first-last, bytes=first-, bytes=-suffix). Anything else, several ranges included, is ignored: 200 with the whole file. */
+                Range?: string | null;
+                /** @description Strong ETag or Last-Modified date that keeps the Range. */
+                "If-Range"?: string | null;
+                /** @description 304 when the file is not newer (ignored with If-None-Match). */
+                "If-Modified-Since"?: string | null;
+            };
             path: {
                 track_id: string;
             };
@@ -952,49 +1224,71 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The whole file */
             200: {
+                headers: {
+                    /** @description Strong validator. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/*": string;
+                };
+            };
+            /** @description The requested byte range */
+            206: {
+                headers: {
+                    /** @description bytes first-last/size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/*": string;
+                };
+            };
+            /** @description Not modified (If-None-Match or If-Modified-Since) */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The range starts past the end of the file */
+            416: {
+                headers: {
+                    /** @description bytes *\/size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
-        };
-    };
-    original_api_tracks__track_id__original_head: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                track_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1002,7 +1296,16 @@ export interface operations {
     waveform_api_tracks__track_id__waveform_json_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (weak comparison) or "*": 304 when one matches. */
+                "If-None-Match"?: string | null;
+                /** @description One byte range (bytes=first-last, bytes=first-, bytes=-suffix). Anything else, several ranges included, is ignored: 200 with the whole file. */
+                Range?: string | null;
+                /** @description Strong ETag or Last-Modified date that keeps the Range. */
+                "If-Range"?: string | null;
+                /** @description 304 when the file is not newer (ignored with If-None-Match). */
+                "If-Modified-Since"?: string | null;
+            };
             path: {
                 track_id: string;
             };
@@ -1010,49 +1313,71 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The whole file */
             200: {
+                headers: {
+                    /** @description Strong validator. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description The requested byte range */
+            206: {
+                headers: {
+                    /** @description bytes first-last/size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Not modified (If-None-Match or If-Modified-Since) */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The range starts past the end of the file */
+            416: {
+                headers: {
+                    /** @description bytes *\/size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
-        };
-    };
-    waveform_api_tracks__track_id__waveform_json_head: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                track_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1060,7 +1385,16 @@ export interface operations {
     artwork_original_api_tracks__track_id__artwork_original_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (weak comparison) or "*": 304 when one matches. */
+                "If-None-Match"?: string | null;
+                /** @description One byte range (bytes=first-last, bytes=first-, bytes=-suffix). Anything else, several ranges included, is ignored: 200 with the whole file. */
+                Range?: string | null;
+                /** @description Strong ETag or Last-Modified date that keeps the Range. */
+                "If-Range"?: string | null;
+                /** @description 304 when the file is not newer (ignored with If-None-Match). */
+                "If-Modified-Since"?: string | null;
+            };
             path: {
                 track_id: string;
             };
@@ -1068,49 +1402,71 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The whole file */
             200: {
+                headers: {
+                    /** @description Strong validator. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
+                };
+            };
+            /** @description The requested byte range */
+            206: {
+                headers: {
+                    /** @description bytes first-last/size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
+                };
+            };
+            /** @description Not modified (If-None-Match or If-Modified-Since) */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The range starts past the end of the file */
+            416: {
+                headers: {
+                    /** @description bytes *\/size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
-        };
-    };
-    artwork_original_api_tracks__track_id__artwork_original_head: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                track_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1118,7 +1474,16 @@ export interface operations {
     artwork_thumb_api_tracks__track_id__artwork__size__webp_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (weak comparison) or "*": 304 when one matches. */
+                "If-None-Match"?: string | null;
+                /** @description One byte range (bytes=first-last, bytes=first-, bytes=-suffix). Anything else, several ranges included, is ignored: 200 with the whole file. */
+                Range?: string | null;
+                /** @description Strong ETag or Last-Modified date that keeps the Range. */
+                "If-Range"?: string | null;
+                /** @description 304 when the file is not newer (ignored with If-None-Match). */
+                "If-Modified-Since"?: string | null;
+            };
             path: {
                 track_id: string;
                 size: number;
@@ -1127,50 +1492,71 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The whole file */
             200: {
+                headers: {
+                    /** @description Strong validator. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": string;
+                };
+            };
+            /** @description The requested byte range */
+            206: {
+                headers: {
+                    /** @description bytes first-last/size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified (If-None-Match or If-Modified-Since) */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The range starts past the end of the file */
+            416: {
+                headers: {
+                    /** @description bytes *\/size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
-        };
-    };
-    artwork_thumb_api_tracks__track_id__artwork__size__webp_head: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                track_id: string;
-                size: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation Error */
-            422: {
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
