@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from tonearm.accounts.auth import Authenticator, Deps
+from tonearm.accounts.passwords import Passwords
+from tonearm.accounts.service import AccountPolicy, AccountService
 from tonearm.blobs.jobs import CollectBlob
 from tonearm.blobs.service import COLLECT_TASK, PROCESS_KIND, BlobService
 from tonearm.db import migrate
@@ -24,6 +27,7 @@ from tonearm.ingest.service import IngestService, Limits
 from tonearm.ingest.staging import StagingArea
 from tonearm.ingest.uploads import UploadService
 from tonearm.jobs.runner import RUN_TASK, JobRunner, RunnerConfig
+from tonearm.library.access import TrackAccess
 from tonearm.library.service import LibraryService
 from tonearm.media import MediaTools, Rung
 from tonearm.processing.jobs import PipelineConfig, ProcessBlob
@@ -58,6 +62,14 @@ class BlobsPart:
 
 
 @dataclass(frozen=True)
+class AccountsPart:
+    service: AccountService
+    auth: Authenticator
+    deps: Deps
+    """The dependencies routes declare (viewer, member, scoped, admin)."""
+
+
+@dataclass(frozen=True)
 class StreamingPart:
     urls: MediaUrls
     service: StreamingService
@@ -82,6 +94,7 @@ class ProcessingPart:
 class Container:
     infra: Infrastructure
     jobs: JobRunner
+    accounts: AccountsPart
     blobs: BlobsPart
     library: LibraryService
     streaming: StreamingPart
@@ -136,9 +149,9 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
     )
 
 
-def build_streaming(infra: Infrastructure) -> StreamingPart:
+def build_media_urls(infra: Infrastructure) -> MediaUrls:
     s = infra.settings.streaming
-    urls = MediaUrls(
+    return MediaUrls(
         infra.signer,
         infra.store,
         Delivery(
@@ -148,15 +161,30 @@ def build_streaming(infra: Infrastructure) -> StreamingPart:
             presign_ttl_s=s.presign_ttl_s,
         ),
     )
-    return StreamingPart(
-        urls=urls,
-        service=StreamingService(urls, infra.settings.media.segment_seconds),
-        segment_cache=SegmentCache(s.segment_cache_bytes),
+
+
+def build_accounts(infra: Infrastructure) -> AccountsPart:
+    a = infra.settings.accounts
+    service = AccountService(
+        Passwords(
+            time_cost=a.argon2_time_cost, memory_kib=a.argon2_memory_kib, lanes=a.argon2_lanes
+        ),
+        AccountPolicy(
+            session_idle_s=a.session_idle_s,
+            session_absolute_s=a.session_absolute_s,
+            open_registration=a.open_registration,
+            failures_per_account=a.failures_per_account,
+            failures_per_address=a.failures_per_address,
+            failure_window_s=a.failure_window_s,
+            block_s=a.block_s,
+        ),
     )
+    auth = Authenticator(infra.uows, service, bind_to_address=a.bind_urls_to_address)
+    return AccountsPart(service=service, auth=auth, deps=auth.bind())
 
 
 def build_ingest(
-    infra: Infrastructure, blobs: BlobService, library: LibraryService
+    infra: Infrastructure, blobs: BlobService, library: LibraryService, accounts: AccountService
 ) -> IngestPart:
     s = infra.settings
     staging = StagingArea(s.tmp_dir / "uploads")
@@ -166,6 +194,7 @@ def build_ingest(
         blobs=blobs,
         library=library,
         uploads=uploads,
+        accounts=accounts,
         tools=infra.tools,
         limits=Limits(Seconds(s.media.min_duration_s), Seconds(s.media.max_duration_s)),
     )
@@ -202,11 +231,21 @@ def build(settings: Settings) -> Container:
             max_attempts=settings.jobs.max_attempts,
         ),
     )
+    accounts = build_accounts(infra)
     blob_service = BlobService(infra.store)
     blobs = BlobsPart(service=blob_service, collect=CollectBlob(infra.uows, blob_service))
-    streaming = build_streaming(infra)
-    library = LibraryService(blob_service, streaming.urls)
-    ingest = build_ingest(infra, blob_service, library)
+    urls = build_media_urls(infra)
+    library = LibraryService(
+        blob_service,
+        urls,
+        TrackAccess(anonymous_listening=settings.accounts.anonymous_listening),
+    )
+    streaming = StreamingPart(
+        urls=urls,
+        service=StreamingService(urls, library, settings.media.segment_seconds),
+        segment_cache=SegmentCache(settings.streaming.segment_cache_bytes),
+    )
+    ingest = build_ingest(infra, blob_service, library, accounts.service)
     processing = build_processing(infra, library)
 
     runner.register(PROCESS_KIND, processing.job)
@@ -217,6 +256,7 @@ def build(settings: Settings) -> Container:
     return Container(
         infra=infra,
         jobs=runner,
+        accounts=accounts,
         blobs=blobs,
         library=library,
         streaming=streaming,

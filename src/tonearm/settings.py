@@ -103,7 +103,10 @@ class JobSettings(BaseModel):
 
 
 class StreamingSettings(BaseModel):
-    signed_url_ttl_s: int = 6 * 3600
+    signed_url_ttl_s: int = Field(
+        default=3600,
+        description="Segment links last 1-2x this; revoking access takes effect within it.",
+    )
     segment_cache_bytes: int = 256 * MiB
     media_base_url: str = Field(
         default="", description="Serve segment URLs under this base (a CDN in front of /s/)."
@@ -119,6 +122,31 @@ class StreamingSettings(BaseModel):
         "'redirect' sends a short-lived presigned object-store URL after the access check.",
     )
     presign_ttl_s: int = 900
+
+
+class AccountSettings(BaseModel):
+    open_registration: bool = Field(
+        default=False, description="Anyone may sign up; otherwise by admin or invite only."
+    )
+    anonymous_listening: bool = Field(
+        default=False, description="Visitors who are not signed in may play public tracks."
+    )
+    session_idle_s: int = Field(default=14 * 86400, description="A session unused this long ends.")
+    session_absolute_s: int = Field(default=90 * 86400, description="No session lives longer.")
+    cookie_secure: bool | None = Field(
+        default=None, description="Secure cookie flag; default: when the request was HTTPS."
+    )
+    bind_urls_to_address: bool = Field(
+        default=False,
+        description="Signed media links also work only from the address they were made for.",
+    )
+    failures_per_account: int = 5
+    failures_per_address: int = 30
+    failure_window_s: int = 900
+    block_s: int = 300
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_lanes: int = 4
 
 
 class LogSettings(BaseModel):
@@ -148,6 +176,7 @@ class Settings(BaseSettings):
     media: MediaSettings = MediaSettings()
     jobs: JobSettings = JobSettings()
     streaming: StreamingSettings = StreamingSettings()
+    accounts: AccountSettings = AccountSettings()
     log: LogSettings = LogSettings()
 
     @field_validator("secret_key")

@@ -10,6 +10,7 @@ not sent by browsers on their own, so they need neither.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -23,7 +24,7 @@ from tonearm.db.unit_of_work import UnitOfWorkFactory
 from tonearm.errors import Forbidden, Unauthenticated
 from tonearm.models import Scope
 
-COOKIE = "tonearm_session"
+COOKIE = credentials.SESSION_COOKIE
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -38,16 +39,26 @@ Dependency = Callable[..., Coroutine[Any, Any, Viewer]]
 
 
 class Authenticator:
-    def __init__(self, uows: UnitOfWorkFactory, accounts: AccountService) -> None:
+    def __init__(
+        self, uows: UnitOfWorkFactory, accounts: AccountService, *, bind_to_address: bool = False
+    ) -> None:
         self._uows = uows
         self._accounts = accounts
+        self._bind_to_address = bind_to_address
 
     def _resolve(self, request: Request, cookie: str | None, bearer: str | None) -> Viewer:
+        address = None
+        if self._bind_to_address:
+            address = request.client.host if request.client else ""
         if bearer is not None:
-            return self._by_token(bearer)
+            viewer = self._by_token(bearer)
+            return replace(viewer, binding=credentials.binding_of(bearer, address))
         if cookie:
-            return self._by_cookie(request, cookie)
-        return ANONYMOUS
+            viewer = self._by_cookie(request, cookie)
+            if viewer.signed_in:
+                return replace(viewer, binding=credentials.binding_of(cookie, address))
+        # The segment fast path binds to whatever cookie it sees: a stale one included.
+        return replace(ANONYMOUS, binding=credentials.binding_of(None, address))
 
     def _by_token(self, secret: str) -> Viewer:
         with self._uows.read() as session:

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 
+SESSION_COOKIE = "tonearm_session"
 TOKEN_PREFIX = "tnrm_"  # noqa: S105 - a public prefix, not a secret
 """Personal API tokens start with this, so secret scanners and people recognise them."""
 
@@ -33,3 +34,15 @@ def digest(secret: str) -> str:
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def binding_of(secret: str | None, address: str | None = None) -> str:
+    """What a signed media URL is bound to: the digest of the viewer's session cookie or
+    token (empty for an anonymous visitor), and the client address when configured.
+
+    The segment fast path computes the same from the request alone, with no database:
+    a link copied to another browser (or, bound to the address, another network)
+    no longer matches its signature.
+    """
+    tag = digest(secret) if secret else ""
+    return f"{tag}@{address}" if address is not None else tag

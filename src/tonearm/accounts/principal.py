@@ -24,6 +24,8 @@ class Viewer:
     scopes: frozenset[Scope] = field(default_factory=frozenset)
     via: Literal["session", "token", "anonymous"] = "anonymous"
     binding: str = ""
+    session_id: str | None = None
+    """The public id of the session this request came with (to mark it in lists)."""
 
     @property
     def signed_in(self) -> bool:

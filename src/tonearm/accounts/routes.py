@@ -32,6 +32,8 @@ class AccountEdges:
     """Bytes a user's tracks count against their quota."""
     release_owned: Callable[[UnitOfWork, UserId], None]
     """Delete what a user owns (tracks, uploads) before the account goes."""
+    adopt_orphans: Callable[[UnitOfWork, UserId], None]
+    """Give the first admin the tracks uploaded before accounts existed."""
     anonymous_listening: bool
     cookie_secure: bool | None
     """None: Secure when the request came over HTTPS."""
@@ -91,6 +93,7 @@ def build_router(
         def run() -> schemas.Me:
             with uows() as uow:
                 user = accounts.setup(uow, body.username, body.password)
+                edges.adopt_orphans(uow, user.id)
             return sign_in(request, response, user)
 
         return await run_in_threadpool(run)
@@ -386,7 +389,7 @@ def _sessions_only(viewer: Viewer) -> None:
 def _session_out(row: Session, viewer: Viewer) -> schemas.SessionOut:
     return schemas.SessionOut(
         id=row.public_id,
-        current=row.public_id == viewer.binding and viewer.via == "session",
+        current=row.public_id == viewer.session_id,
         created_at=row.created_at,
         last_seen_at=row.last_seen_at,
         expires_at=row.expires_at,

@@ -415,7 +415,7 @@ class AccountService:
             role=Role(user.role),
             scopes=ALL_SCOPES,
             via="session",
-            binding=row.public_id,
+            session_id=row.public_id,
         )
 
     @staticmethod
@@ -425,7 +425,6 @@ class AccountService:
             role=Role(user.role),
             scopes=frozenset(Scope(s) for s in row.scopes),
             via="token",
-            binding=row.id,
         )
 
 

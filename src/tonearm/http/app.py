@@ -16,12 +16,15 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 import tonearm
+from tonearm.accounts import routes as account_routes
 from tonearm.container import Container
+from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.http import docs, edge, health, openapi, problems
 from tonearm.ingest import routes as ingest_routes
 from tonearm.library import routes as library_routes
 from tonearm.streaming import routes as streaming_routes
 from tonearm.streaming.fastpath import ASGIApp, Receive, Scope, SegmentServer, Send
+from tonearm.types import UserId
 
 log = logging.getLogger("tonearm.access")
 
@@ -40,6 +43,7 @@ def create_app(c: Container) -> ASGIApp:
         docs_url=None,
         redoc_url=None,
     )
+    deps = c.accounts.deps
     problems.install(app)
     openapi.install(app)
     docs.install(app)
@@ -56,13 +60,45 @@ def create_app(c: Container) -> ASGIApp:
             max_multipart_bytes=s.uploads.max_multipart_bytes,
             max_upload_bytes=s.uploads.max_bytes,
             idle_timeout_s=s.http.body_idle_timeout_s,
+            deps=deps,
         )
     )
-    app.include_router(library_routes.build_router(infra.uows, c.library))
-    app.include_router(streaming_routes.build_router(infra.uows, c.streaming.service, infra.store))
+    app.include_router(library_routes.build_router(infra.uows, c.library, deps))
+    app.include_router(
+        streaming_routes.build_router(infra.uows, c.streaming.service, infra.store, deps)
+    )
+
+    def release_owned(uow: UnitOfWork, user_id: UserId) -> None:
+        c.library.delete_all_of(uow, user_id)
+        c.ingest.uploads.discard_all_of(uow, user_id)
+
+    def adopt_orphans(uow: UnitOfWork, user_id: UserId) -> None:
+        c.library.adopt_orphans(uow, user_id)
+
+    account_edges = account_routes.AccountEdges(
+        usage=c.library.usage,
+        release_owned=release_owned,
+        adopt_orphans=adopt_orphans,
+        anonymous_listening=s.accounts.anonymous_listening,
+        cookie_secure=s.accounts.cookie_secure,
+    )
+    for build in (
+        account_routes.build_router,
+        account_routes.build_me_router,
+        account_routes.build_admin_router,
+    ):
+        app.include_router(
+            build(uows=infra.uows, accounts=c.accounts.service, deps=deps, edges=account_edges)
+        )
     _mount_web(app)
     hosts = edge.allowed_hosts(s.http.allowed_hosts, s.http.host, s.http.public_url)
-    fast = SegmentServer(AccessLog(app), infra.store, infra.signer, c.streaming.segment_cache)
+    fast = SegmentServer(
+        AccessLog(app),
+        infra.store,
+        infra.signer,
+        c.streaming.segment_cache,
+        bind_to_address=s.accounts.bind_urls_to_address,
+    )
     return edge.EdgeGuard(fast, hosts)
 
 

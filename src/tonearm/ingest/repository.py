@@ -64,3 +64,6 @@ class UploadRepository:
             Upload.owner_id == owner_id, Upload.track_id.is_(None)
         )
         return int(self.session.scalar(q) or 0)
+
+    def ids_of(self, owner_id: UserId) -> Sequence[str]:
+        return self.session.scalars(select(Upload.id).where(Upload.owner_id == owner_id)).all()

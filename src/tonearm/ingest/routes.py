@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from tonearm.accounts.auth import Deps
+from tonearm.accounts.principal import Viewer
 from tonearm.db.unit_of_work import UnitOfWorkFactory
-from tonearm.errors import TooLarge
+from tonearm.errors import TooLarge, Unauthenticated
 from tonearm.ingest import tus_routes
 from tonearm.ingest.bodies import with_idle_timeout
 from tonearm.ingest.multipart import receive_file
@@ -16,7 +20,8 @@ from tonearm.ingest.tus import parse_content_length
 from tonearm.ingest.uploads import UploadService
 from tonearm.library.schemas import TrackOut
 from tonearm.library.service import LibraryService
-from tonearm.types import TrackId
+from tonearm.models import Scope, Visibility
+from tonearm.types import TrackId, UserId
 
 
 def build_router(
@@ -29,12 +34,14 @@ def build_router(
     max_multipart_bytes: int,
     max_upload_bytes: int,
     idle_timeout_s: float,
+    deps: Deps,
 ) -> APIRouter:
     router = APIRouter(tags=["upload"])
+    Uploader = Annotated[Viewer, Depends(deps.scoped(Scope.UPLOAD))]  # noqa: N806
 
-    def describe(track_id: TrackId) -> TrackOut:
+    def describe(viewer: Viewer, track_id: TrackId) -> TrackOut:
         with uows.read() as session:
-            return library.get(session, track_id)
+            return library.get(session, viewer, track_id)
 
     @router.post(
         "/api/tracks",
@@ -55,7 +62,12 @@ def build_router(
             }
         },
     )
-    async def upload_multipart(request: Request, response: Response) -> TrackOut:
+    async def upload_multipart(
+        viewer: Uploader,
+        request: Request,
+        response: Response,
+        visibility: Annotated[Visibility, Query()] = Visibility.PRIVATE,
+    ) -> TrackOut:
         declared = parse_content_length(request.headers.get("content-length"))
         if declared is not None and declared > max_multipart_bytes + 64 * 1024:
             raise TooLarge(
@@ -70,8 +82,9 @@ def build_router(
             field="file",
             limit=max_multipart_bytes,
         )
-        accepted = await run_in_threadpool(ingest.finish, staged)
-        out = await run_in_threadpool(describe, accepted.track_id)
+        owner = _owner(viewer)
+        accepted = await run_in_threadpool(ingest.finish, staged, owner, visibility)
+        out = await run_in_threadpool(describe, viewer, accepted.track_id)
         response.headers["Location"] = f"/api/tracks/{out.id}"
         return out
 
@@ -82,6 +95,13 @@ def build_router(
             uploads=uploads,
             max_upload_bytes=max_upload_bytes,
             idle_timeout_s=idle_timeout_s,
+            deps=deps,
         )
     )
     return router
+
+
+def _owner(viewer: Viewer) -> UserId:
+    if viewer.user_id is None:  # pragma: no cover - the dependency requires a member
+        raise Unauthenticated("Sign in first.")
+    return viewer.user_id

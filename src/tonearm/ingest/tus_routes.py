@@ -7,19 +7,27 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
+from tonearm.accounts.auth import Deps
+from tonearm.accounts.principal import Viewer
 from tonearm.db.unit_of_work import UnitOfWorkFactory
-from tonearm.errors import BadRequest, PreconditionFailed, TimedOut, UnsupportedMedia
+from tonearm.errors import (
+    BadRequest,
+    PreconditionFailed,
+    TimedOut,
+    Unauthenticated,
+    UnsupportedMedia,
+)
 from tonearm.ingest import tus
 from tonearm.ingest.bodies import batched, with_idle_timeout
 from tonearm.ingest.service import IngestService
 from tonearm.ingest.uploads import Append, UploadService
-from tonearm.models import Upload
-from tonearm.types import UploadId
+from tonearm.models import Scope, Upload, Visibility
+from tonearm.types import UploadId, UserId
 
 TUS_HEADERS = {"Tus-Resumable": tus.VERSION}
 TusResumable = Annotated[
@@ -45,8 +53,10 @@ def build_router(
     uploads: UploadService,
     max_upload_bytes: int,
     idle_timeout_s: float,
+    deps: Deps,
 ) -> APIRouter:
     router = APIRouter(tags=["upload"])
+    Uploader = Annotated[Viewer, Depends(deps.scoped(Scope.UPLOAD))]  # noqa: N806
     appender = _Appender(uows, ingest, uploads, idle_timeout_s)
     load, append = appender.load, appender.append
 
@@ -72,6 +82,7 @@ def build_router(
         summary="tus: create an upload (creation, creation-with-upload)",
     )
     async def tus_create(
+        viewer: Uploader,
         request: Request,
         upload_length: Annotated[
             str | None, Header(description="Required: the file's size in bytes (400 without).")
@@ -85,24 +96,21 @@ def build_router(
         length = tus.parse_int_header("Upload-Length", upload_length)
         metadata = tus.parse_metadata(upload_metadata)
 
-        def create() -> Upload:
-            with uows() as uow:
-                return uploads.create(uow, length, metadata)
-
-        upload = await run_in_threadpool(create)
+        owner = _owner(viewer)
+        upload = await run_in_threadpool(ingest.create_upload, owner, length, metadata)
         location = f"/api/uploads/{upload.id}"
         if request.headers.get("content-type") == tus.PATCH_CONTENT_TYPE:
-            upload = await append(request, upload.id, 0, None)
+            upload = await append(request, upload.id, owner, 0, None)
         return Response(status_code=201, headers=tus_headers(upload, Location=location))
 
     @router.head(
         "/api/uploads/{upload_id}", response_class=Response, summary="tus: the server's offset"
     )
     async def tus_head(
-        upload_id: str, tus_resumable: TusResumable = None
+        viewer: Uploader, upload_id: str, tus_resumable: TusResumable = None
     ) -> Response:
         check_version(tus_resumable)
-        upload = await run_in_threadpool(load, uploads.parse_id(upload_id))
+        upload = await run_in_threadpool(load, uploads.parse_id(upload_id), _owner(viewer))
         headers = tus_headers(upload)
         if upload.meta:
             headers["Upload-Metadata"] = _encode_metadata(upload.meta)
@@ -115,6 +123,7 @@ def build_router(
         summary="tus: append bytes at the server's offset",
     )
     async def tus_patch(
+        viewer: Uploader,
         upload_id: str,
         request: Request,
         upload_offset: Annotated[
@@ -134,7 +143,7 @@ def build_router(
             raise UnsupportedMedia(f"PATCH bodies must be {tus.PATCH_CONTENT_TYPE}.")
         offset = tus.parse_int_header("Upload-Offset", upload_offset)
         checksum = tus.parse_checksum(upload_checksum)
-        upload = await append(request, uid, offset, checksum)
+        upload = await append(request, uid, _owner(viewer), offset, checksum)
         return Response(status_code=204, headers=tus_headers(upload))
 
     @router.delete(
@@ -144,21 +153,21 @@ def build_router(
         summary="tus: cancel an upload (termination)",
     )
     async def tus_delete(
-        upload_id: str, tus_resumable: TusResumable = None
+        viewer: Uploader, upload_id: str, tus_resumable: TusResumable = None
     ) -> Response:
         check_version(tus_resumable)
         uid = uploads.parse_id(upload_id)
 
         def terminate() -> None:
             with uows() as uow:
-                uploads.terminate(uow, uid)
+                uploads.terminate(uow, uid, _owner(viewer))
 
         await run_in_threadpool(terminate)
         return Response(status_code=204, headers=TUS_HEADERS)
 
     @router.get("/api/uploads/{upload_id}", summary="An upload's state as JSON")
-    async def upload_state(upload_id: str) -> UploadOut:
-        upload = await run_in_threadpool(load, uploads.parse_id(upload_id))
+    async def upload_state(viewer: Uploader, upload_id: str) -> UploadOut:
+        upload = await run_in_threadpool(load, uploads.parse_id(upload_id), _owner(viewer))
         return UploadOut(
             id=upload.id,
             offset=upload.offset,
@@ -187,25 +196,29 @@ class _Appender:
         self.uploads = uploads
         self.idle_timeout_s = idle_timeout_s
 
-    def load(self, upload_id: UploadId) -> Upload:
-        """The upload's state; one left complete but unfinished by a crash is finished now."""
+    def load(self, upload_id: UploadId, owner_id: UserId) -> Upload:
+        """The owner's upload; one left complete but unfinished by a crash is finished now.
+
+        Anyone else's upload is not found: an upload URL works only for its creator.
+        """
         with self.uows.read() as session:
-            upload = self.uploads.get(session, upload_id)
+            upload = self.uploads.get(session, upload_id, owner_id)
         if self.uploads.needs_finishing(upload) and self.ingest.finish_upload(upload_id):
             with self.uows.read() as session:
-                upload = self.uploads.get(session, upload_id)
+                upload = self.uploads.get(session, upload_id, owner_id)
         return upload
 
     async def append(
         self,
         request: Request,
         upload_id: UploadId,
+        owner_id: UserId,
         offset: int,
         checksum: tuple[Any, bytes] | None,
     ) -> Upload:
         def begin() -> Append:
             with self.uows.read() as session:
-                return self.uploads.begin(session, upload_id, offset, checksum)
+                return self.uploads.begin(session, upload_id, owner_id, offset, checksum)
 
         pending = await run_in_threadpool(begin)
         try:
@@ -220,7 +233,9 @@ class _Appender:
                     return saved
                 # The last piece: finish while still holding the lock, so exactly one
                 # request turns the upload into a track.
-                accepted = self.ingest.finish(self.uploads.staged(saved), saved.id)
+                accepted = self.ingest.finish(
+                    self.uploads.staged(saved), owner_id, Visibility(saved.visibility), saved.id
+                )
                 saved.track_id = accepted.track_id
                 saved.deduplicated = accepted.deduplicated
                 return saved
@@ -231,6 +246,12 @@ class _Appender:
         if stalled is not None:
             raise stalled
         return saved
+
+
+def _owner(viewer: Viewer) -> UserId:
+    if viewer.user_id is None:  # pragma: no cover - the dependency requires a member
+        raise Unauthenticated("Sign in first.")
+    return viewer.user_id
 
 
 def tus_headers(upload: Upload, **extra: str) -> dict[str, str]:

@@ -247,6 +247,11 @@ class UploadService:
         path = self._staging.path_for(upload_id)
         uow.after_commit(lambda: path.unlink(missing_ok=True))
 
+    def discard_all_of(self, uow: UnitOfWork, owner_id: UserId) -> None:
+        """Every upload of an account that is going away."""
+        for upload_id in UploadRepository(uow.session).ids_of(owner_id):
+            self.discard(uow, UploadId(upload_id))
+
     def reserved(self, session: Session, owner_id: UserId) -> int:
         """Bytes the owner's unfinished uploads will add (counted against the quota)."""
         return UploadRepository(session).reserved(owner_id)

@@ -17,9 +17,9 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from tonearm.accounts.principal import Viewer
 from tonearm.blobs.service import PROCESS_KIND, BlobService
 from tonearm.db.unit_of_work import UnitOfWork
-from tonearm.accounts.principal import Viewer
 from tonearm.errors import BadRequest, Unauthenticated
 from tonearm.jobs.leases import JobLeases
 from tonearm.library import schemas

@@ -22,6 +22,7 @@ from typing import Any
 
 import anyio.to_thread
 
+from tonearm.accounts.credentials import SESSION_COOKIE, binding_of
 from tonearm.errors import NotFound
 from tonearm.storage import BlobStore
 from tonearm.streaming.rfc9110 import PROBLEM_JSON, Representation, evaluate, problem_body
@@ -95,21 +96,23 @@ class VerifiedUrls:
     """Signed URLs already checked, most recently used kept, at most ``max_entries``.
 
     A player asks for the same signed URLs again and again, so the HMAC runs once
-    per URL. Keys are (path, expiry, signature) of URLs that verified, so only URLs
-    we signed ever get in, and each costs a few hundred bytes.
+    per URL. Keys are (path, expiry, signature, binding) of URLs that verified for
+    that viewer, so only URLs we signed ever get in, and each costs a few hundred bytes.
     """
 
     def __init__(self, max_entries: int = DEFAULT_VERIFIED_URLS) -> None:
         self._max = max(1, max_entries)
-        self._items: OrderedDict[tuple[str, int, str], tuple[str, str]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int, str, str], tuple[str, str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, path: str, expires: int, signature: str) -> tuple[str, str] | None:
+    def get(
+        self, path: str, expires: int, signature: str, binding: str = ""
+    ) -> tuple[str, str] | None:
         """(store key, media type) of a URL that verified and has not expired."""
-        key = (path, expires, signature)
+        key = (path, expires, signature, binding)
         with self._lock:
             found = self._items.get(key)
             if found is None:
@@ -120,9 +123,16 @@ class VerifiedUrls:
             self._items.move_to_end(key)
             return found
 
-    def put(self, path: str, expires: int, signature: str, target: tuple[str, str]) -> None:
+    def put(
+        self,
+        path: str,
+        expires: int,
+        signature: str,
+        target: tuple[str, str],
+        binding: str = "",
+    ) -> None:
         with self._lock:
-            self._items[(path, expires, signature)] = target
+            self._items[(path, expires, signature, binding)] = target
             while len(self._items) > self._max:
                 self._items.popitem(last=False)
 
@@ -135,7 +145,10 @@ class SegmentServer:
         signer: UrlSigner,
         cache: SegmentCache,
         verified: VerifiedUrls | None = None,
+        *,
+        bind_to_address: bool = False,
     ) -> None:
+        self._bind_to_address = bind_to_address
         self._app = app
         self._store = store
         self._signer = signer
@@ -156,7 +169,7 @@ class SegmentServer:
                 [(b"allow", b"GET, HEAD")],
             )
             return
-        target = self._target(scope["path"], scope.get("query_string", b""))
+        target = self._target(scope["path"], scope.get("query_string", b""), self._binding(scope))
         if isinstance(target, str):
             await _problem(send, 404 if target == _NO_SEGMENT else 403, *_REFUSALS[target])
             return
@@ -188,21 +201,44 @@ class SegmentServer:
             return
         await self._conditional(send, method, entry, conditional, rng, if_range)
 
-    def _target(self, path: str, query: bytes) -> tuple[str, str] | str:
-        """(store key, media type) of a valid signed segment URL, else why not."""
+    def _binding(self, scope: Scope) -> str:
+        """Who is asking, as the signed URL must name them (``credentials.binding_of``)."""
+        secret = None
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                secret = _cookie_value(value) or secret
+            elif name == b"authorization" and value[:7].lower() == b"bearer ":
+                secret = value[7:].strip().decode("latin-1")
+                break
+        address = None
+        if self._bind_to_address:
+            client = scope.get("client")
+            address = client[0] if client else ""
+        return binding_of(secret, address)
+
+    def _target(self, path: str, query: bytes, binding: str) -> tuple[str, str] | str:
+        """(store key, media type) of a valid signed segment URL, else why not.
+
+        A URL made for an anonymous visitor (public tracks, when anonymous listening is
+        on) carries no binding and plays anywhere; every other URL only for its viewer.
+        """
         signed = parse_query(query)
         if signed is None:
             return _NOT_SIGNED
         expires, signature = signed
-        known = self.verified.get(path, expires, signature)
+        known = self.verified.get(path, expires, signature, binding)
         if known is not None:
             return known
         parsed = parse_segment_path(path)
         if parsed is None:
             return _NO_SEGMENT
-        if not self._signer.verify_parsed(path, expires, signature):
+        anonymous = binding_of(None, binding.partition("@")[2] or None) if "@" in binding else ""
+        if not (
+            self._signer.verify_parsed(path, expires, signature, binding)
+            or self._signer.verify_parsed(path, expires, signature, anonymous)
+        ):
             return _BAD_SIGNATURE
-        self.verified.put(path, expires, signature, parsed)
+        self.verified.put(path, expires, signature, parsed, binding)
         return parsed
 
     async def _conditional(
@@ -284,3 +320,15 @@ async def _problem(
     headers += extra or []
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+_COOKIE_PREFIX = SESSION_COOKIE.encode() + b"="
+
+
+def _cookie_value(header: bytes) -> str | None:
+    """The session cookie's value in a Cookie header, parsed without a framework."""
+    for raw in header.split(b";"):
+        part = raw.strip()
+        if part.startswith(_COOKIE_PREFIX):
+            return part[len(_COOKIE_PREFIX) :].decode("latin-1")
+    return None

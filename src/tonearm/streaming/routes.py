@@ -15,6 +15,8 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
+from tonearm.accounts.auth import Deps
+from tonearm.accounts.principal import Viewer
 from tonearm.db.unit_of_work import UnitOfWorkFactory
 from tonearm.library.routes import TrackIdPath
 from tonearm.storage import BlobStore
@@ -24,7 +26,8 @@ from tonearm.streaming.service import StoredFile, StreamingService
 
 M3U8 = "application/vnd.apple.mpegurl"
 # A track id always names the same bytes, but a deleted track must not live on in caches.
-FILE_CACHE = "public, max-age=86400"
+# Access is checked per request: a shared cache must not answer for the next person.
+FILE_CACHE = "private, max-age=86400"
 T = TypeVar("T")
 
 RungPath = Annotated[str, Path(max_length=16, pattern=r"^[A-Za-z0-9]+$")]
@@ -111,9 +114,11 @@ _PLAYLIST_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def build_router(
-    uows: UnitOfWorkFactory, streaming: StreamingService, store: BlobStore
+    uows: UnitOfWorkFactory, streaming: StreamingService, store: BlobStore, deps: Deps
 ) -> APIRouter:
     router = APIRouter(prefix="/api/tracks", tags=["streaming"])
+    # Every media route checks access for the viewer; playlists are signed for them.
+    Listener = Annotated[Viewer, Depends(deps.reader)]  # noqa: N806
 
     def read(fn: Callable[..., T], *args: object) -> T:
         with uows.read() as session:
@@ -133,13 +138,18 @@ def build_router(
         )
         router.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False, **common)
 
-    async def master(track_id: TrackIdPath, request: Request) -> Response:
-        text = await run_in_threadpool(read, streaming.master_playlist, track_id)
-        return playlist_response(request, text, "public, max-age=10")
+    async def master(viewer: Listener, track_id: TrackIdPath, request: Request) -> Response:
+        text = await run_in_threadpool(read, streaming.master_playlist, viewer, track_id)
+        return playlist_response(request, text, "private, max-age=10")
 
-    async def variant(track_id: TrackIdPath, rung: RungPath, request: Request) -> Response:
-        text, final = await run_in_threadpool(read, streaming.variant_playlist, track_id, rung)
-        return playlist_response(request, text, "public, max-age=60" if final else "no-cache")
+    async def variant(
+        viewer: Listener, track_id: TrackIdPath, rung: RungPath, request: Request
+    ) -> Response:
+        text, final = await run_in_threadpool(
+            read, streaming.variant_playlist, viewer, track_id, rung
+        )
+        # Segment links inside are signed for this viewer: never shared by caches.
+        return playlist_response(request, text, "private, max-age=60" if final else "no-cache")
 
     async def send(request: Request, lookup: Callable[..., StoredFile], *args: object) -> Response:
         stored = await run_in_threadpool(read, lookup, *args)
@@ -160,20 +170,24 @@ def build_router(
             download_name=stored.download_name,
         )
 
-    async def mp3(track_id: TrackIdPath, request: Request) -> Response:
-        return await send(request, streaming.mp3, track_id)
+    async def mp3(viewer: Listener, track_id: TrackIdPath, request: Request) -> Response:
+        return await send(request, streaming.mp3, viewer, track_id)
 
-    async def original(track_id: TrackIdPath, request: Request) -> Response:
-        return await send(request, streaming.original, track_id)
+    async def original(viewer: Listener, track_id: TrackIdPath, request: Request) -> Response:
+        return await send(request, streaming.original, viewer, track_id)
 
-    async def waveform(track_id: TrackIdPath, request: Request) -> Response:
-        return await send(request, streaming.waveform, track_id)
+    async def waveform(viewer: Listener, track_id: TrackIdPath, request: Request) -> Response:
+        return await send(request, streaming.waveform, viewer, track_id)
 
-    async def artwork_original(track_id: TrackIdPath, request: Request) -> Response:
-        return await send(request, streaming.artwork, track_id, None)
+    async def artwork_original(
+        viewer: Listener, track_id: TrackIdPath, request: Request
+    ) -> Response:
+        return await send(request, streaming.artwork, viewer, track_id, None)
 
-    async def artwork_thumb(track_id: TrackIdPath, size: int, request: Request) -> Response:
-        return await send(request, streaming.artwork, track_id, size)
+    async def artwork_thumb(
+        viewer: Listener, track_id: TrackIdPath, size: int, request: Request
+    ) -> Response:
+        return await send(request, streaming.artwork, viewer, track_id, size)
 
     get_and_head(
         "/{track_id}/hls/master.m3u8",

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from tonearm.accounts.principal import Viewer
 from tonearm.blobs import keys
 from tonearm.blobs.repository import BlobRepository
 from tonearm.errors import Conflict, NotFound
-from tonearm.library.repository import TrackRepository
+from tonearm.library.service import LibraryService
 from tonearm.models import Blob, BlobStatus, Segment
 from tonearm.streaming import playlists
 from tonearm.streaming.urls import MediaUrls
@@ -25,7 +26,8 @@ class StoredFile:
 
 
 class StreamingService:
-    def __init__(self, urls: MediaUrls, segment_seconds: float) -> None:
+    def __init__(self, urls: MediaUrls, library: LibraryService, segment_seconds: float) -> None:
+        self._library = library
         self._urls = urls
         self._segment_seconds = segment_seconds
 
@@ -33,28 +35,31 @@ class StreamingService:
         """Where to send the client instead of proxying (a presigned store URL), if anywhere."""
         return self._urls.file_redirect(stored.key, stored.media_type, stored.download_name)
 
-    def _blob(self, session: Session, track_id: TrackId) -> tuple[Blob, str]:
-        track = TrackRepository(session).get(track_id)
+    def _blob(self, session: Session, viewer: Viewer, track_id: TrackId) -> tuple[Blob, str]:
+        """The track's blob and file name, after the access check (NotFound otherwise)."""
+        track = self._library.visible(session, viewer, track_id)
         if track is None:
             raise NotFound(f"No track with id {track_id!r}.")
         return track.blob, track.filename
 
-    def _playable(self, session: Session, track_id: TrackId) -> Blob:
-        blob, _ = self._blob(session, track_id)
+    def _playable(self, session: Session, viewer: Viewer, track_id: TrackId) -> Blob:
+        blob, _ = self._blob(session, viewer, track_id)
         if not blob.playable:
             if blob.status == BlobStatus.FAILED:
                 raise NotFound(f"This track could not be processed: {blob.error}")
             raise Conflict("This track is still being processed; try again in a moment.")
         return blob
 
-    def master_playlist(self, session: Session, track_id: TrackId) -> str:
-        blob = self._playable(session, track_id)
+    def master_playlist(self, session: Session, viewer: Viewer, track_id: TrackId) -> str:
+        blob = self._playable(session, viewer, track_id)
         renditions = BlobRepository(session).renditions(blob.hash)
         return playlists.master(renditions, lambda r: self._urls.variant(r.name))
 
-    def variant_playlist(self, session: Session, track_id: TrackId, rung: str) -> tuple[str, bool]:
+    def variant_playlist(
+        self, session: Session, viewer: Viewer, track_id: TrackId, rung: str
+    ) -> tuple[str, bool]:
         """The playlist text, and whether it is final (VOD) or still growing (EVENT)."""
-        blob = self._playable(session, track_id)
+        blob = self._playable(session, viewer, track_id)
         repo = BlobRepository(session)
         rendition = repo.rendition(blob.hash, rung)
         if rendition is None:
@@ -62,19 +67,21 @@ class StreamingService:
         segments = repo.segments(rendition.id)
 
         def segment_uri(seg: Segment) -> str:
-            return self._urls.segment(blob.hash, rung, seg.hash, "m4s")
+            return self._urls.segment(blob.hash, rung, seg.hash, "m4s", viewer.binding)
 
         text = playlists.variant(
             rendition,
             segments,
-            init_uri=self._urls.segment(blob.hash, rung, rendition.init_hash, "mp4"),
+            init_uri=self._urls.segment(
+                blob.hash, rung, rendition.init_hash, "mp4", viewer.binding
+            ),
             segment_uri=segment_uri,
             segment_seconds=self._segment_seconds,
         )
         return text, rendition.complete
 
-    def mp3(self, session: Session, track_id: TrackId) -> StoredFile:
-        blob, filename = self._blob(session, track_id)
+    def mp3(self, session: Session, viewer: Viewer, track_id: TrackId) -> StoredFile:
+        blob, filename = self._blob(session, viewer, track_id)
         if blob.status != BlobStatus.READY or not blob.mp3_size:
             raise Conflict("The MP3 of this track is not ready yet.")
         return StoredFile(
@@ -84,8 +91,8 @@ class StreamingService:
             _stem(filename) + ".mp3",
         )
 
-    def original(self, session: Session, track_id: TrackId) -> StoredFile:
-        blob, filename = self._blob(session, track_id)
+    def original(self, session: Session, viewer: Viewer, track_id: TrackId) -> StoredFile:
+        blob, filename = self._blob(session, viewer, track_id)
         return StoredFile(
             keys.original_key(blob.hash, blob.original_ext),
             keys.MIME_BY_EXT.get(blob.original_ext, "application/octet-stream"),
@@ -93,16 +100,18 @@ class StreamingService:
             filename,
         )
 
-    def waveform(self, session: Session, track_id: TrackId) -> StoredFile:
-        blob, _ = self._blob(session, track_id)
+    def waveform(self, session: Session, viewer: Viewer, track_id: TrackId) -> StoredFile:
+        blob, _ = self._blob(session, viewer, track_id)
         if not blob.has_waveform:
             raise Conflict("The waveform of this track is not ready yet.")
         return StoredFile(
             keys.waveform_key(blob.hash), "application/json", f'"{blob.hash[:32]}-peaks"'
         )
 
-    def artwork(self, session: Session, track_id: TrackId, size: int | None) -> StoredFile:
-        blob, _ = self._blob(session, track_id)
+    def artwork(
+        self, session: Session, viewer: Viewer, track_id: TrackId, size: int | None
+    ) -> StoredFile:
+        blob, _ = self._blob(session, viewer, track_id)
         if blob.artwork_mime is None or (size is not None and size not in blob.artwork_sizes):
             raise NotFound("This track has no artwork of that size.")
         media_type = "image/webp" if size is not None else blob.artwork_mime

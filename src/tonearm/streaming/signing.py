@@ -44,24 +44,39 @@ class UrlSigner:
         now = time.time() if now is None else now
         return (int(now) // self._ttl + 2) * self._ttl
 
-    def signature(self, path: str, expires: int) -> str:
-        mac = hmac.new(self._key, f"{path}\n{expires}".encode(), hashlib.sha256).digest()
+    def signature(self, path: str, expires: int, binding: str = "") -> str:
+        message = f"{path}\n{expires}\n{binding}".encode()
+        mac = hmac.new(self._key, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(mac[:18]).decode()
 
-    def sign(self, path: str, now: float | None = None) -> str:
+    def sign(self, path: str, binding: str = "", now: float | None = None) -> str:
+        """``path`` signed for the viewer ``binding`` names (``credentials.binding_of``)."""
         expires = self.expiry(now)
-        return f"{path}?e={expires}&s={self.signature(path, expires)}"
+        return f"{path}?e={expires}&s={self.signature(path, expires, binding)}"
 
-    def verify(self, path: str, expires: str, signature: str, now: float | None = None) -> bool:
-        """Whether ``expires``/``signature`` (as found in the URL) sign ``path`` and are
-        still valid; only the canonical spelling ``sign`` writes is accepted."""
+    def verify(
+        self,
+        path: str,
+        expires: str,
+        signature: str,
+        binding: str = "",
+        now: float | None = None,
+    ) -> bool:
+        """Whether ``expires``/``signature`` (as found in the URL) sign ``path`` for
+        ``binding`` and are still valid; only the canonical spelling ``sign`` writes is
+        accepted."""
         if _EXPIRES.fullmatch(expires) is None or _SIGNATURE.fullmatch(signature) is None:
             return False
-        return self.verify_parsed(path, int(expires), signature, now)
+        return self.verify_parsed(path, int(expires), signature, binding, now)
 
     def verify_parsed(
-        self, path: str, expires: int, signature: str, now: float | None = None
+        self,
+        path: str,
+        expires: int,
+        signature: str,
+        binding: str = "",
+        now: float | None = None,
     ) -> bool:
         if expires < (time.time() if now is None else now):
             return False
-        return hmac.compare_digest(self.signature(path, expires), signature)
+        return hmac.compare_digest(self.signature(path, expires, binding), signature)

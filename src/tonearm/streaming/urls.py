@@ -65,8 +65,10 @@ class MediaUrls:
         """A variant playlist, relative to the master playlist."""
         return f"{rung}.m3u8"
 
-    def segment(self, blob_hash: BlobHash, rung: str, file_hash: str, ext: str) -> str:
-        """A segment (``m4s``) or init section (``mp4``) URL for a playlist."""
+    def segment(
+        self, blob_hash: BlobHash, rung: str, file_hash: str, ext: str, binding: str = ""
+    ) -> str:
+        """A segment (``m4s``) or init section (``mp4``) URL for one viewer's playlist."""
         if self._delivery.segments == "store":
             url = self._store.presigned_url(
                 keys.segment_key(blob_hash, rung, file_hash, ext),
@@ -76,7 +78,7 @@ class MediaUrls:
             if url is not None:
                 return url
         path = f"{SEGMENT_PREFIX}{blob_hash}/{rung}/{file_hash}.{ext}"
-        return self._delivery.media_base_url.rstrip("/") + self._signer.sign(path)
+        return self._delivery.media_base_url.rstrip("/") + self._signer.sign(path, binding)
 
     def file_redirect(self, key: str, media_type: str, filename: str | None) -> str | None:
         """A presigned URL to send the client to instead of proxying, or None to proxy."""
