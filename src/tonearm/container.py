@@ -179,7 +179,12 @@ def build_accounts(infra: Infrastructure) -> AccountsPart:
             block_s=a.block_s,
         ),
     )
-    auth = Authenticator(infra.uows, service, bind_to_address=a.bind_urls_to_address)
+    auth = Authenticator(
+        infra.uows,
+        service,
+        bind_to_address=a.bind_urls_to_address,
+        anonymous_listening=a.anonymous_listening,
+    )
     return AccountsPart(service=service, auth=auth, deps=auth.bind())
 
 

@@ -7,7 +7,8 @@ made with the session cookie must come from our own origin (``Sec-Fetch-Site`` /
 not sent by browsers on their own, so they need neither.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: FastAPI reads the dependencies'
+# parameter types at definition time, and they name other dependencies (local names).
 
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
@@ -40,8 +41,14 @@ Dependency = Callable[..., Coroutine[Any, Any, Viewer]]
 
 class Authenticator:
     def __init__(
-        self, uows: UnitOfWorkFactory, accounts: AccountService, *, bind_to_address: bool = False
+        self,
+        uows: UnitOfWorkFactory,
+        accounts: AccountService,
+        *,
+        bind_to_address: bool = False,
+        anonymous_listening: bool = False,
     ) -> None:
+        self.anonymous_listening = anonymous_listening
         self._uows = uows
         self._accounts = accounts
         self._bind_to_address = bind_to_address
@@ -103,7 +110,7 @@ class Authenticator:
         request.state.viewer = viewer
         return viewer
 
-    def bind(self) -> Deps:
+    def bind(self) -> "Deps":
         """The dependencies routes declare, bound to this authenticator."""
         return Deps(self)
 
@@ -129,6 +136,8 @@ class Deps:
             return viewer
 
         async def reader(viewer: Annotated[Viewer, Depends(auth.viewer)]) -> Viewer:
+            if not viewer.signed_in and not auth.anonymous_listening:
+                raise Unauthenticated("Sign in first.")
             if viewer.via == "token" and Scope.READ not in viewer.scopes:
                 raise Forbidden("This needs the 'read' scope.", code="scope")
             return viewer

@@ -3,7 +3,8 @@
 Paths: ``/api/setup``, ``/api/auth/*``, ``/api/me*``, ``/api/users*``, ``/api/invites*``.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: FastAPI reads each route's parameter
+# types at definition time, and they name dependencies built per app (local names).
 
 from collections.abc import Callable
 from dataclasses import dataclass

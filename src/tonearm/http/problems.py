@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
-from tonearm.errors import TonearmError
+from tonearm.errors import Throttled, TonearmError
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,9 @@ STATUS_BY_KIND: dict[str, int] = {
     "precondition_failed": 412,
     "gone": 410,
     "unavailable": 503,
-    "locked": 423,  # as tusd answers a PATCH to an upload another request is writing
+    "locked": 423,
+    "unauthenticated": 401,
+    "throttled": 429,  # as tusd answers a PATCH to an upload another request is writing
     "timed_out": 408,
 }
 
@@ -97,9 +99,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TonearmError)
     async def _domain(request: Request, exc: TonearmError) -> JSONResponse:
         status = STATUS_BY_KIND.get(exc.kind, 500)
-        headers = None
+        headers: dict[str, str] | None = None
+        if isinstance(exc, Throttled):
+            headers = {"Retry-After": str(exc.retry_after_s)}
+        if status == 401:
+            headers = {"WWW-Authenticate": 'Bearer realm="tonearm"'}
         if request.url.path.startswith("/api/uploads"):
-            headers = {"Tus-Resumable": "1.0.0"}
+            headers = {**(headers or {}), "Tus-Resumable": "1.0.0"}
             if status == 412:
                 headers["Tus-Version"] = "1.0.0"  # tus 1.0: a 412 lists the versions served
         return problem(

@@ -1,6 +1,7 @@
 """Upload over HTTP: one-shot multipart (here) and resumable tus 1.0 (``tus_routes``)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: FastAPI reads each route's parameter
+# types at definition time, and they name dependencies built per app (local names).
 
 from typing import Annotated
 

@@ -1,6 +1,7 @@
 """The tus 1.0 resumable upload protocol over HTTP (https://tus.io/protocols/resumable-upload)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: FastAPI reads each route's parameter
+# types at definition time, and they name dependencies built per app (local names).
 
 import base64
 from collections.abc import AsyncIterator

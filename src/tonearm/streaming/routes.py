@@ -5,7 +5,8 @@ the OpenAPI document, so each operation keeps one id (OpenAPI readers take HEAD 
 behave as GET).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: FastAPI reads each route's parameter
+# types at definition time, and they name dependencies built per app (local names).
 
 import hashlib
 from collections.abc import Callable
