@@ -302,6 +302,11 @@ class AccountService:
     def end_all_sessions(self, uow: UnitOfWork, viewer: Viewer) -> int:
         return AccountRepository(uow.session).end_sessions(_uid(viewer))
 
+    def purge(self, uow: UnitOfWork) -> int:
+        """Delete sessions past their absolute end or idle too long (housekeeping)."""
+        idle_cutoff = utcnow() - timedelta(seconds=self._policy.session_idle_s)
+        return AccountRepository(uow.session).purge_sessions(utcnow(), idle_cutoff)
+
     # Tokens --------------------------------------------------------------------------
 
     def create_token(
