@@ -137,6 +137,13 @@ def test_the_first_account_must_be_an_admin(tmp_path: Path) -> None:
     assert "No accounts yet" in cli.ok("list")
 
 
+def test_a_database_that_cannot_be_opened_is_said_so(tmp_path: Path) -> None:
+    cli = Cli(tmp_path, f"sqlite:///{tmp_path / 'missing' / 'tonearm.db'}")
+    failed = cli("list")
+    assert failed.returncode == 6
+    assert failed.stderr.strip() == "error: cannot use the database: unable to open database file"
+
+
 def test_a_user_added_with_a_password_on_stdin_signs_in_over_http(site: Site) -> None:
     out = site.cli.ok("add", "ana", "--password-stdin", stdin="anas long password\n")
     assert out.strip() == "Added member 'ana'."

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from tonearm.cli import users
 from tonearm.cli.config import build, data_options, settings_from
@@ -138,3 +139,8 @@ def run() -> None:
     except TonearmError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(EXIT_CODES.get(exc.kind, 2))
+    except OperationalError as exc:
+        # A wrong URL, a stopped server, a locked file: what the driver says, not a traceback.
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        click.echo(f"error: cannot use the database: {reason}", err=True)
+        sys.exit(EXIT_CODES["unavailable"])
