@@ -118,7 +118,7 @@ def click_to_sound(url: str, title: str, runs: int, press_ms: int) -> tuple[list
             page.wait_for_load_state("networkidle")
             page.evaluate(MEASURE)
             button.click(delay=press_ms)
-            page.wait_for_function("window.__clickToSound !== undefined", timeout=30_000)
+            page.wait_for_function("() => window.__clickToSound !== undefined", timeout=30_000)
             times.append(Run(page.evaluate("window.__clickToSound")))
             level = page.get_by_test_id("level").inner_text()
             context.close()
