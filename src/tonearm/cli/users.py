@@ -275,8 +275,7 @@ def delete(name: str, yes: bool, **options: Any) -> None:
         # One transaction, as the admin API does: the tracks go with the account or not at all.
         with c.infra.uows() as uow:
             accounts.user(uow.session, uid)
-            tracks = c.library.delete_all_of(uow, uid)
-            c.ingest.uploads.discard_all_of(uow, uid)
+            tracks = c.release_owned(uow, uid)
             accounts.delete_user(uow, uid)
     click.echo(f"Deleted {name!r} and {_plural(tracks, 'track')}.")
 
