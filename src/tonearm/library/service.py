@@ -69,10 +69,11 @@ class LibraryService:
             tags_applied=False,
             deduplicated=repo.owns_blob(new.owner_id, blob.hash),
         )
-        if blob.status == BlobStatus.READY and not track.deduplicated and not new.stored_now:
-            # Someone else's upload made this audio ready long ago. Answering "ready" now
-            # would tell the uploader that somebody here has these exact bytes: the
-            # track shows as being processed for about as long as a fresh encode takes.
+        if blob.status != BlobStatus.FAILED and not track.deduplicated and not new.stored_now:
+            # Someone else's upload stored (and maybe processed) this audio. Answering
+            # "ready" (or "60 % encoded") now would tell the uploader that somebody here
+            # has these exact bytes: the track shows as a fresh upload being processed,
+            # for about as long as a fresh encode takes.
             track.reveal_at = utcnow() + timedelta(seconds=_encode_estimate(blob.duration))
         if blob.status == BlobStatus.READY:
             for name in _TAG_FIELDS:
