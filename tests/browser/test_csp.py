@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser.conftest import require_browser
+from tests.browser.conftest import require_browser, sign_in
 from tests.fixtures.audio import make_audio
 from tests.fixtures.server import Server
 
@@ -37,6 +37,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 @pytest.fixture
 def watched(browser: Browser, tonearm: Server) -> Iterator[tuple[Page, list[str]]]:
     context = browser.new_context(base_url=tonearm.url)
+    sign_in(context)
     context.add_init_script(COLLECT_VIOLATIONS)
     page = context.new_page()
     console: list[str] = []
