@@ -39,9 +39,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def tones(tmp_path: Path) -> list[Path]:
     """Short clips with different bytes (the same bytes twice would be one track)."""
-    return [
-        make_audio(tmp_path / f"tone-{hz}.flac", seconds=2, frequency=hz) for hz in (330, 550)
-    ]
+    return [make_audio(tmp_path / f"tone-{hz}.flac", seconds=2, frequency=hz) for hz in (330, 550)]
 
 
 def upload(client: httpx.Client, path: Path, name: str, visibility: str) -> str:
@@ -151,9 +149,7 @@ def test_a_member_cannot_see_another_members_private_track(
     # An admin's page names the owner.
     admin = pages.open(tonearm)
     admin.goto("/")
-    badge = (
-        admin.get_by_test_id("track").filter(has_text="alice-shared").get_by_test_id("owner")
-    )
+    badge = admin.get_by_test_id("track").filter(has_text="alice-shared").get_by_test_id("owner")
     expect(badge).to_contain_text("Shared by alice")
 
 
