@@ -275,6 +275,8 @@ def test_upload_choice_row_visibility_and_delete(
     row.get_by_role("button", name="Delete visible-tone").click()
     page.get_by_role("dialog").get_by_role("button", name="Delete track").click()
     expect(row).to_have_count(0)
+    # Focus does not fall to the top of the page with the deleted row: it stays in the list.
+    expect(page.locator("#library")).to_be_focused()
     assert tonearm.http.get(f"/api/tracks/{track['id']}").status_code == 404
 
 
@@ -377,7 +379,7 @@ def open_server(tmp_path: Path) -> Iterator[Server]:
 def test_visitors_hear_public_tracks_when_the_server_allows(
     pages: Pages, open_server: Server, tones: list[Path], screenshots: Path
 ) -> None:
-    upload(open_server.http, tones[0], "for-everyone.flac", "public")
+    public = upload(open_server.http, tones[0], "for-everyone.flac", "public")
     upload(open_server.http, tones[1], "for-me-only.flac", "private")
     visitor = pages.open(open_server, user=None)
     visitor.goto("/")
@@ -388,6 +390,11 @@ def test_visitors_hear_public_tracks_when_the_server_allows(
     expect(visitor.get_by_role("heading", name="Add music")).to_have_count(0)
     assert_accessible(visitor)
     visitor.screenshot(path=screenshots / "visitor.png")
+    open_server.wait_ready(public)
+    visitor.get_by_role("button", name="Play for-everyone").click()
+    visitor.wait_for_function(
+        "() => document.querySelector('audio').currentTime > 0.2", timeout=30_000
+    )
 
     visitor.get_by_role("link", name="Sign in").click()
     expect(visitor.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -406,6 +413,9 @@ def test_account_pages_are_accessible_on_desktop_and_phone(
 ) -> None:
     visitor = pages.open(tonearm, user=None)
     admin = pages.open(tonearm)
+    # A quota, so the storage meter is on the settings page too.
+    me = tonearm.http.get("/api/me").json()["id"]
+    tonearm.http.patch(f"/api/users/{me}", json={"quota_bytes": 10 * 2**30}).raise_for_status()
     for page, place, name in [
         (visitor, "/", "sign-in"),
         (visitor, "/#/join/some-invite", "join"),
@@ -422,3 +432,7 @@ def test_account_pages_are_accessible_on_desktop_and_phone(
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{name} is {overflow}px wider than the {size} screen"
             page.screenshot(path=screenshots / f"{name}-{size}-{scheme}.png", full_page=True)
+    admin.goto("/#/settings")
+    expect(admin.get_by_role("meter", name="Storage used")).to_be_visible()
+    expect(admin.get_by_test_id("storage")).to_contain_text("of 10 GB used")
+    tonearm.http.patch(f"/api/users/{me}", json={"clear_quota": True}).raise_for_status()

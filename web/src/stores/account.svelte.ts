@@ -72,7 +72,14 @@ export class Account {
 
   /** First run: create the first admin, signed in at once. */
   async setup(username: string, password: string): Promise<void> {
-    this.signedInAs(await this.api.setup(username, password));
+    try {
+      this.signedInAs(await this.api.setup(username, password));
+    } catch (error) {
+      // Someone finished the first run meanwhile (another tab, another person): what is
+      // left to do is sign in.
+      if (!(error instanceof ApiError && error.status === 409)) throw error;
+      this.notice = error.message;
+    }
     if (this.server) this.server = { ...this.server, needs_setup: false };
   }
 

@@ -26,7 +26,10 @@ class FakeApi {
     return this.state;
   };
   getMe = async () => this.me;
-  setup = async (username: string) => (this.me = { ...person(username, "c-setup"), role: "admin" });
+  setup = async (username: string) => {
+    if (!this.state.needs_setup) throw new ApiError(409, "This server is already set up; sign in instead.");
+    return (this.me = { ...person(username, "c-setup"), role: "admin" });
+  };
   signIn = async (username: string, password: string) => {
     if (password !== "right") throw new ApiError(401, "Wrong username or password.");
     return (this.me = person(username, "c-signin"));
@@ -69,6 +72,16 @@ describe("Account", () => {
     await account.setup("root", "a long password");
     expect(account).toMatchObject({ needsSetup: false, isAdmin: true });
     expect(tokens.at(-1)).toBe("c-setup");
+  });
+
+  it("turns to sign-in when someone else finished the first run meanwhile", async () => {
+    const { api, account } = setup();
+    api.state = { ...api.state, needs_setup: true };
+    await account.start();
+    api.state = { ...api.state, needs_setup: false };
+    await account.setup("root", "a long password");
+    expect(account).toMatchObject({ needsSetup: false, signedIn: false });
+    expect(account.notice).toMatch(/already set up/);
   });
 
   it("stays signed out on a wrong password, and lets the form say why", async () => {

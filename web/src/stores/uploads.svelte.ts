@@ -74,6 +74,16 @@ export class Uploads {
     this.interrupted = this.interrupted.filter((u) => !names.has(`${u.filename}:${u.size}`));
   }
 
+  /**
+   * Stop every upload under way (the person signed out); the server keeps what it has,
+   * and adding the files again as the same person resumes them.
+   */
+  stopAll(): void {
+    for (const item of this.items) {
+      if (item.phase === "waiting" || item.phase === "uploading") this.queue.cancel(item.key);
+    }
+  }
+
   retry(key: number): void {
     this.queue.retry(key);
   }

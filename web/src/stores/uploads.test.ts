@@ -160,4 +160,13 @@ describe("Uploads", () => {
     // Ben's is left for Ben.
     expect(storage.length).toBe(2);
   });
+
+  it("stops every upload under way when the person leaves", () => {
+    const { transport, uploads } = setup();
+    uploads.add([file("a.flac"), file("b.flac"), file("c.flac")]);
+    transport.run("a.flac").events.done({ trackId: "t1", deduplicated: false });
+    uploads.stopAll();
+    expect(transport.run("b.flac").aborted).toBe(true);
+    expect(uploads.items.map((i) => [i.name, i.phase])).toEqual([["a.flac", "processing"]]);
+  });
 });
