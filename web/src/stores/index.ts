@@ -7,6 +7,11 @@
  *
  * Components read these and call their methods; none holds state of its own beyond
  * what it draws.
+ *
+ * Above them sits the account (account.svelte.ts): who is signed in. The page makes a
+ * new set of these for each person (components/Shell.svelte), so nothing of one
+ * person's library, queue or player outlives their session. The settings and admin
+ * pages make their own stores (settings.svelte.ts, admin.svelte.ts) when first opened.
  */
 import type { Track, TrackPage, UploadState, Visibility } from "../lib/api";
 import type { PlayerState } from "../lib/player";
