@@ -2,6 +2,10 @@
 
 Chromium comes from the Debian package (/usr/bin/chromium), never from Playwright's own
 download. Screenshots go to test-output/browser/ at the repository root.
+
+Accounts: `page` is signed in as the test server's admin (tests/fixtures/server.py makes
+it), `visitor` is a page nobody signed in on, and `first_run` is a server whose first
+run is left for the page to do.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 
 from tests.fixtures.database import fresh_database
-from tests.fixtures.server import Server
+from tests.fixtures.server import ADMIN, PASSWORD, Server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +37,10 @@ CHROMIUM_ARGS = [
 ]
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
 
 
 def require_browser() -> None:
@@ -73,22 +81,127 @@ def tonearm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         server.stop()
 
 
+class FirstRunServer(Server):
+    """`tonearm serve` on an empty database: nobody exists until the page creates the admin.
+
+    Its `http` client has no working credentials until `sign_in_as_admin` is called.
+    """
+
+    def _admin_token(self) -> str:
+        return "none-yet"
+
+    def sign_in_as_admin(self) -> None:
+        """After the page's first run: a token of the admin it created, for `http`."""
+        self.http.close()
+        self.token = Server._admin_token(self)
+        self.auth = {"Authorization": f"Bearer {self.token}"}
+        self.http = httpx.Client(base_url=self.url, timeout=60, headers=self.auth)
+
+
 @pytest.fixture
-def page(browser: Browser, tonearm: Server) -> Iterator[Page]:
-    """A fresh desktop page on the server; page errors fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=tonearm.url)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"errors in the page: {errors}"
+def first_run(tmp_path: Path) -> Iterator[FirstRunServer]:
+    with fresh_database("sqlite", tmp_path) as url:
+        server = FirstRunServer(tmp_path / "data", url)
+        yield server
+        server.stop()
+
+
+def sign_in(context: BrowserContext, username: str = ADMIN, password: str = PASSWORD) -> None:
+    """Sign the browser context in through the API: the session cookie lands in the context."""
+    response = context.request.post(
+        "/api/auth/login", data={"username": username, "password": password}
+    )
+    assert response.ok, response.text()
+
+
+class Pages:
+    """Browser contexts for a test, each page's errors collected; all closed at the end."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.browser = browser
+        self.contexts: list[BrowserContext] = []
+        self.errors: list[str] = []
+
+    def open(
+        self,
+        server: Server,
+        *,
+        user: tuple[str, str] | None = (ADMIN, PASSWORD),
+        viewport: dict[str, int] | None = None,
+    ) -> Page:
+        """A new browser (its own cookies) on `server`, signed in as `user` unless None."""
+        context = self.browser.new_context(viewport=viewport or DESKTOP, base_url=server.url)
+        self.contexts.append(context)
+        if user is not None:
+            sign_in(context, *user)
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def pages(browser: Browser) -> Iterator[Pages]:
+    opened = Pages(browser)
+    yield opened
+    opened.close()
+    assert not opened.errors, f"errors in the page: {opened.errors}"
+
+
+@pytest.fixture
+def page(pages: Pages, tonearm: Server) -> Page:
+    """A fresh desktop page on the server, signed in as its admin; page errors fail the test."""
+    return pages.open(tonearm)
+
+
+@pytest.fixture
+def visitor(pages: Pages, tonearm: Server) -> Page:
+    """A fresh desktop page on the server that nobody signed in on."""
+    return pages.open(tonearm, user=None)
+
+
+MEMBER_PASSWORD = "a long enough secret"
+
+
+def make_member(server: Server, username: str, password: str = MEMBER_PASSWORD) -> httpx.Client:
+    """A member created through the admin API, and an API client holding their token."""
+    made = server.http.post(
+        "/api/users", json={"username": username, "password": password, "role": "member"}
+    )
+    assert made.status_code == 201, made.text
+    with httpx.Client(base_url=server.url, timeout=60) as browser:
+        signed = browser.post("/api/auth/login", json={"username": username, "password": password})
+        signed.raise_for_status()
+        token = browser.post(
+            "/api/me/tokens",
+            json={"name": "tests", "scopes": ["read", "upload", "library"]},
+            headers={"X-CSRF-Token": signed.json()["csrf_token"]},
+        )
+        token.raise_for_status()
+        browser.post(
+            "/api/auth/logout", headers={"X-CSRF-Token": signed.json()["csrf_token"]}
+        ).raise_for_status()
+    return httpx.Client(
+        base_url=server.url,
+        timeout=60,
+        headers={"Authorization": f"Bearer {token.json()['token']}"},
+    )
 
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def assert_accessible(page: Page) -> None:
+    violations = run_axe(page)
+    assert not violations, "\n".join(
+        f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in violations
+    )
 
 
 def run_axe(page: Page) -> list[dict[str, Any]]:

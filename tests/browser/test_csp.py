@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.browser.conftest import require_browser
+from tests.browser.conftest import require_browser, sign_in
 from tests.fixtures.audio import make_audio
 from tests.fixtures.server import Server
 
@@ -37,6 +37,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 @pytest.fixture
 def watched(browser: Browser, tonearm: Server) -> Iterator[tuple[Page, list[str]]]:
     context = browser.new_context(base_url=tonearm.url)
+    sign_in(context)
     context.add_init_script(COLLECT_VIOLATIONS)
     page = context.new_page()
     console: list[str] = []
@@ -84,4 +85,16 @@ def test_docs_render_under_the_policy(watched: tuple[Page, list[str]]) -> None:
     page.goto("/docs")
     expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)
     assert page.locator(".opblock").count() > 10
+    assert _violations(page, console) == []
+
+
+def test_settings_and_admin_load_under_the_policy(watched: tuple[Page, list[str]]) -> None:
+    # Loaded on first visit, with their own script chunks; their styles are the page's.
+    page, console = watched
+    page.goto("/#/settings")
+    expect(page.get_by_role("heading", name="API tokens")).to_be_visible()
+    page.get_by_role("link", name="Admin").click()
+    expect(page.get_by_role("heading", name="Invites")).to_be_visible()
+    page.get_by_role("button", name="Create invite link").click()
+    expect(page.get_by_test_id("secret-value")).to_have_value(re.compile("/#/join/"))
     assert _violations(page, console) == []

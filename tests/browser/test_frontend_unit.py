@@ -4,11 +4,13 @@
   waveform, formatting, step labels against the server's source) in web/src/lib/*.test.ts,
   and of the page's stores (library, uploads, player, preferences) in web/src/stores/;
 - svelte-check: TypeScript types across the components and modules;
-- the committed bundle in src/tonearm/web/ was built from the source as it is now.
+- the committed bundle in src/tonearm/web/ was built from the source as it is now, and
+  what the first page load fetches stays small (pages past the first load on demand).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import re
@@ -30,6 +32,9 @@ INPUTS = [
     "vite.config.ts",
     "src",
 ]
+
+# gzip -9 of the JS and CSS that index.html names (bench/player.py measures the same).
+FIRST_LOAD_BUDGET = 60 * 1024
 
 needs_node = pytest.mark.skipif(
     shutil.which("npm") is None or not (WEB / "node_modules").is_dir(),
@@ -94,3 +99,15 @@ def test_built_page_references_only_shipped_assets() -> None:
     for name in referenced:
         assert (BUILT / "assets" / name).is_file(), name
     assert "hls" not in " ".join(referenced), "hls.js must load lazily, not with the page"
+
+
+def test_first_load_stays_within_its_budget() -> None:
+    index = (BUILT / "index.html").read_text()
+    referenced = re.findall(r'(?:src|href)="/assets/([^"]+)"', index)
+    sizes = {
+        name: len(gzip.compress((BUILT / "assets" / name).read_bytes(), 9, mtime=0))
+        for name in referenced
+    }
+    assert sum(sizes.values()) < FIRST_LOAD_BUDGET, sizes
+    # The settings and admin pages come later, when first opened.
+    assert not [name for name in referenced if name.startswith(("Settings", "Admin"))]

@@ -200,6 +200,8 @@ def test_falls_back_to_mp3_when_hls_fails(page: Page, ready_track: dict[str, Any
 
 def test_non_audio_file_says_why(page: Page) -> None:
     page.goto("/")
+    # The drop zone is there once the page knows who is signed in.
+    expect(page.get_by_test_id("dropzone")).to_be_visible()
     # A real drop: a DataTransfer holding a file that is not audio, dropped on the zone.
     page.evaluate(
         """() => {

@@ -293,7 +293,15 @@ class AccountService:
         AccountRepository(uow.session).end_session_by_hash(credentials.digest(cookie))
 
     def sessions(self, session: DbSession, viewer: Viewer) -> list[Session]:
-        return list(AccountRepository(session).sessions_of(_uid(viewer)))
+        """The person's live sessions: one past its idle or absolute expiry signs nobody in,
+        so it is not listed as a place they are signed in."""
+        now = utcnow()
+        idle = timedelta(seconds=self._policy.session_idle_s)
+        return [
+            row
+            for row in AccountRepository(session).sessions_of(_uid(viewer))
+            if row.expires_at > now and row.last_seen_at + idle > now
+        ]
 
     def end_session(self, uow: UnitOfWork, viewer: Viewer, public_id: str) -> None:
         if not AccountRepository(uow.session).end_session(_uid(viewer), public_id):

@@ -249,6 +249,17 @@ export class AudioEngine {
     }
   }
 
+  /** Stop and let go of everything (the person signed out): nothing plays or loads after. */
+  destroy(): void {
+    this.generation += 1;
+    this.playPending = false;
+    this.audio.pause();
+    this.teardown();
+    this.track = null;
+    void this.graph?.context.close().catch(() => {});
+    this.graph = null;
+  }
+
   private setDelivery(delivery: Delivery): void {
     this.delivery = delivery;
     this.emit({ type: "delivery", delivery });

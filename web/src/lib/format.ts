@@ -50,3 +50,50 @@ export function formatPercent(fraction: number): string {
   const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
   return `${Math.floor(f * 100)}%`;
 }
+
+const RELATIVE_STEPS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
+  ["second", 60],
+  ["minute", 60],
+  ["hour", 24],
+  ["day", 30],
+  ["month", 12],
+  ["year", Infinity],
+];
+
+/** An ISO time from `now`: "just now", "5 minutes ago", "in 3 days". */
+export function formatRelative(iso: string, now = Date.now(), locale = "en"): string {
+  const then = Date.parse(iso);
+  if (!Number.isFinite(then)) return "";
+  let value = (then - now) / 1000;
+  if (Math.abs(value) < 45) return "just now";
+  const words = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+  for (const [unit, size] of RELATIVE_STEPS) {
+    if (Math.abs(value) < size) return words.format(Math.round(value), unit);
+    value /= size;
+  }
+  return words.format(Math.round(value), "year");
+}
+
+/** An ISO time as a date and time in the person's own locale. */
+export function formatDateTime(iso: string): string {
+  const then = Date.parse(iso);
+  if (!Number.isFinite(then)) return "";
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(then);
+}
+
+const GIB = 1024 ** 3;
+
+/** A quota typed in GB ("2", "0.5"), in bytes; null for an empty field, NaN for nonsense. */
+export function parseGigabytes(text: string): number | null {
+  const trimmed = text.trim().replace(",", ".");
+  if (trimmed === "") return null;
+  const value = Number(trimmed);
+  if (!Number.isFinite(value) || value < 0) return Number.NaN;
+  return Math.round(value * GIB);
+}
+
+/** Bytes as GB for an input field: 1610612736 → "1.5". */
+export function toGigabytes(bytes: number | null): string {
+  if (bytes == null) return "";
+  return String(Math.round((bytes / GIB) * 100) / 100);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Track } from "./api";
-import { appendPage, mergeFirstPage, needsPolling, statusText } from "./library";
+import { appendPage, mergeFirstPage, needsPolling, ownerBadge, statusText } from "./library";
 import { track } from "../testing/tracks";
 
 const t = (id: string, created: string, over: Partial<Track> = {}) =>
@@ -48,5 +48,23 @@ describe("polling and labels", () => {
     expect(statusText(t("a", "1"))).toBe("Ready");
     // A status this page does not know yet is shown as the server says it.
     expect(statusText(t("a", "1", { status: "re_encoding" }))).toBe("Re encoding");
+  });
+});
+
+describe("ownerBadge", () => {
+  const names = new Map([["u-ann", "ann"]]);
+
+  it("names the owner of someone else's track where the page knows them", () => {
+    expect(ownerBadge({ owner_id: "u-ann" }, "u-me", names)).toEqual({ text: "ann", spoken: "Shared by ann" });
+    expect(ownerBadge({ owner_id: "u-ben" }, "u-me", names)).toEqual({
+      text: "Shared",
+      spoken: "Shared by someone else",
+    });
+  });
+
+  it("badges nothing of one's own, for a visitor, or without an owner", () => {
+    expect(ownerBadge({ owner_id: "u-me" }, "u-me", names)).toBeNull();
+    expect(ownerBadge({ owner_id: "u-ann" }, null, names)).toBeNull();
+    expect(ownerBadge({ owner_id: null }, "u-me", names)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 /** The track list as the page holds it: merging pages and polls, and when to poll. */
-import type { Track } from "./api";
+import type { Track, Visibility } from "./api";
 import { progressText, stepLabel } from "./steps";
 
 /**
@@ -48,4 +48,27 @@ export function statusText(track: Track): string {
       // A status this page does not know yet: say it as the server does.
       return stepLabel(track.status);
   }
+}
+
+export const VISIBILITIES: readonly { value: Visibility; label: string; hint: string }[] = [
+  { value: "private", label: "Private", hint: "Only you" },
+  { value: "unlisted", label: "Unlisted", hint: "Anyone with its link" },
+  { value: "public", label: "Public", hint: "Everyone on this server" },
+];
+
+/**
+ * The owner's badge on a track that is not the viewer's own: the owner's name where the
+ * page knows it (admins see every account), else "Shared". None for one's own tracks,
+ * for a visitor (everything shown is someone's public track) or an ownerless track.
+ */
+export function ownerBadge(
+  track: Pick<Track, "owner_id">,
+  viewerId: string | null,
+  names: ReadonlyMap<string, string>,
+): { text: string; spoken: string } | null {
+  if (!viewerId || !track.owner_id || track.owner_id === viewerId) return null;
+  const name = names.get(track.owner_id);
+  return name
+    ? { text: name, spoken: `Shared by ${name}` }
+    : { text: "Shared", spoken: "Shared by someone else" };
 }

@@ -64,3 +64,12 @@ export function updateMediaSession(state: PlayerState): void {
     }
   }
 }
+
+/** Nothing is playing any more (the person signed out): the OS controls forget the track. */
+export function clearMediaSession(): void {
+  const session = navigator.mediaSession as MediaSession | undefined;
+  if (!session) return;
+  shownTrackId = null;
+  session.metadata = null;
+  session.playbackState = "none";
+}

@@ -1,25 +1,37 @@
 /**
  * The tus transport for the upload queue, on tus-js-client (loaded on the first upload).
  *
- * Resuming: tus-js-client fingerprints each file (name, type, size, date, endpoint) and
- * keeps its upload URL in localStorage until the upload finishes. Adding the same file
- * again — after a reload, or after a dropped connection gave up — asks the server for
- * its offset (HEAD) and sends only the rest.
+ * Resuming: tus-js-client fingerprints each file (the person, name, type, size, date,
+ * endpoint) and keeps its upload URL in localStorage until the upload finishes. Adding
+ * the same file again — after a reload, or after a dropped connection gave up — asks the
+ * server for its offset (HEAD) and sends only the rest. An upload URL works only for
+ * the person who created it.
+ *
+ * Every request carries the session's CSRF token (read when the upload starts, so a
+ * token renewed in between is used); a 401 tells the page the session is gone.
  */
 import type { DetailedError, HttpRequest, HttpResponse } from "tus-js-client";
-import { problemMessage } from "./api";
-import type { FileLike, Transport, TransportEvents } from "./uploads";
+import { csrfHeaders, problemMessage, reportUnauthorized } from "./http";
+import {
+  type FileLike,
+  type Transport,
+  type TransportEvents,
+  type UploadOptions,
+  uploadFingerprint,
+} from "./uploads";
 
 /** Sent in pieces so a proxy's body limit never blocks a large file. */
 const CHUNK_BYTES = 16 * 1024 * 1024;
 const RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10000, 20000];
 
-export function tusTransport(endpoint: string): Transport {
+/** Uploads to `endpoint` as `owner` (the signed-in person's id). */
+export function tusTransport(endpoint: string, owner: string): Transport {
   return {
-    start(file: FileLike, events: TransportEvents) {
+    start(file: FileLike, events: TransportEvents, options: UploadOptions) {
       let stopped = false;
       let stop: () => void = () => {};
-      void run(endpoint, file as File, events, () => stopped).then((abort) => {
+      const target = { endpoint, owner, options };
+      void run(target, file as File, events, () => stopped).then((abort) => {
         stop = abort;
         if (stopped) abort();
       });
@@ -34,7 +46,7 @@ export function tusTransport(endpoint: string): Transport {
 }
 
 async function run(
-  endpoint: string,
+  { endpoint, owner, options }: { endpoint: string; owner: string; options: UploadOptions },
   file: File,
   events: TransportEvents,
   stopped: () => boolean,
@@ -51,7 +63,13 @@ async function run(
     endpoint,
     chunkSize: CHUNK_BYTES,
     retryDelays: RETRY_DELAYS_MS,
-    metadata: { filename: file.name, filetype: file.type || "application/octet-stream" },
+    metadata: {
+      filename: file.name,
+      filetype: file.type || "application/octet-stream",
+      visibility: options.visibility,
+    },
+    headers: csrfHeaders(),
+    fingerprint: async (f: File) => uploadFingerprint(owner, f, endpoint),
     storeFingerprintForResuming: true,
     removeFingerprintOnSuccess: true,
     onAfterResponse(req: HttpRequest, res: HttpResponse) {
@@ -73,6 +91,7 @@ async function run(
     onError(error: Error | DetailedError) {
       const response = "originalResponse" in error ? error.originalResponse : null;
       const status = response?.getStatus() ?? 0;
+      if (status === 401) reportUnauthorized();
       // A refused file (4xx) will be refused again; anything else may work on a retry.
       const retryable = status === 0 || status >= 500 || status === 409 || status === 423;
       events.failed(uploadFailure(status, response?.getBody() ?? null), retryable);

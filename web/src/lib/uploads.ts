@@ -51,8 +51,16 @@ export interface TransportEvents {
   failed(message: string, retryable: boolean): void;
 }
 
+/** What the server is told with the bytes. */
+export interface UploadOptions {
+  /** Who may listen to the track it becomes: private unless the person chose otherwise. */
+  visibility: "private" | "unlisted" | "public";
+}
+
+export const DEFAULT_UPLOAD: UploadOptions = { visibility: "private" };
+
 export interface Transport {
-  start(file: FileLike, events: TransportEvents): { abort(): void };
+  start(file: FileLike, events: TransportEvents, options: UploadOptions): { abort(): void };
 }
 
 /** What the queue needs to know of a track to follow its processing. */
@@ -67,6 +75,7 @@ export interface TrackProgress {
 interface Entry {
   item: UploadItem;
   file: FileLike;
+  options: UploadOptions;
   handle: { abort(): void } | null;
 }
 
@@ -85,7 +94,7 @@ export class UploadQueue {
   }
 
   /** Queue files; one already waiting or uploading (same name, size, date) is not added twice. */
-  add(files: Iterable<FileLike>): void {
+  add(files: Iterable<FileLike>, options: UploadOptions = DEFAULT_UPLOAD): void {
     for (const file of files) {
       if (this.entries.some((e) => isActive(e.item) && sameFile(e.file, file))) continue;
       const refusal = localRefusal(file);
@@ -104,7 +113,7 @@ export class UploadQueue {
         retryable: false,
       };
       // Newest first, like the track list.
-      this.entries.unshift({ item, file, handle: null });
+      this.entries.unshift({ item, file, options, handle: null });
     }
     this.pump();
     this.changed();
@@ -168,7 +177,7 @@ export class UploadQueue {
       if (entry.item.phase !== "waiting") continue;
       running += 1;
       this.update(entry, { phase: "uploading" });
-      entry.handle = this.transport.start(entry.file, this.eventsFor(entry));
+      entry.handle = this.transport.start(entry.file, this.eventsFor(entry), entry.options);
     }
   }
 
@@ -311,16 +320,29 @@ export interface InterruptedUpload {
 }
 
 /**
+ * The fingerprint tus-js-client files an upload under in localStorage: the person's id
+ * comes first, so two people signing in on one browser never see (or try to resume)
+ * each other's uploads. The rest is tus-js-client's own recipe.
+ */
+export function uploadFingerprint(owner: string, file: FileLike, endpoint: string): string {
+  return ["tonearm", owner, file.name, file.type, file.size, file.lastModified, endpoint].join("-");
+}
+
+/**
  * The unfinished uploads tus-js-client remembers in localStorage (keys `tus::<fingerprint>::<n>`),
- * read without loading tus-js-client itself. Newest first.
+ * read without loading tus-js-client itself: the `owner`'s, and ones from before the
+ * page knew of accounts (their fingerprint names nobody). Newest first.
  */
 export function interruptedUploads(
   storage: Pick<Storage, "length" | "key" | "getItem">,
+  owner: string | null = null,
 ): InterruptedUpload[] {
   const found: InterruptedUpload[] = [];
+  const mine = `tus::tonearm-${owner}-`;
   for (let i = 0; i < storage.length; i++) {
     const key = storage.key(i);
     if (!key?.startsWith("tus::")) continue;
+    if (key.startsWith("tus::tonearm-") && !key.startsWith(mine)) continue;
     try {
       const value = JSON.parse(storage.getItem(key) ?? "null") as {
         uploadUrl?: unknown;

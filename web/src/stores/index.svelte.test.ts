@@ -16,6 +16,8 @@ function setup() {
       if (!found) throw new ApiError(404, "gone");
       return found;
     },
+    updateTrack: async (id: string): Promise<Track> => track(id),
+    deleteTrack: async () => {},
     getUpload: async (): Promise<UploadState> => {
       throw new ApiError(404, "gone");
     },

@@ -7,13 +7,15 @@
  * after 5 × POLL_MS when the list could not be loaded, and not at all otherwise. Refreshes
  * never overlap: one asked for during another runs right after it.
  */
-import { ApiError, type Track, type TrackPage } from "../lib/api";
+import { ApiError, type Track, type TrackPage, type Visibility } from "../lib/api";
 import { appendPage, mergeFirstPage, needsPolling } from "../lib/library";
 
 /** The calls the library makes (lib/api.ts in the page). */
 export interface LibraryApi {
   listTracks(limit: number, cursor?: string | null): Promise<TrackPage>;
   getTrack(id: string): Promise<Track>;
+  updateTrack(id: string, change: { visibility: Visibility }): Promise<Track>;
+  deleteTrack(id: string): Promise<void>;
 }
 
 /** setTimeout's shape, so the tests can run the clock themselves. */
@@ -114,6 +116,24 @@ export class Library {
     } else if (this.error || needsPolling(this.tracks, this.watching())) {
       this.poll(this.error ? this.pollMs * 5 : this.pollMs);
     }
+  }
+
+  /** Change who may listen to a track; throws ApiError (the row says why). */
+  async setVisibility(track: Track, visibility: Visibility): Promise<void> {
+    const changed = await this.api.updateTrack(track.id, { visibility });
+    this.tracks = this.tracks.map((t) => (t.id === changed.id ? changed : t));
+  }
+
+  /** Delete a track; throws ApiError. Gone at once here, whatever the next poll says. */
+  async delete(track: Track): Promise<void> {
+    try {
+      await this.api.deleteTrack(track.id);
+    } catch (error) {
+      // Already gone (deleted in another tab): that is what was asked for.
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    }
+    this.tracks = this.tracks.filter((t) => t.id !== track.id);
+    this.total = Math.max(0, this.total - 1);
   }
 
   async loadMore(): Promise<void> {

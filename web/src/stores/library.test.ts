@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, type Track, type TrackPage } from "../lib/api";
+import { ApiError, type Track, type TrackPage, type Visibility } from "../lib/api";
 import { ManualTimers, settle } from "../testing/timers";
 import { page, processing, track } from "../testing/tracks";
 import { Library } from "./library.svelte";
@@ -23,6 +23,22 @@ class FakeApi {
     const found = [...this.tracks, ...this.later].find((t) => t.id === id);
     if (!found) throw new ApiError(404, "gone");
     return found;
+  };
+
+  updateTrack = async (id: string, change: { visibility: Visibility }): Promise<Track> => {
+    this.calls.push(`patch ${id} ${change.visibility}`);
+    const found = this.tracks.find((t) => t.id === id);
+    if (!found) throw new ApiError(404, "gone");
+    if (!found.editable) throw new ApiError(403, "Only the track's owner (or an admin) can change it.");
+    const changed = { ...found, ...change };
+    this.tracks = this.tracks.map((t) => (t.id === id ? changed : t));
+    return changed;
+  };
+
+  deleteTrack = async (id: string): Promise<void> => {
+    this.calls.push(`delete ${id}`);
+    if (!this.tracks.some((t) => t.id === id)) throw new ApiError(404, "gone");
+    this.tracks = this.tracks.filter((t) => t.id !== id);
   };
 }
 
@@ -119,5 +135,48 @@ describe("Library", () => {
     await library.refresh();
     library.stop();
     expect(timers.delays).toEqual([]);
+  });
+
+  it("changes a track's visibility with what the server answered", async () => {
+    const { api, library } = setup();
+    api.tracks = [track("b"), track("a")];
+    await library.refresh();
+    await library.setVisibility(library.tracks[1], "public");
+    expect(library.tracks.map((t) => [t.id, t.visibility])).toEqual([
+      ["b", "private"],
+      ["a", "public"],
+    ]);
+    expect(api.calls).toContain("patch a public");
+  });
+
+  it("keeps the list as it was when a change is refused, and says why", async () => {
+    const { api, library } = setup();
+    api.tracks = [track("a", { editable: false, owner_id: "someone-else", visibility: "public" })];
+    await library.refresh();
+    await expect(library.setVisibility(library.tracks[0], "private")).rejects.toThrow(/owner/);
+    expect(library.tracks[0].visibility).toBe("public");
+  });
+
+  it("drops a deleted track at once, and one already deleted elsewhere too", async () => {
+    const { api, library } = setup();
+    api.tracks = [track("c"), track("b"), track("a")];
+    await library.refresh();
+    await library.delete(library.tracks[1]);
+    expect(library.tracks.map((t) => t.id)).toEqual(["c", "a"]);
+    expect(library.total).toBe(2);
+    api.tracks = [track("c")]; // "a" went in another tab
+    await library.delete(library.tracks[1]);
+    expect(library.tracks.map((t) => t.id)).toEqual(["c"]);
+  });
+
+  it("keeps a track whose deletion failed", async () => {
+    const { api, library } = setup();
+    api.tracks = [track("a")];
+    await library.refresh();
+    api.deleteTrack = async () => {
+      throw new ApiError(0, "Could not reach the server.");
+    };
+    await expect(library.delete(library.tracks[0])).rejects.toThrow(/reach/);
+    expect(library.tracks.map((t) => t.id)).toEqual(["a"]);
   });
 });

@@ -4,11 +4,13 @@
  */
 import { ApiError, type UploadState } from "../lib/api";
 import {
+  DEFAULT_UPLOAD,
   type FileLike,
   type InterruptedUpload,
   type TrackProgress,
   type Transport,
   type UploadItem,
+  type UploadOptions,
   UploadQueue,
   announcement,
   interruptedUploads,
@@ -26,6 +28,8 @@ export type Unfinished = InterruptedUpload & { percent: number | null };
 export interface UploadsOptions {
   /** A file finished sending and the server is processing it: time to poll. */
   onprocessing?: () => void;
+  /** The signed-in person's id: only their unfinished uploads are offered. */
+  owner?: string | null;
   concurrency?: number;
 }
 
@@ -34,8 +38,14 @@ export class Uploads {
   interrupted = $state.raw<readonly Unfinished[]>([]);
   /** The last thing said about the queue, for the page's polite live region. */
   announcement = $state("");
+  /**
+   * Who may listen to what is added next. Private each time the page loads: a choice
+   * to share is made on purpose, never remembered into the next session.
+   */
+  visibility = $state<UploadOptions["visibility"]>(DEFAULT_UPLOAD.visibility);
 
   private readonly queue: UploadQueue;
+  private readonly owner: string | null;
 
   constructor(
     transport: Transport,
@@ -44,6 +54,7 @@ export class Uploads {
     options: UploadsOptions = {},
   ) {
     const onprocessing = options.onprocessing ?? (() => {});
+    this.owner = options.owner ?? null;
     this.queue = new UploadQueue(
       transport,
       (items) => {
@@ -58,9 +69,19 @@ export class Uploads {
 
   /** Send files; adding one that was interrupted resumes it (and clears its notice). */
   add(files: readonly FileLike[]): void {
-    this.queue.add(files);
+    this.queue.add(files, { visibility: this.visibility });
     const names = new Set(files.map((f) => `${f.name}:${f.size}`));
     this.interrupted = this.interrupted.filter((u) => !names.has(`${u.filename}:${u.size}`));
+  }
+
+  /**
+   * Stop every upload under way (the person signed out); the server keeps what it has,
+   * and adding the files again as the same person resumes them.
+   */
+  stopAll(): void {
+    for (const item of this.items) {
+      if (item.phase === "waiting" || item.phase === "uploading") this.queue.cancel(item.key);
+    }
   }
 
   retry(key: number): void {
@@ -92,7 +113,7 @@ export class Uploads {
    */
   async findInterrupted(): Promise<void> {
     const found = await Promise.all(
-      interruptedUploads(this.storage).map(async (u): Promise<Unfinished | null> => {
+      interruptedUploads(this.storage, this.owner).map(async (u): Promise<Unfinished | null> => {
         try {
           const state = await this.api.getUpload(u.uploadUrl);
           if (state.track_id) return null;

@@ -134,4 +134,39 @@ describe("Uploads", () => {
     expect(storage.getItem(key)).toBeNull();
     expect(api.discarded).toEqual(["/api/uploads/1"]);
   });
+
+  it("sends each file with the visibility chosen when it was added", () => {
+    const { transport, uploads } = setup();
+    expect(uploads.visibility).toBe("private");
+    uploads.add([file("mine.flac")]);
+    uploads.visibility = "public";
+    uploads.add([file("shared.flac")]);
+    expect(transport.run("mine.flac").options).toEqual({ visibility: "private" });
+    expect(transport.run("shared.flac").options).toEqual({ visibility: "public" });
+  });
+
+  it("offers only the signed-in person's unfinished uploads", async () => {
+    const transport = new FakeTransport();
+    const storage = new MemoryStorage();
+    const api = new FakeApi();
+    const entry = (url: string, name: string) =>
+      JSON.stringify({ uploadUrl: url, size: 1000, metadata: { filename: name }, creationTime: "2025-01-01T00:00:00Z" });
+    storage.setItem("tus::tonearm-ann-a.wav-audio/wav-1000-1-http://x/api/uploads::1", entry("/api/uploads/a", "a.wav"));
+    storage.setItem("tus::tonearm-ben-b.wav-audio/wav-1000-1-http://x/api/uploads::1", entry("/api/uploads/b", "b.wav"));
+    for (const id of ["a", "b"]) api.states.set(`/api/uploads/${id}`, upload(id, 500, 1000));
+    const uploads = new Uploads(transport, storage, api, { owner: "ann" });
+    await uploads.findInterrupted();
+    expect(uploads.interrupted.map((u) => u.filename)).toEqual(["a.wav"]);
+    // Ben's is left for Ben.
+    expect(storage.length).toBe(2);
+  });
+
+  it("stops every upload under way when the person leaves", () => {
+    const { transport, uploads } = setup();
+    uploads.add([file("a.flac"), file("b.flac"), file("c.flac")]);
+    transport.run("a.flac").events.done({ trackId: "t1", deduplicated: false });
+    uploads.stopAll();
+    expect(transport.run("b.flac").aborted).toBe(true);
+    expect(uploads.items.map((i) => [i.name, i.phase])).toEqual([["a.flac", "processing"]]);
+  });
 });

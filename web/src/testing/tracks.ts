@@ -4,6 +4,10 @@ import type { Track, TrackPage } from "../lib/api";
 export function track(id: string, over: Partial<Track> = {}): Track {
   return {
     id,
+    owner_id: "me",
+    visibility: "private",
+    editable: true,
+    deduplicated: false,
     status: "ready",
     playable: true,
     error: null,

@@ -1,11 +1,11 @@
 /** An upload transport the tests drive by hand, and files to give it. */
-import type { FileLike, Transport, TransportEvents } from "../lib/uploads";
+import type { FileLike, Transport, TransportEvents, UploadOptions } from "../lib/uploads";
 
 export class FakeTransport implements Transport {
-  started: { file: FileLike; events: TransportEvents; aborted: boolean }[] = [];
+  started: { file: FileLike; events: TransportEvents; options: UploadOptions; aborted: boolean }[] = [];
 
-  start(file: FileLike, events: TransportEvents) {
-    const run = { file, events, aborted: false };
+  start(file: FileLike, events: TransportEvents, options: UploadOptions) {
+    const run = { file, events, options, aborted: false };
     this.started.push(run);
     return { abort: () => void (run.aborted = true) };
   }
