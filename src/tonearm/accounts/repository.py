@@ -24,6 +24,13 @@ class AccountRepository:
     def user_by_key(self, username_key: str) -> User | None:
         return self.session.scalar(select(User).where(User.username_key == username_key))
 
+    def names(self, user_ids: set[UserId]) -> dict[UserId, str]:
+        """Usernames by id, for showing who owns what."""
+        if not user_ids:
+            return {}
+        rows = self.session.execute(select(User.id, User.username).where(User.id.in_(user_ids)))
+        return {UserId(uid): name for uid, name in rows}
+
     def users(self) -> Sequence[User]:
         return self.session.scalars(select(User).order_by(User.username_key)).all()
 

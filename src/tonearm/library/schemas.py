@@ -45,6 +45,7 @@ class Urls(BaseModel):
 class TrackOut(BaseModel):
     id: str
     owner_id: str | None
+    owner_name: str | None = Field(default=None, description="The owner's username.")
     visibility: Visibility = Field(
         description="private (owner only), unlisted (anyone with the link), public"
     )

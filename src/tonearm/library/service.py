@@ -18,6 +18,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from tonearm.accounts.principal import Viewer
+from tonearm.accounts.repository import AccountRepository
 from tonearm.blobs.service import PROCESS_KIND, BlobService
 from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.errors import BadRequest, Unauthenticated
@@ -159,7 +160,13 @@ class LibraryService:
         self, session: Session, viewer: Viewer, tracks: list[Track]
     ) -> list[schemas.TrackOut]:
         jobs = JobLeases(session).of_subjects(PROCESS_KIND, {t.blob_hash for t in tracks})
-        return [self._out(viewer, t, t.blob, jobs.get(t.blob_hash)) for t in tracks]
+        names = AccountRepository(session).names({t.owner_id for t in tracks if t.owner_id})
+        return [
+            self._out(viewer, t, t.blob, jobs.get(t.blob_hash)).model_copy(
+                update={"owner_name": names.get(t.owner_id) if t.owner_id else None}
+            )
+            for t in tracks
+        ]
 
     @staticmethod
     def masked(track: Track) -> float | None:

@@ -754,6 +754,11 @@ export interface components {
             id: string;
             /** Owner Id */
             owner_id: string | null;
+            /**
+             * Owner Name
+             * @description The owner's username.
+             */
+            owner_name?: string | null;
             /** @description private (owner only), unlisted (anyone with the link), public */
             visibility: components["schemas"]["Visibility"];
             /**

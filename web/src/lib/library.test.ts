@@ -63,6 +63,10 @@ describe("ownerBadge", () => {
   });
 
   it("badges nothing of one's own, for a visitor, or without an owner", () => {
+    expect(ownerBadge({ owner_id: "u-cy", owner_name: "cy" }, "u-me", names)).toEqual({
+      text: "cy",
+      spoken: "Shared by cy",
+    });
     expect(ownerBadge({ owner_id: "u-me" }, "u-me", names)).toBeNull();
     expect(ownerBadge({ owner_id: "u-ann" }, null, names)).toBeNull();
     expect(ownerBadge({ owner_id: null }, "u-me", names)).toBeNull();

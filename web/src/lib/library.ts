@@ -62,12 +62,12 @@ export const VISIBILITIES: readonly { value: Visibility; label: string; hint: st
  * for a visitor (everything shown is someone's public track) or an ownerless track.
  */
 export function ownerBadge(
-  track: Pick<Track, "owner_id">,
+  track: Pick<Track, "owner_id"> & { owner_name?: string | null },
   viewerId: string | null,
   names: ReadonlyMap<string, string>,
 ): { text: string; spoken: string } | null {
   if (!viewerId || !track.owner_id || track.owner_id === viewerId) return null;
-  const name = names.get(track.owner_id);
+  const name = track.owner_name ?? names.get(track.owner_id);
   return name
     ? { text: name, spoken: `Shared by ${name}` }
     : { text: "Shared", spoken: "Shared by someone else" };
