@@ -8,18 +8,15 @@ created through the account service, as their signed-in browser would be.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures.accounts import build_container, member_viewer
+from tests.fixtures.accounts import build_container, member_viewer, stage
 from tonearm.accounts.principal import Viewer
-from tonearm.blobs.hashing import file_sha256
 from tonearm.container import Container
 from tonearm.ingest.service import Accepted
-from tonearm.ingest.staging import StagedFile
 from tonearm.models import Visibility
 
 
@@ -34,15 +31,6 @@ def app(tmp_path: Path, database_url: str) -> Iterator[Container]:
 def viewer(app: Container) -> Viewer:
     """The member every upload in a test belongs to (unless it names another)."""
     return member_viewer(app, "owner")
-
-
-def stage(app: Container, source: Path, name: str | None = None) -> StagedFile:
-    """A copy of ``source`` in the staging area, as an upload would leave it."""
-    path = app.ingest.staging.new_path()
-    shutil.copyfile(source, path)
-    return StagedFile(
-        path=path, sha256=file_sha256(path), size=path.stat().st_size, filename=name or source.name
-    )
 
 
 def upload(

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.fixtures.accounts import drain
+from tests.fixtures.accounts import drain, stage
 from tests.fixtures.audio import MakeAudio
-from tests.service.conftest import stage, upload
+from tests.service.conftest import upload
 from tonearm.accounts.principal import Viewer
 from tonearm.container import Container
 from tonearm.models import Blob, Job, Track
