@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import socket
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from tusclient import client as tus_client
 from tests.fixtures.accounts import build_container, member_viewer
 from tests.fixtures.audio import MakeAudio
 from tests.fixtures.server import Server
+from tonearm.ingest.staging import FileLock
 from tonearm.models import Upload, utcnow
 
 pytestmark = pytest.mark.e2e
@@ -70,6 +72,12 @@ def test_interrupted_upload_is_finished_by_a_new_client(server: Server, audio: M
         )
         sock.shutdown(socket.SHUT_WR)
         sock.recv(1024)
+    # The connection may close before the server has committed what arrived; it is
+    # done when it lets go of the upload's lock.
+    staged = server.data_dir / "tmp" / "uploads" / f"{_upload_id(url)}.part"
+    deadline = time.monotonic() + 30
+    while FileLock.is_held(staged) and time.monotonic() < deadline:
+        time.sleep(0.05)
     resumed_at = int(server.http.head(url, headers=TUS).headers["upload-offset"])
     assert offset <= resumed_at <= offset + 20 * 1024
 
