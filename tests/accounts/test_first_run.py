@@ -83,3 +83,49 @@ def test_racing_setups_make_one_admin(site: Site) -> None:
     assert answers == [201, 409, 409, 409]
     with site.c.infra.uows.read() as s:
         assert len(s.scalars(select(User)).all()) == 1
+
+
+def test_invites_let_people_sign_up_while_registration_is_closed(site: Site) -> None:
+    admin = site.setup()
+    closed = site.client().post("/api/auth/register", json={"username": "x1", "password": PASSWORD})
+    assert closed.status_code == 403
+    made = admin.browser.post("/api/invites", json={"max_uses": 2, "role": "moderator"})
+    assert made.status_code == 201
+    code = made.json()["code"]
+    assert code not in admin.browser.get("/api/invites").text  # shown once
+    for name in ("mo", "me"):
+        joined = site.client().post(
+            "/api/auth/register", json={"username": name, "password": PASSWORD, "invite": code}
+        )
+        assert joined.status_code == 201, joined.text
+        assert joined.json()["role"] == "moderator"
+    used_up = site.client().post(
+        "/api/auth/register", json={"username": "mu", "password": PASSWORD, "invite": code}
+    )
+    assert used_up.status_code == 403
+    second = admin.browser.post("/api/invites", json={}).json()
+    assert admin.browser.delete(f"/api/invites/{second['id']}").status_code == 204
+    revoked = site.client().post(
+        "/api/auth/register",
+        json={"username": "mv", "password": PASSWORD, "invite": second["code"]},
+    )
+    assert revoked.status_code == 403
+
+
+def test_disabling_an_account_ends_its_sessions_and_tokens_at_once(site: Site) -> None:
+    admin = site.setup()
+    ana = site.add_user(admin, "ana")
+    token = site.token(ana, "read")
+    off = admin.browser.patch(f"/api/users/{ana.user_id}", json={"disabled": True})
+    assert off.status_code == 200
+    assert ana.browser.get("/api/me").status_code == 401
+    assert site.bearer(token).get("/api/me").status_code == 401
+    refused = site.client().post("/api/auth/login", json={"username": "ana", "password": PASSWORD})
+    assert refused.status_code == 401
+    assert (
+        admin.browser.patch(f"/api/users/{ana.user_id}", json={"disabled": False}).status_code
+        == 200
+    )
+    assert site.bearer(token).get("/api/me").status_code == 200  # tokens were not deleted
+    last = admin.browser.patch(f"/api/users/{admin.user_id}", json={"role": "member"})
+    assert last.status_code == 409  # the last admin stays one

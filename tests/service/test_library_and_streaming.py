@@ -6,12 +6,14 @@ import base64
 
 import pytest
 
-from tests.fixtures.accounts import drain
+from tests.fixtures.accounts import drain, member_viewer
 from tests.fixtures.audio import MakeAudio
 from tests.service.conftest import upload
 from tonearm.accounts.principal import Viewer
 from tonearm.container import Container
 from tonearm.errors import BadRequest, Conflict, NotFound
+from tonearm.library.schemas import TrackPatch
+from tonearm.models import Visibility
 from tonearm.types import TrackId
 
 
@@ -73,3 +75,25 @@ def test_streaming_errors_say_what_is_wrong(
             streaming.variant_playlist(s, viewer, accepted.track_id, "999k")
         out = app.library.get(s, viewer, accepted.track_id)
     assert out.urls.mp3 and out.urls.waveform and out.urls.hls
+
+
+def test_a_private_track_does_not_exist_for_another_member(
+    app: Container, viewer: Viewer, audio: MakeAudio
+) -> None:
+    accepted = upload(app, viewer, audio("mine.flac", seconds=1.5, frequency=720.0))
+    other = member_viewer(app, "other")
+    with app.infra.uows.read() as s:
+        assert app.library.get(s, viewer, accepted.track_id).editable is True
+        with pytest.raises(NotFound):
+            app.library.get(s, other, accepted.track_id)
+        with pytest.raises(NotFound):
+            app.streaming.service.original(s, other, accepted.track_id)
+        assert app.library.page(s, other, limit=10, cursor=None).total == 0
+    with app.infra.uows() as uow, pytest.raises(NotFound):
+        app.library.delete(uow, other, accepted.track_id)
+    with app.infra.uows() as uow:
+        app.library.update(uow, viewer, accepted.track_id, TrackPatch(visibility=Visibility.PUBLIC))
+    with app.infra.uows.read() as s:
+        seen = app.library.get(s, other, accepted.track_id)
+        assert seen.editable is False
+        assert app.library.page(s, other, limit=10, cursor=None).total == 1
