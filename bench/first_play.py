@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/first_play.py [--seconds 180] [--runs 3]
 
-Uploads a generated stereo 44.1 kHz FLAC to a real `tonearm serve` and measures, from
+Uploads a generated stereo 44.1 kHz FLAC to a real `tonearm serve` (as its admin, with a
+personal token that ffmpeg sends too) and measures, from
 the moment the upload request returns, (a) when ffmpeg as an HLS client can open the
 master playlist and decode its first second (the variant playlists are growing EVENT
 playlists then), and (b) when the track is fully processed. Prints both and a / b
@@ -25,8 +26,12 @@ from tests.fixtures.audio import make_audio
 from tests.fixtures.server import Server
 
 
-def can_play(url: str) -> bool:
-    """ffmpeg opens the master and decodes one second from the start."""
+def can_play(url: str, auth: list[str]) -> bool:
+    """ffmpeg opens the master and decodes one second from the start.
+
+    ``auth`` sends the admin's token with every request: the playlists need a viewer
+    and the segment links they hold are signed for that same token.
+    """
     proc = subprocess.run(
         [
             "ffmpeg",
@@ -34,6 +39,7 @@ def can_play(url: str) -> bool:
             "error",
             "-live_start_index",
             "0",
+            *auth,
             "-i",
             url,
             "-map",
@@ -59,7 +65,11 @@ def one_run(server: Server, source: Path) -> tuple[float, float]:
     first = None
     while time.monotonic() - t0 < 600:
         track = server.track(track_id)
-        if first is None and track["playable"] and can_play(server.url + track["urls"]["hls"]):
+        if (
+            first is None
+            and track["playable"]
+            and can_play(server.url + track["urls"]["hls"], server.ffmpeg_auth())
+        ):
             first = time.monotonic() - t0
         if track["status"] == "ready":
             if first is None:

@@ -4,13 +4,15 @@
 
 Starts a real `tonearm serve` on a scratch data directory, uploads a generated track and
 waits until it is ready. Then, `--runs` times, opens the page in a fresh browser context
-(empty cache), waits for the track list (and for the network to go quiet, so hls.js has
-been preloaded as it is for a person who looks before clicking), clicks the track's play
-button and measures, inside the page, from the click event to the first `timeupdate` with
-`currentTime > 0`. Prints the median, the spread and the HLS level that played. It does
-so twice: with a synthetic instant click (pointerdown and click together) and with a
-100 ms press, about a person's; the page opens the audio device and starts loading the
-track on the press, so the press overlaps start-up work.
+(empty cache) signed in as the server's admin (session cookie from `POST /api/auth/login`;
+if the page still shows no track list, this part is skipped with a message), waits for
+the track list (and for the network to go quiet, so hls.js has been preloaded as it is
+for a person who looks before clicking), clicks the track's play button and measures,
+inside the page, from the click event to the first `timeupdate` with `currentTime > 0`.
+Prints the median, the spread and the HLS level that played. It does so twice: with a
+synthetic instant click (pointerdown and click together) and with a 100 ms press, about
+a person's; the page opens the audio device and starts loading the track on the press,
+so the press overlaps start-up work.
 
 The size figure is the gzip (level 9) size of the JS and CSS that src/tonearm/web/index.html
 loads: the first load. hls.js (first play) and tus-js-client (first upload) are lazy
@@ -29,14 +31,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import BrowserContext, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.fixtures.audio import make_audio
-from tests.fixtures.server import Server
+from tests.fixtures.server import ADMIN, PASSWORD, Server
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "src" / "tonearm" / "web"
 CLICK_TO_SOUND_TARGET_MS = 300
+TRACK_LIST_WAIT_MS = 15_000
 FIRST_LOAD_TARGET_KB = 60
 
 # Measured inside the page, on its own clock: the press (pointerdown), the click, the
@@ -56,6 +60,21 @@ MEASURE = """() => {
     };
     audio.addEventListener('timeupdate', tick);
 }"""
+
+
+class PageNotSignedIn(Exception):
+    """The page showed no track list although the browser holds the admin's session."""
+
+
+def sign_in(context: BrowserContext, url: str) -> None:
+    """The admin's session cookie in this browser context, set through the API (the
+    context's request client shares its cookies), so the bench does not depend on how
+    the page's own sign-in form looks."""
+    r = context.request.post(
+        f"{url}/api/auth/login", data={"username": ADMIN, "password": PASSWORD}
+    )
+    if not r.ok:
+        raise SystemExit(f"sign-in as {ADMIN!r} failed: {r.status} {r.text()}")
 
 
 class Run:
@@ -88,14 +107,18 @@ def click_to_sound(url: str, title: str, runs: int, press_ms: int) -> tuple[list
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for _ in range(runs):
             context = browser.new_context(viewport={"width": 1280, "height": 860})
+            sign_in(context, url)
             page = context.new_page()
             page.goto(url, wait_until="networkidle")
             button = page.get_by_role("button", name=f"Play {title}")
-            button.wait_for()
+            try:
+                button.wait_for(timeout=TRACK_LIST_WAIT_MS)
+            except PlaywrightTimeout:
+                raise PageNotSignedIn from None
             page.wait_for_load_state("networkidle")
             page.evaluate(MEASURE)
             button.click(delay=press_ms)
-            page.wait_for_function("window.__clickToSound !== undefined", timeout=30_000)
+            page.wait_for_function("() => window.__clickToSound !== undefined", timeout=30_000)
             times.append(Run(page.evaluate("window.__clickToSound")))
             level = page.get_by_test_id("level").inner_text()
             context.close()
@@ -145,6 +168,14 @@ def main() -> None:
                 (press, *click_to_sound(server.url, title, args.runs, press))
                 for press in args.press_ms or [0, 100]
             ]
+        except PageNotSignedIn:
+            print(
+                f"click-to-sound skipped: with {ADMIN!r}'s session cookie in the browser, the "
+                f"page showed no 'Play {title}' button within {TRACK_LIST_WAIT_MS // 1000} s. "
+                "The page's sign-in is being reworked; rerun once it shows the track list to "
+                "a signed-in browser."
+            )
+            return
         finally:
             server.stop()
     for press, runs, level in results:

@@ -21,7 +21,7 @@ from tonearm.blobs.jobs import CollectBlob
 from tonearm.blobs.service import COLLECT_TASK, PROCESS_KIND, BlobService
 from tonearm.db import migrate
 from tonearm.db.engine import make_engine, make_session_factory
-from tonearm.db.unit_of_work import UnitOfWorkFactory
+from tonearm.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tonearm.ingest.jobs import EXPIRE_TASK, ExpireUploads
 from tonearm.ingest.service import IngestService, Limits
 from tonearm.ingest.staging import StagingArea
@@ -39,7 +39,7 @@ from tonearm.streaming.fastpath import SegmentCache
 from tonearm.streaming.service import StreamingService
 from tonearm.streaming.signing import UrlSigner
 from tonearm.streaming.urls import Delivery, MediaUrls
-from tonearm.types import Kbps, Seconds
+from tonearm.types import Kbps, Seconds, UserId
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,13 @@ class Container:
 
     def migrate(self) -> None:
         migrate.upgrade(self.infra.engine)
+
+    def release_owned(self, uow: UnitOfWork, user_id: UserId) -> int:
+        """Everything an account owns, before it goes: tracks (shared audio stays for
+        others) and unfinished uploads. Returns how many tracks went."""
+        tracks = self.library.delete_all_of(uow, user_id)
+        self.ingest.uploads.discard_all_of(uow, user_id)
+        return tracks
 
     def close(self) -> None:
         self.infra.engine.dispose()

@@ -75,12 +75,11 @@ class AccountRepository:
     def end_session_by_hash(self, id_hash: str) -> None:
         self.session.execute(delete(Session).where(Session.id_hash == id_hash))
 
-    def purge_sessions(self, now: datetime) -> int:
-        return len(
-            self.session.execute(
-                delete(Session).where(Session.expires_at < now).returning(Session.id_hash)
-            ).all()
+    def purge_sessions(self, now: datetime, idle_cutoff: datetime) -> int:
+        gone = delete(Session).where(
+            (Session.expires_at < now) | (Session.last_seen_at < idle_cutoff)
         )
+        return len(self.session.execute(gone.returning(Session.id_hash)).all())
 
     # Tokens ----------------------------------------------------------------------
 

@@ -175,8 +175,8 @@ class AccountService:
 
     def set_password(
         self, uow: UnitOfWork, user_id: UserId, password: str, *, keep_session: str | None = None
-    ) -> None:
-        """New password; every session but ``keep_session`` (a digest) ends."""
+    ) -> int:
+        """New password; every session but ``keep_session`` (a digest) ends (how many)."""
         repo = AccountRepository(uow.session)
         user = repo.user(user_id, for_update=True)
         if user is None:
@@ -186,7 +186,7 @@ class AccountService:
             raise Invalid(weak, code="weak-password")
         user.password_hash = self._passwords.hash(password)
         user.password_changed_at = utcnow()
-        repo.end_sessions(user.id, keep=keep_session)
+        return repo.end_sessions(user.id, keep=keep_session)
 
     def change_password(
         self, uow: UnitOfWork, viewer: Viewer, current: str, new: str, keep_session: str | None
@@ -301,6 +301,11 @@ class AccountService:
 
     def end_all_sessions(self, uow: UnitOfWork, viewer: Viewer) -> int:
         return AccountRepository(uow.session).end_sessions(_uid(viewer))
+
+    def purge(self, uow: UnitOfWork) -> int:
+        """Delete sessions past their absolute end or idle too long (housekeeping)."""
+        idle_cutoff = utcnow() - timedelta(seconds=self._policy.session_idle_s)
+        return AccountRepository(uow.session).purge_sessions(utcnow(), idle_cutoff)
 
     # Tokens --------------------------------------------------------------------------
 

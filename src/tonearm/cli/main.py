@@ -1,4 +1,4 @@
-"""The ``tonearm`` command: serve, worker, db."""
+"""The ``tonearm`` command: serve, worker, db, user."""
 
 from __future__ import annotations
 
@@ -7,60 +7,16 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
-from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
+from tonearm.cli import users
+from tonearm.cli.config import build, data_options, settings_from
 from tonearm.errors import TonearmError
-from tonearm.settings import Settings
-
-if TYPE_CHECKING:
-    from tonearm.container import Container
 
 log = logging.getLogger("tonearm")
-
-
-# Flag name -> (settings section, field); flags name the common settings only.
-_FLAGS = {
-    "host": ("http", "host"),
-    "port": ("http", "port"),
-    "database_url": ("database", "url"),
-    "queue_url": ("queue", "url"),
-    "embedded_workers": ("jobs", "embedded_workers"),
-}
-
-
-def _settings(**flags: Any) -> Settings:
-    """Settings from the environment, with the flags given on the command line on top."""
-    values: dict[str, Any] = {}
-    for name, value in flags.items():
-        if value is None:
-            continue
-        if name in _FLAGS:
-            section, field = _FLAGS[name]
-            values.setdefault(section, {})[field] = value
-        else:
-            values[name] = value
-    try:
-        return Settings.model_validate(values)
-    except ValidationError as exc:
-        raise click.UsageError(_first_error(exc)) from None
-
-
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err.get("loc", ()))
-    return f"setting {where}: {err.get('msg', 'invalid')}"
-
-
-def _build(settings: Settings) -> Container:
-    from tonearm import container, logs
-
-    logs.configure(settings.log.level, json_lines=settings.log.json_lines)
-    c = container.build(settings)
-    c.migrate()
-    return c
 
 
 @click.group()
@@ -88,8 +44,8 @@ def serve(**options: Any) -> None:
     from tonearm.http.app import create_app
     from tonearm.worker.runtime import WorkerPool, recover
 
-    settings = _settings(**options)
-    c = _build(settings)
+    settings = settings_from(**options)
+    c = build(settings)
     threads = settings.jobs.embedded_workers
     pool = WorkerPool(c, threads) if threads > 0 else None
     config = uvicorn.Config(
@@ -133,7 +89,7 @@ def worker(threads: int, **options: Any) -> None:
     """Process uploads (a separate process against the same data)."""
     from tonearm.worker.runtime import WorkerPool, recover
 
-    c = _build(_settings(**options))
+    c = build(settings_from(**options))
     recover(c)
     pool = WorkerPool(c, threads)
 
@@ -156,14 +112,17 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--data-dir", type=click.Path(path_type=Path))
-@click.option("--database-url")
+@data_options
 def db_upgrade(**options: Any) -> None:
     """Bring the database schema up to date (serve and worker do this on start)."""
-    _build(_settings(**options))
+    build(settings_from(**options))
     click.echo("database is up to date")
 
 
+main.add_command(users.user)
+
+# An error's kind -> the exit status; 1: aborted; 2: bad usage or input (click's own 2
+# for usage errors, and any kind not listed).
 EXIT_CODES = {"not_found": 3, "conflict": 4, "forbidden": 5, "unavailable": 6}
 
 
@@ -180,3 +139,8 @@ def run() -> None:
     except TonearmError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(EXIT_CODES.get(exc.kind, 2))
+    except OperationalError as exc:
+        # A wrong URL, a stopped server, a locked file: what the driver says, not a traceback.
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        click.echo(f"error: cannot use the database: {reason}", err=True)
+        sys.exit(EXIT_CODES["unavailable"])

@@ -69,8 +69,7 @@ def create_app(c: Container) -> ASGIApp:
     )
 
     def release_owned(uow: UnitOfWork, user_id: UserId) -> None:
-        c.library.delete_all_of(uow, user_id)
-        c.ingest.uploads.discard_all_of(uow, user_id)
+        c.release_owned(uow, user_id)
 
     def adopt_orphans(uow: UnitOfWork, user_id: UserId) -> None:
         c.library.adopt_orphans(uow, user_id)

@@ -201,6 +201,7 @@ class IngestService:
                 filename=staged.filename,
                 owner_id=owner_id,
                 visibility=visibility,
+                stored_now=admission.created,
             ),
         )
         return Accepted(track_id=track.id, deduplicated=track.deduplicated)

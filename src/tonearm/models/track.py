@@ -43,6 +43,9 @@ class Track(Base):
     genre: Mapped[str | None] = mapped_column(String(200))
     tags_applied: Mapped[bool] = mapped_column(default=False)
     deduplicated: Mapped[bool] = mapped_column(default=False)
+    reveal_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Until then the track shows as being processed, as a fresh upload would: its audio
+    was already stored by someone else, which must not show (see ``library/service.py``)."""
     """The bytes were already stored when this track was uploaded (nothing was re-encoded)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

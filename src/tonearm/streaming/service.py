@@ -35,11 +35,17 @@ class StreamingService:
         """Where to send the client instead of proxying (a presigned store URL), if anywhere."""
         return self._urls.file_redirect(stored.key, stored.media_type, stored.download_name)
 
-    def _blob(self, session: Session, viewer: Viewer, track_id: TrackId) -> tuple[Blob, str]:
-        """The track's blob and file name, after the access check (NotFound otherwise)."""
+    def _blob(
+        self, session: Session, viewer: Viewer, track_id: TrackId, *, held_ok: bool = False
+    ) -> tuple[Blob, str]:
+        """The track's blob and file name, after the access check (NotFound otherwise).
+
+        A held-back track (``LibraryService.masked``) serves only its original, as a
+        fresh upload would.
+        """
         track = self._library.visible(session, viewer, track_id)
-        if track is None:
-            raise NotFound(f"No track with id {track_id!r}.")
+        if not held_ok and self._library.masked(track) is not None:
+            raise Conflict("This track is still being processed; try again in a moment.")
         return track.blob, track.filename
 
     def _playable(self, session: Session, viewer: Viewer, track_id: TrackId) -> Blob:
@@ -92,7 +98,7 @@ class StreamingService:
         )
 
     def original(self, session: Session, viewer: Viewer, track_id: TrackId) -> StoredFile:
-        blob, filename = self._blob(session, viewer, track_id)
+        blob, filename = self._blob(session, viewer, track_id, held_ok=True)
         return StoredFile(
             keys.original_key(blob.hash, blob.original_ext),
             keys.MIME_BY_EXT.get(blob.original_ext, "application/octet-stream"),

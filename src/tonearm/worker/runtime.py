@@ -93,5 +93,7 @@ class WorkerPool:
 
     def housekeeping(self) -> None:
         self._c.ingest.expire()
+        with self._c.infra.uows() as uow:
+            self._c.accounts.service.purge(uow)
         for blob_hash in self._c.blobs.collect.sweep():
             self._c.infra.queue.enqueue(COLLECT_TASK, blob_hash)

@@ -86,6 +86,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sessions_user_id'), ['user_id'], unique=False)
 
     with op.batch_alter_table('tracks', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reveal_at', tonearm.models.base.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('owner_id', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('visibility', sa.String(length=16), nullable=False, server_default='private'))
         batch_op.create_index(batch_op.f('ix_tracks_owner_id'), ['owner_id'], unique=False)
@@ -113,6 +114,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_tracks_owner_id'))
         batch_op.drop_column('visibility')
         batch_op.drop_column('owner_id')
+        batch_op.drop_column('reveal_at')
 
     with op.batch_alter_table('sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sessions_user_id'))
