@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from tests.accounts.conftest import song
@@ -114,13 +113,9 @@ def test_the_same_bytes_from_two_people(site: Site, tmp_path: Path) -> None:
     assert ana.browser.get(a["urls"]["original"]).content == source.read_bytes()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known leak: bytes someone else uploaded and that were already processed come "
-    "back ready at once, with their tags and loudness, where a new upload is 'uploaded' "
-    "and processed for a while; the uploader can tell the file was stored before",
-)
 def test_bytes_someone_else_had_processed_answer_as_new_ones(site: Site, tmp_path: Path) -> None:
+    """Ready audio someone else uploaded would come back ready at once, with its tags
+    and loudness: the uploader would learn that the file was stored before."""
     admin = site.setup()
     ana, bo = site.add_user(admin, "ana"), site.add_user(admin, "bo")
     source = song(tmp_path)
@@ -129,6 +124,13 @@ def test_bytes_someone_else_had_processed_answer_as_new_ones(site: Site, tmp_pat
     assert ana.browser.get(f"/api/tracks/{fresh['id']}").json()["status"] == "ready"
     late = _multipart(bo, source).json()
     assert _as_anyone(late) == _as_anyone(fresh)
+    # Held back as a fresh upload would be: no playlist yet, nothing that was read
+    # from the audio (tags, loudness, fingerprint).
+    again = bo.browser.get(f"/api/tracks/{late['id']}").json()
+    assert again["status"] in ("uploaded", "processing") and again["playable"] is False
+    assert again["loudness"] is again["fingerprint"] is None
+    master = bo.browser.get(f"/api/tracks/{late['id']}/hls/master.m3u8")
+    assert master.status_code == 409, master.text
 
 
 def test_quota_is_refused_when_a_resumable_upload_is_created(site: Site) -> None:
