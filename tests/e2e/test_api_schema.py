@@ -22,7 +22,8 @@ import httpx
 import pytest
 
 from tests.fixtures.database import fresh_database
-from tests.fixtures.server import Server
+from tests.fixtures.server import ADMIN, PASSWORD, Server
+from tonearm.accounts.credentials import SESSION_COOKIE
 
 pytestmark = pytest.mark.e2e
 
@@ -39,12 +40,34 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         server.stop()
 
 
+REVOKE_TOKEN = "DELETE /api/me/tokens/{token_id}"
+
+
 def test_the_api_does_what_its_document_says(api: Server, tmp_path: Path) -> None:
-    run = subprocess.run(
+    signed_in = httpx.post(
+        f"{api.url}/api/auth/login", json={"username": ADMIN, "password": PASSWORD}, timeout=60
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    cookie = signed_in.cookies[SESSION_COOKIE]
+    # Schemathesis finds the token's id in GET /api/me/tokens and revokes it: every
+    # operation but that one runs first, signed in throughout, then that one alone.
+    run = _schemathesis(api, cookie, tmp_path, "--exclude-name", REVOKE_TOKEN)
+    assert run.returncode == 0, run.stdout[-12_000:] + run.stderr[-2_000:]
+    assert api.http.get("/api/me").status_code == 200  # still signed in at the end
+    run = _schemathesis(api, cookie, tmp_path, "--include-name", REVOKE_TOKEN)
+    assert run.returncode == 0, run.stdout[-12_000:] + run.stderr[-2_000:]
+    assert "Traceback" not in api.process.output()
+
+
+def _schemathesis(
+    api: Server, cookie: str, folder: Path, *selection: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [
             ST,
             "run",
             f"{api.url}/openapi.json",
+            *selection,
             "--checks",
             "all",
             "--exclude-checks",
@@ -58,15 +81,21 @@ def test_the_api_does_what_its_document_says(api: Server, tmp_path: Path) -> Non
             "--generation-database",
             "none",
             "--no-color",
+            # Signed in as the admin, with both credentials the document declares (the
+            # operations are reached, not just their 401s). Each is given explicitly, so
+            # the auth check knows them: it removes both, then sends each one invalid,
+            # and expects a refusal.
+            "--header",
+            f"Authorization: {api.auth['Authorization']}",
+            "--header",
+            f"Cookie: {SESSION_COOKIE}={cookie}",
         ],
-        cwd=tmp_path,  # schemathesis may leave files in its working directory
+        cwd=folder,  # schemathesis may leave files in its working directory
         capture_output=True,
         text=True,
         timeout=240,
         check=False,
     )
-    assert run.returncode == 0, run.stdout[-12_000:] + run.stderr[-2_000:]
-    assert "Traceback" not in api.process.output()
 
 
 def _cursor(raw: bytes) -> str:
@@ -110,6 +139,7 @@ def test_odd_values_are_refused_not_crashed_on(
     api: Server, method: str, path: str, headers: dict[str, str | bytes]
 ) -> None:
     """Requests that made the server fail (found by fuzzing), kept as exact probes."""
-    response = httpx.request(method, api.url + path, headers=headers, timeout=30)
+    response = httpx.request(method, api.url + path, headers={**api.auth, **headers}, timeout=30)
+    assert response.status_code != 401, response.text  # the probe reached the route
     assert 400 <= response.status_code < 500, response.text
     assert response.headers["content-type"] == "application/problem+json"

@@ -83,6 +83,7 @@ def test_too_large_is_refused_before_reading_it_all(clean: Server) -> None:
         sock.sendall(
             (
                 "POST /api/tracks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: {clean.auth['Authorization']}\r\n"
                 "Content-Type: multipart/form-data; boundary=x\r\n"
                 f"Content-Length: {declared}\r\n\r\n"
             ).encode()
@@ -149,7 +150,7 @@ def test_worker_keeps_running_after_bad_input(clean: Server, audio: MakeAudio) -
 
 
 def test_unknown_routes_and_ids_are_problems(clean: Server) -> None:
-    _problem(clean.http.get("/api/tracks/doesnotexist"), 404, "no track")
+    _problem(clean.http.get("/api/tracks/doesnotexist"), 404, "no such track")
     _problem(clean.http.get("/api/tracks/doesnotexist/hls/master.m3u8"), 404)
     _problem(clean.http.get("/api/tracks", params={"limit": 0}), 422)
     _problem(

@@ -58,7 +58,10 @@ def test_twenty_concurrent_identical_uploads_over_two_processes(
     def upload(i: int) -> httpx.Response:
         srv = a if i % 2 else b
         return httpx.post(
-            f"{srv.url}/api/tracks", files={"file": (f"copy{i}.flac", data)}, timeout=60
+            f"{srv.url}/api/tracks",
+            files={"file": (f"copy{i}.flac", data)},
+            headers=srv.auth,
+            timeout=60,
         )
 
     with concurrent.futures.ThreadPoolExecutor(20) as pool:
@@ -114,5 +117,6 @@ def test_reupload_after_deletion_processes_again(
     second = b.upload(source).json()
     track = b.wait_ready(second["id"])
     assert track["source"]["sha256"] == first["source"]["sha256"]
-    assert httpx.get(b.url + track["urls"]["original"]).content == source.read_bytes()
+    original = httpx.get(b.url + track["urls"]["original"], headers=b.auth)
+    assert original.content == source.read_bytes()
     assert _count(engine, Track, blob_hash=track["source"]["sha256"]) == 1

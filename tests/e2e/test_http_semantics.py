@@ -4,7 +4,11 @@ ffmpeg still reads the playlists (master, media, and a growing EVENT one)."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,7 +103,8 @@ def test_playlists_revalidate(api: Server, track: dict[str, Any]) -> None:
 
 def test_ffmpeg_reads_our_playlists(api: Server, track: dict[str, Any], tmp_path: Path) -> None:
     master_url = api.url + track["urls"]["hls"]
-    assert abs(decoded_duration(master_url) - track["duration"]) < 0.1
+    played = decoded_duration(master_url, extra_input_args=api.ffmpeg_auth())
+    assert abs(played - track["duration"]) < 0.1
     # The same variant as it looks while the track is still being encoded: EVENT, no
     # ENDLIST. ffprobe must still open it and find the AAC stream.
     variant = api.http.get(track["urls"]["hls"].rsplit("/", 1)[0] + "/64k.m3u8").text
@@ -109,16 +114,38 @@ def test_ffmpeg_reads_our_playlists(api: Server, track: dict[str, Any], tmp_path
         f"{api.url}{line}" if line.startswith("/s/") else line for line in growing.splitlines()
     )
     assert "#EXT-X-START:TIME-OFFSET=0" in growing and "#EXT-X-ENDLIST" not in growing
-    playlist = tmp_path / "growing.m3u8"
-    playlist.write_text(growing + "\n")
-    probe = subprocess.run(
-        [
-            *("ffprobe", "-v", "error", "-protocol_whitelist", "file,http,tcp"),
-            *("-show_entries", "stream=codec_name", "-of", "csv=p=0", str(playlist)),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    (tmp_path / "growing.m3u8").write_text(growing + "\n")
+    # The segment links are signed for this token, so ffprobe must send it with every
+    # segment; it passes its HTTP headers on only from a playlist it read over HTTP.
+    with _serving(tmp_path) as base:
+        probe = subprocess.run(
+            [
+                *("ffprobe", "-v", "error", *api.ffmpeg_auth()),
+                *("-show_entries", "stream=codec_name", "-of", "csv=p=0"),
+                f"{base}/growing.m3u8",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
     assert set(probe.stdout.split()) == {"aac"}, probe.stderr  # listed per program too
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _serving(folder: Path) -> Iterator[str]:
+    """``folder`` over HTTP on 127.0.0.1, for as long as the block runs."""
+    handler = functools.partial(_Quiet, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        finally:
+            httpd.shutdown()
+            thread.join(timeout=10)

@@ -48,7 +48,9 @@ def test_api_and_two_workers_on_postgres_and_redis(
             ids = [api.upload(s).json()["id"] for s in sources]
             for track_id, source in zip(ids, sources, strict=True):
                 track = api.wait_ready(track_id)
-                played = decoded_duration(api.url + track["urls"]["hls"])
+                played = decoded_duration(
+                    api.url + track["urls"]["hls"], extra_input_args=api.ffmpeg_auth()
+                )
                 assert abs(played - ffprobe_duration(str(source))) < 0.1
             logs = "".join(w.output() for w in workers)
             assert "blobs.process" in logs

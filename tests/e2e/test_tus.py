@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import socket
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,11 +13,11 @@ import httpx
 import pytest
 from tusclient import client as tus_client
 
+from tests.fixtures.accounts import build_container, member_viewer
 from tests.fixtures.audio import MakeAudio
 from tests.fixtures.server import Server
-from tonearm import container
+from tonearm.ingest.staging import FileLock
 from tonearm.models import Upload, utcnow
-from tonearm.settings import Settings
 
 pytestmark = pytest.mark.e2e
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -34,7 +35,7 @@ def _track_of(server: Server, upload_url: str) -> str:
 
 def test_tuspy_uploads_with_checksums(server: Server, audio: MakeAudio) -> None:
     source = audio("tus.flac", seconds=12.0, source="noise")
-    tus = tus_client.TusClient(f"{server.url}/api/uploads")
+    tus = tus_client.TusClient(f"{server.url}/api/uploads", headers=server.auth)
     uploader = tus.uploader(
         str(source), chunk_size=64 * 1024, upload_checksum=True, metadata={"filename": "tus.flac"}
     )
@@ -48,7 +49,7 @@ def test_tuspy_uploads_with_checksums(server: Server, audio: MakeAudio) -> None:
 def test_interrupted_upload_is_finished_by_a_new_client(server: Server, audio: MakeAudio) -> None:
     source = audio("resume.flac", seconds=12.0, source="noise", frequency=300.0)
     data = source.read_bytes()
-    first = tus_client.TusClient(f"{server.url}/api/uploads").uploader(
+    first = tus_client.TusClient(f"{server.url}/api/uploads", headers=server.auth).uploader(
         str(source), chunk_size=32 * 1024, metadata={"filename": "resume.flac"}
     )
     first.upload(stop_at=96 * 1024)
@@ -63,6 +64,7 @@ def test_interrupted_upload_is_finished_by_a_new_client(server: Server, audio: M
         sock.sendall(
             (
                 f"PATCH {httpx.URL(url).path} HTTP/1.1\r\nHost: {host}\r\n"
+                f"Authorization: {server.auth['Authorization']}\r\n"
                 "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\n"
                 f"Upload-Offset: {offset}\r\nContent-Length: {len(chunk)}\r\n\r\n"
             ).encode()
@@ -70,10 +72,16 @@ def test_interrupted_upload_is_finished_by_a_new_client(server: Server, audio: M
         )
         sock.shutdown(socket.SHUT_WR)
         sock.recv(1024)
+    # The connection may close before the server has committed what arrived; it is
+    # done when it lets go of the upload's lock.
+    staged = server.data_dir / "tmp" / "uploads" / f"{_upload_id(url)}.part"
+    deadline = time.monotonic() + 30
+    while FileLock.is_held(staged) and time.monotonic() < deadline:
+        time.sleep(0.05)
     resumed_at = int(server.http.head(url, headers=TUS).headers["upload-offset"])
     assert offset <= resumed_at <= offset + 20 * 1024
 
-    second = tus_client.TusClient(f"{server.url}/api/uploads").uploader(
+    second = tus_client.TusClient(f"{server.url}/api/uploads", headers=server.auth).uploader(
         str(source), url=url, chunk_size=32 * 1024
     )
     assert second.offset == resumed_at  # it asked the server, not its own memory
@@ -149,14 +157,11 @@ def test_options_and_size_limit(server: Server) -> None:
 
 
 def test_abandoned_uploads_expire(tmp_path: Path, database_url: str) -> None:
-    c = container.build(
-        Settings.model_validate(
-            {"data_dir": tmp_path, "database": {"url": database_url}, "queue": {"url": "memory://"}}
-        )
-    )
-    c.migrate()
+    c = build_container(tmp_path, database_url)
+    owner = member_viewer(c, "owner")
+    assert owner.user_id is not None
     with c.infra.uows() as uow:
-        upload = c.ingest.uploads.create(uow, 100, {"filename": "a.flac"})
+        upload = c.ingest.uploads.create(uow, owner.user_id, 100, {"filename": "a.flac"})
     path = c.ingest.staging.path_for(upload.id)
     assert path.exists()
     with c.infra.uows() as uow:
@@ -181,7 +186,7 @@ def test_a_failure_while_finishing_leaves_nothing_behind(server: Server, audio: 
     shard.parent.mkdir(parents=True, exist_ok=True)
     shard.write_bytes(b"in the way")
     try:
-        uploader = tus_client.TusClient(f"{server.url}/api/uploads").uploader(
+        uploader = tus_client.TusClient(f"{server.url}/api/uploads", headers=server.auth).uploader(
             str(source), chunk_size=1 << 20, metadata={"filename": "blocked.flac"}, retries=0
         )
         with pytest.raises(Exception, match="500"):
@@ -198,7 +203,7 @@ def test_a_failure_while_finishing_leaves_nothing_behind(server: Server, audio: 
     finally:
         shard.unlink()
     # Once the store works again the same file goes through.
-    again = tus_client.TusClient(f"{server.url}/api/uploads").uploader(
+    again = tus_client.TusClient(f"{server.url}/api/uploads", headers=server.auth).uploader(
         str(source), chunk_size=1 << 20, metadata={"filename": "blocked.flac"}
     )
     again.upload()

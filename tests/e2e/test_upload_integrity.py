@@ -51,6 +51,7 @@ def _raw_patch_start(server: Server, path: str, offset: int, length: int) -> soc
     sock.sendall(
         (
             f"PATCH {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+            f"Authorization: {server.auth['Authorization']}\r\n"
             "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\n"
             f"Upload-Offset: {offset}\r\nContent-Length: {length}\r\n\r\n"
         ).encode()

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from tests.fixtures.accounts import drain, stage
 from tests.fixtures.audio import MakeAudio
-from tests.service.conftest import drain, stage, upload
+from tests.service.conftest import upload
+from tonearm.accounts.principal import Viewer
 from tonearm.container import Container
 from tonearm.models import Blob, Job, Track
 from tonearm.types import BlobHash
@@ -27,19 +29,20 @@ def _stored(app: Container, blob_hash: str) -> list[Path]:
 
 
 def test_the_same_bytes_are_stored_once_and_referenced_per_track(
-    app: Container, audio: MakeAudio
+    app: Container, viewer: Viewer, audio: MakeAudio
 ) -> None:
     source = audio("same.flac", seconds=2.0)
-    first = upload(app, source, "one.flac")
+    first = upload(app, viewer, source, "one.flac")
     staged = stage(app, source, "two.flac")
-    second = app.ingest.service.finish(staged)
+    assert viewer.user_id is not None
+    second = app.ingest.service.finish(staged, viewer.user_id)
     assert (first.deduplicated, second.deduplicated) == (False, True)
     assert not staged.path.exists()  # the duplicate's bytes were dropped
     with app.infra.uows.read() as s:
         blob_hash = s.get(Track, first.track_id).blob_hash  # type: ignore[union-attr]
         blob = s.get(Blob, blob_hash)
         assert blob is not None and blob.refcount == 2
-        out = app.library.get(s, second.track_id)
+        out = app.library.get(s, viewer, second.track_id)
     assert out.deduplicated is True and out.filename == "two.flac"
     assert _count(app, Job, subject=blob_hash) == 1
     assert len([p for p in _stored(app, blob_hash) if "originals" in str(p)]) == 1
@@ -47,52 +50,54 @@ def test_the_same_bytes_are_stored_once_and_referenced_per_track(
 
 
 def test_deleting_the_last_track_collects_the_blob_and_its_job(
-    app: Container, audio: MakeAudio
+    app: Container, viewer: Viewer, audio: MakeAudio
 ) -> None:
     source = audio("gone.flac", seconds=2.0, frequency=500.0)
-    a = upload(app, source)
-    b = upload(app, source)
+    a = upload(app, viewer, source)
+    b = upload(app, viewer, source)
     with app.infra.uows.read() as s:
         blob_hash = BlobHash(s.get(Track, a.track_id).blob_hash)  # type: ignore[union-attr]
     drain(app)  # processing: the blob becomes ready
     with app.infra.uows.read() as s:
-        assert app.library.get(s, a.track_id).status == "ready"
+        assert app.library.get(s, viewer, a.track_id).status == "ready"
     with app.infra.uows() as uow:
-        app.library.delete(uow, a.track_id)
+        app.library.delete(uow, viewer, a.track_id)
     drain(app)
     assert _count(app, Blob, hash=blob_hash) == 1 and _stored(app, blob_hash)
     with app.infra.uows() as uow:
-        app.library.delete(uow, b.track_id)
+        app.library.delete(uow, viewer, b.track_id)
     drain(app)
     assert _count(app, Blob, hash=blob_hash) == 0
     assert _count(app, Job, subject=blob_hash) == 0
     assert _stored(app, blob_hash) == []
     # The same bytes again: stored and processed anew.
-    c = upload(app, source)
+    c = upload(app, viewer, source)
     assert c.deduplicated is False
     drain(app)
     with app.infra.uows.read() as s:
-        assert app.library.get(s, c.track_id).status == "ready"
+        assert app.library.get(s, viewer, c.track_id).status == "ready"
 
 
-def test_job_ids_are_never_reused(app: Container, audio: MakeAudio) -> None:
+def test_job_ids_are_never_reused(app: Container, viewer: Viewer, audio: MakeAudio) -> None:
     source = audio("ids.flac", seconds=2.0, frequency=700.0)
-    first = upload(app, source)
+    first = upload(app, viewer, source)
     with app.infra.uows.read() as s:
         old_id = s.scalar(select(Job.id))
     with app.infra.uows() as uow:
-        app.library.delete(uow, first.track_id)
+        app.library.delete(uow, viewer, first.track_id)
     drain(app)
     assert _count(app, Job) == 0
-    upload(app, source)
+    upload(app, viewer, source)
     with app.infra.uows.read() as s:
         new_id = s.scalar(select(Job.id))
     assert old_id is not None and new_id is not None and new_id > old_id
 
 
-def test_blobs_the_allow_list_refuses_are_withdrawn(app: Container, audio: MakeAudio) -> None:
+def test_blobs_the_allow_list_refuses_are_withdrawn(
+    app: Container, viewer: Viewer, audio: MakeAudio
+) -> None:
     """A 'track' stored before the allow-list from a playlist naming a server file."""
-    accepted = upload(app, audio("old.flac", seconds=2.0, frequency=880.0))
+    accepted = upload(app, viewer, audio("old.flac", seconds=2.0, frequency=880.0))
     drain(app)
     with app.infra.uows() as uow:
         track = uow.session.get(Track, accepted.track_id)
@@ -105,7 +110,7 @@ def test_blobs_the_allow_list_refuses_are_withdrawn(app: Container, audio: MakeA
     with app.infra.uows() as uow:
         assert app.blobs.service.quarantine_refused(uow) == [blob_hash]
     with app.infra.uows.read() as s:
-        out = app.library.get(s, accepted.track_id)
+        out = app.library.get(s, viewer, accepted.track_id)
     assert out.status == "failed" and "playlist" in (out.error or "")
     assert out.urls.hls is None
     assert not any("/hls/" in str(p) or "/derived/" in str(p) for p in _stored(app, blob_hash))

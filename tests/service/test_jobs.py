@@ -7,8 +7,10 @@ import time
 
 from sqlalchemy import select, update
 
+from tests.fixtures.accounts import drain
 from tests.fixtures.audio import MakeAudio
-from tests.service.conftest import drain, upload
+from tests.service.conftest import upload
+from tonearm.accounts.principal import Viewer
 from tonearm.container import Container
 from tonearm.jobs.leases import INTERRUPTED
 from tonearm.models import Job, JobState
@@ -22,10 +24,10 @@ def _job(app: Container) -> Job:
 
 
 def test_a_job_out_of_attempts_leaves_its_subject_failed(
-    app: Container, audio: MakeAudio
+    app: Container, viewer: Viewer, audio: MakeAudio
 ) -> None:
     """Reproduced before: the blob stayed 'processing' and playable forever."""
-    accepted = upload(app, audio("tired.flac", seconds=2.0, frequency=410.0))
+    accepted = upload(app, viewer, audio("tired.flac", seconds=2.0, frequency=410.0))
     job = _job(app)
     with app.infra.uows() as uow:
         uow.session.execute(
@@ -33,15 +35,17 @@ def test_a_job_out_of_attempts_leaves_its_subject_failed(
         )
     drain(app)
     with app.infra.uows.read() as s:
-        out = app.library.get(s, accepted.track_id)
+        out = app.library.get(s, viewer, accepted.track_id)
     assert out.status == "failed" and out.error == INTERRUPTED
     assert out.playable is False and out.urls.hls is None
     assert out.progress.step == "failed"
     assert _job(app).state == JobState.FAILED
 
 
-def test_a_clean_stop_hands_the_lease_back_at_once(app: Container, audio: MakeAudio) -> None:
-    accepted = upload(app, audio("long.flac", seconds=240.0, source="noise"))
+def test_a_clean_stop_hands_the_lease_back_at_once(
+    app: Container, viewer: Viewer, audio: MakeAudio
+) -> None:
+    accepted = upload(app, viewer, audio("long.flac", seconds=240.0, source="noise"))
     runner = threading.Thread(target=lambda: app.infra.queue.run_one(timeout=5))
     runner.start()
     deadline = time.monotonic() + 60
@@ -58,4 +62,4 @@ def test_a_clean_stop_hands_the_lease_back_at_once(app: Container, audio: MakeAu
     assert job.attempts == 0  # a clean stop is not a failed attempt
     assert app.infra.queue.pending() == 1  # sent again for another worker
     with app.infra.uows.read() as s:
-        assert app.library.get(s, accepted.track_id).status == "processing"
+        assert app.library.get(s, viewer, accepted.track_id).status == "processing"

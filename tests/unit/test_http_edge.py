@@ -11,27 +11,41 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.accounts import admin_token, build_container
 from tests.fixtures.asgi import call
 from tests.fixtures.audio import make_audio
-from tonearm import container
+from tonearm.container import Container
 from tonearm.http import edge
 from tonearm.http.app import create_app
-from tonearm.settings import HttpSettings, Settings
 
 PUBLIC = "music.example.org"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     data = tmp_path_factory.mktemp("app")
-    c = container.build(Settings(data_dir=data, http=HttpSettings(public_url=f"https://{PUBLIC}/")))
-    c.migrate()
-    yield create_app(c)
+    c = build_container(
+        data, f"sqlite:///{data / 'tonearm.db'}", http={"public_url": f"https://{PUBLIC}/"}
+    )
+    yield c
     c.close()
 
 
 @pytest.fixture(scope="module")
-def track(app: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def app(built: Container) -> Any:
+    return create_app(built)
+
+
+@pytest.fixture(scope="module")
+def auth(built: Container) -> dict[str, str]:
+    """The admin's token (every API route needs a viewer)."""
+    return admin_token(built)
+
+
+@pytest.fixture(scope="module")
+def track(
+    app: Any, auth: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
     """A track uploaded over tus as 'My "Best" Song.wav' (tus metadata carries the
     name exactly); not processed, but its original is stored."""
     data = make_audio(tmp_path_factory.mktemp("audio") / "song.wav", seconds=2.0).read_bytes()
@@ -41,6 +55,7 @@ def track(app: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "POST",
         "/api/uploads",
         {
+            **auth,
             "tus-resumable": "1.0.0",
             "upload-length": str(len(data)),
             "upload-metadata": f"filename {name}",
@@ -50,7 +65,7 @@ def track(app: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     )
     assert response.status_code == 201, response.text
     result: dict[str, Any] = call(
-        app, "GET", f"/api/tracks/{response.headers['tonearm-track-id']}"
+        app, "GET", f"/api/tracks/{response.headers['tonearm-track-id']}", auth
     ).json()
     result["bytes"] = data
     return result
@@ -80,8 +95,8 @@ def test_unknown_host_names_are_refused(app: Any, host: str) -> None:
     "host",
     ["127.0.0.1", "127.0.0.1:8000", "localhost:8000", "LOCALHOST", "[::1]:8000", PUBLIC],
 )
-def test_our_own_host_names_are_served(app: Any, host: str) -> None:
-    assert call(app, "GET", "/api/tracks", {"host": host}).status_code == 200
+def test_our_own_host_names_are_served(app: Any, auth: dict[str, str], host: str) -> None:
+    assert call(app, "GET", "/api/tracks", {"host": host, **auth}).status_code == 200
 
 
 def test_health_probes_answer_any_host(app: Any) -> None:
@@ -119,17 +134,18 @@ def test_every_response_carries_the_security_headers(app: Any, method: str, path
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
 
 
-def test_every_error_is_a_problem(app: Any) -> None:
+def test_every_error_is_a_problem(app: Any, auth: dict[str, str]) -> None:
     _problem(call(app, "GET", "/no/such/page"), 404)
     _problem(call(app, "GET", "/assets/no-such.js"), 404)
-    _problem(call(app, "GET", "/api/tracks/nope"), 404)
+    _problem(call(app, "GET", "/api/tracks"), 401)  # signed out
+    _problem(call(app, "GET", "/api/tracks/nope", auth), 404)
     put = call(app, "PUT", "/api/tracks")
     _problem(put, 405)
     assert put.headers["allow"] == "GET, POST"  # two routers share the path
     delete = call(app, "DELETE", "/api/tracks/abc/original")
     _problem(delete, 405)
     assert delete.headers["allow"] == "GET, HEAD"
-    invalid = _problem(call(app, "GET", "/api/tracks?limit=0"), 422)
+    invalid = _problem(call(app, "GET", "/api/tracks?limit=0", auth), 422)
     assert invalid["errors"][0]["where"] == "query.limit"
 
 
@@ -181,33 +197,37 @@ def test_openapi_document(app: Any) -> None:
     assert headers == {"Range", "If-Range", "If-None-Match", "If-Modified-Since"}
 
 
-def test_the_original_through_the_app(app: Any, track: dict[str, Any]) -> None:
+def test_the_original_through_the_app(
+    app: Any, auth: dict[str, str], track: dict[str, Any]
+) -> None:
     url = track["urls"]["original"]
     data = track["bytes"]
-    full = call(app, "GET", url)
+    full = call(app, "GET", url, auth)
     assert full.status_code == 200 and full.content == data
     disposition = full.headers["content-disposition"]
     assert disposition == (
         'inline; filename="My \\"Best\\" Song.wav"; filename*=UTF-8\'\'My%20%22Best%22%20Song.wav'
     )
     for header in ("bytes=5-2", "items=0-5", "bytes=x", "bytes=0-1,5-6"):
-        ignored = call(app, "GET", url, {"range": header})
+        ignored = call(app, "GET", url, {**auth, "range": header})
         assert ignored.status_code == 200 and ignored.content == data, header
-    part = call(app, "GET", url, {"range": "bytes=4-11"})
+    part = call(app, "GET", url, {**auth, "range": "bytes=4-11"})
     assert part.status_code == 206 and part.content == data[4:12]
-    _problem(call(app, "GET", url, {"range": f"bytes={len(data)}-"}), 416)
+    _problem(call(app, "GET", url, {**auth, "range": f"bytes={len(data)}-"}), 416)
     etag = full.headers["etag"]
-    assert call(app, "GET", url, {"if-none-match": f"W/{etag}"}).status_code == 304
+    assert call(app, "GET", url, {**auth, "if-none-match": f"W/{etag}"}).status_code == 304
     modified = full.headers["last-modified"]
-    assert call(app, "GET", url, {"if-modified-since": modified}).status_code == 304
-    head = call(app, "HEAD", url)
+    assert call(app, "GET", url, {**auth, "if-modified-since": modified}).status_code == 304
+    head = call(app, "HEAD", url, auth)
     assert head.status_code == 200 and head.content == b""
     assert head.headers["content-length"] == str(len(data))
 
 
-def test_files_not_made_yet_are_problems(app: Any, track: dict[str, Any]) -> None:
+def test_files_not_made_yet_are_problems(
+    app: Any, auth: dict[str, str], track: dict[str, Any]
+) -> None:
     base = f"/api/tracks/{track['id']}"
     for path in ("/stream.mp3", "/waveform.json", "/hls/master.m3u8", "/hls/64k.m3u8"):
-        response = call(app, "GET", base + path)
+        response = call(app, "GET", base + path, auth)
         assert response.status_code in (404, 409), path
         _problem(response, response.status_code)

@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tonearm.accounts.credentials import binding_of
 from tonearm.models import Rendition, Segment
 from tonearm.streaming import playlists
 from tonearm.streaming.segments import parse_segment_path
@@ -23,6 +24,23 @@ def test_signed_url_round_trip_and_expiry() -> None:
     assert not UrlSigner(b"other", 3600).verify(parts.path, q["e"], q["s"], now=1_000_000)
     # The same window gives the same URL (cacheable).
     assert signer.sign(f"/s/{H}/64k/{H}.m4s", now=1_000_001) == url
+
+
+def test_a_signature_names_its_viewer() -> None:
+    """The binding (a digest of the viewer's cookie or token, maybe with their address)
+    is part of the signed message: the same path and expiry sign differently for each."""
+    signer = UrlSigner(b"k", ttl_s=3600)
+    path = f"/s/{H}/64k/{H}.m4s"
+    ana, bo = binding_of("ana's cookie"), binding_of("tnrm_bo")
+    assert ana != bo and "ana" not in ana and len(ana) == 64  # a digest, never the secret
+    assert binding_of(None) == ""
+    assert binding_of("x", "192.0.2.1") == f"{binding_of('x')}@192.0.2.1"
+    url = signer.sign(path, ana, now=1_000_000)
+    q = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    assert signer.verify(path, q["e"], q["s"], ana, now=1_000_000)
+    for other in (bo, "", binding_of("ana's cookie", "192.0.2.1")):
+        assert not signer.verify(path, q["e"], q["s"], other, now=1_000_000)
+    assert url != signer.sign(path, bo, now=1_000_000) != signer.sign(path, now=1_000_000)
 
 
 def test_segment_paths_are_strict() -> None:

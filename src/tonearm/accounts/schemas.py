@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 from tonearm.models import Role, Scope
 
+# Numbers and flags are strict: JSON true is not 1, and 0 is not false.
+
 
 class Credentials(BaseModel):
     username: str = Field(min_length=1, max_length=64)
@@ -55,7 +57,7 @@ class SessionOut(BaseModel):
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(min_length=1)
-    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650, strict=True)
 
 
 class TokenOut(BaseModel):
@@ -73,14 +75,14 @@ class NewToken(TokenOut):
 
 class UserIn(Credentials):
     role: Role = Role.MEMBER
-    quota_bytes: int | None = Field(default=None, ge=0)
+    quota_bytes: int | None = Field(default=None, ge=0, strict=True)
 
 
 class UserPatch(BaseModel):
     role: Role | None = None
-    disabled: bool | None = None
-    quota_bytes: int | None = Field(default=None, ge=0)
-    clear_quota: bool = False
+    disabled: bool | None = Field(default=None, strict=True)
+    quota_bytes: int | None = Field(default=None, ge=0, strict=True)
+    clear_quota: bool = Field(default=False, strict=True)
     password: str | None = Field(default=None, max_length=1024)
 
 
@@ -95,8 +97,8 @@ class UserOut(BaseModel):
 
 class InviteIn(BaseModel):
     role: Role = Role.MEMBER
-    max_uses: int = Field(default=1, ge=1, le=1000)
-    expires_in_days: int = Field(default=7, ge=1, le=365)
+    max_uses: int = Field(default=1, ge=1, le=1000, strict=True)
+    expires_in_days: int = Field(default=7, ge=1, le=365, strict=True)
 
 
 class InviteOut(BaseModel):

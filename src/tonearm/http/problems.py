@@ -108,8 +108,11 @@ def install(app: FastAPI) -> None:
             headers = {**(headers or {}), "Tus-Resumable": "1.0.0"}
             if status == 412:
                 headers["Tus-Version"] = "1.0.0"  # tus 1.0: a 412 lists the versions served
+        # The document gives every 422 one shape, the validation problem; a refusal of
+        # the content as a whole (a weak password, an empty file) names no field.
+        extra: dict[str, Any] = {"errors": []} if status == 422 else {}
         return problem(
-            status, exc.message, code=exc.code, headers=headers, instance=request.url.path
+            status, exc.message, code=exc.code, headers=headers, instance=request.url.path, **extra
         )
 
     @app.exception_handler(RequestValidationError)

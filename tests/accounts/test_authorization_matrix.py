@@ -1,0 +1,392 @@
+"""Who may call what: every route of the app x every kind of person x every visibility.
+
+The table below is the authorization policy, written out. Each row is one route
+(method and path, as the app's own route table names it) and the status each person
+gets, for a track that is private, unlisted or public:
+
+    anonymous   no credentials
+    owner       the member who uploaded the track (and owns the upload, session, token)
+    member      another member
+    moderator   sees everything, changes nothing of others'
+    admin       everything
+
+A route the app serves that has no row fails ``test_every_route_has_a_row``: a route
+added later must be classified here before the suite passes again.
+
+Targets are the owner's: ``{track_id}`` the owner's track of that visibility (a fresh
+one where the call destroys it), ``{upload_id}``, ``{session_id}``, ``{token_id}`` fresh
+ones of the owner's, ``{user_id}`` the owner (a fresh member to delete), ``{invite_id}``
+a fresh invite. People are signed in with the session cookie and send its CSRF token.
+The track is really processed, so a 200 is a real file, playlist or segment.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from tests.accounts.conftest import song
+from tests.fixtures.accounts import (
+    PASSWORD,
+    Client,
+    Person,
+    Site,
+    build_container,
+    drain,
+    fastapi_of,
+    stage,
+)
+from tests.fixtures.database import BACKENDS, fresh_database
+from tonearm.models import Visibility
+from tonearm.streaming.segments import SEGMENT_PREFIX
+from tonearm.types import UserId
+
+ROLES = ("anonymous", "owner", "member", "moderator", "admin")
+VISIBILITIES = ("private", "unlisted", "public")
+
+
+def every(statuses: str) -> dict[str, tuple[int, ...]]:
+    """The same five statuses (anonymous, owner, member, moderator, admin) whatever
+    the track's visibility."""
+    codes = tuple(int(s) for s in statuses.split())
+    assert len(codes) == len(ROLES)
+    return dict.fromkeys(VISIBILITIES, codes)
+
+
+def private_or_shared(private: str, shared: str) -> dict[str, tuple[int, ...]]:
+    """One row for a private track, another for unlisted and public ones."""
+    return {
+        "private": every(private)["private"],
+        "unlisted": every(shared)["unlisted"],
+        "public": every(shared)["public"],
+    }
+
+
+@dataclass(frozen=True)
+class Row:
+    expect: dict[str, tuple[int, ...]]
+    json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None
+    upload: bool = False
+    """Sends the test song as multipart field 'file'."""
+    fresh_track: bool = False
+    """The call destroys its track: each case gets a new one."""
+    own_session: bool = False
+    """The call ends the caller's sessions: each case signs in anew."""
+
+
+# A private track does not exist for those who may not see it (404, not 403); those
+# who see it but may not change it get 403.
+SEE = private_or_shared("401 200 404 200 200", "401 200 200 200 200")
+EDIT = private_or_shared("401 200 404 403 200", "401 200 403 403 200")
+DELETE = private_or_shared("401 204 404 403 204", "401 204 403 403 204")
+ANYONE = every("200 200 200 200 200")
+SIGNED_IN = every("401 200 200 200 200")
+OWNER_ONLY = every("401 200 404 404 404")
+ADMIN_ONLY = every("401 403 403 403 200")
+TUS = {"Tus-Resumable": "1.0.0"}
+MEDIA = (
+    "/api/tracks/{track_id}/hls/master.m3u8",
+    "/api/tracks/{track_id}/hls/{rung}.m3u8",
+    "/api/tracks/{track_id}/stream.mp3",
+    "/api/tracks/{track_id}/original",
+    "/api/tracks/{track_id}/waveform.json",
+    "/api/tracks/{track_id}/artwork/original",
+    "/api/tracks/{track_id}/artwork/{size}.webp",
+)
+SEGMENT = SEGMENT_PREFIX + "{segment}"
+"""Segments are served ahead of the app (``streaming/fastpath.py``): a link from the
+owner's playlist, signed for the owner's session."""
+
+TABLE: dict[tuple[str, str], Row] = {
+    # The document, its pages and the web player: public.
+    ("GET", "/openapi.json"): Row(ANYONE),
+    ("HEAD", "/openapi.json"): Row(ANYONE),
+    ("GET", "/docs"): Row(ANYONE),
+    ("GET", "/docs/start.js"): Row(ANYONE),
+    ("GET", "/docs/assets"): Row(ANYONE),
+    ("GET", "/"): Row(ANYONE),
+    ("GET", "/assets"): Row(ANYONE),
+    ("GET", "/healthz"): Row(ANYONE),
+    ("GET", "/readyz"): Row(ANYONE),
+    # Uploads: any signed-in person; an upload URL only for its creator.
+    ("POST", "/api/tracks"): Row(every("401 201 201 201 201"), upload=True),
+    ("OPTIONS", "/api/uploads"): Row(every("204 204 204 204 204")),
+    ("POST", "/api/uploads"): Row(
+        every("401 201 201 201 201"), headers={**TUS, "Upload-Length": "10"}
+    ),
+    ("HEAD", "/api/uploads/{upload_id}"): Row(OWNER_ONLY, headers=TUS),
+    ("GET", "/api/uploads/{upload_id}"): Row(OWNER_ONLY),
+    ("PATCH", "/api/uploads/{upload_id}"): Row(
+        every("401 204 404 404 404"),
+        headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+        content=b"12345",
+    ),
+    ("DELETE", "/api/uploads/{upload_id}"): Row(every("401 204 404 404 404"), headers=TUS),
+    # The library.
+    ("GET", "/api/tracks"): Row(SIGNED_IN),
+    ("GET", "/api/tracks/{track_id}"): Row(SEE),
+    ("PATCH", "/api/tracks/{track_id}"): Row(EDIT, json="visibility"),
+    ("DELETE", "/api/tracks/{track_id}"): Row(DELETE, fresh_track=True),
+    # Media: whoever sees the track.
+    **{("GET", path): Row(SEE) for path in MEDIA},
+    **{("HEAD", path): Row(SEE) for path in MEDIA},
+    ("GET", SEGMENT): Row(every("403 200 403 403 403")),
+    ("HEAD", SEGMENT): Row(every("403 200 403 403 403")),
+    # First run is over; sign-in, sign-up (closed), sign-out.
+    ("GET", "/api/setup"): Row(ANYONE),
+    ("POST", "/api/setup"): Row(every("409 409 409 409 409"), json="new user"),
+    ("POST", "/api/auth/login"): Row(SIGNED_IN, json="own credentials", own_session=True),
+    ("POST", "/api/auth/register"): Row(every("403 403 403 403 403"), json="new user"),
+    ("POST", "/api/auth/logout"): Row(every("204 204 204 204 204"), own_session=True),
+    # One's own account.
+    ("GET", "/api/me"): Row(SIGNED_IN),
+    ("POST", "/api/me/password"): Row(
+        every("401 204 204 204 204"),
+        json={"current": PASSWORD, "new": PASSWORD},
+        own_session=True,
+    ),
+    ("GET", "/api/me/sessions"): Row(SIGNED_IN),
+    ("DELETE", "/api/me/sessions"): Row(every("401 204 204 204 204"), own_session=True),
+    ("DELETE", "/api/me/sessions/{session_id}"): Row(every("401 204 404 404 404")),
+    ("GET", "/api/me/tokens"): Row(SIGNED_IN),
+    ("POST", "/api/me/tokens"): Row(
+        every("401 201 201 201 201"), json={"name": "matrix", "scopes": ["read"]}
+    ),
+    ("DELETE", "/api/me/tokens/{token_id}"): Row(every("401 204 404 404 404")),
+    # Administration.
+    ("GET", "/api/users"): Row(ADMIN_ONLY),
+    ("POST", "/api/users"): Row(every("401 403 403 403 201"), json="new user"),
+    ("PATCH", "/api/users/{user_id}"): Row(ADMIN_ONLY, json={"disabled": False}),
+    ("DELETE", "/api/users/{user_id}"): Row(every("401 403 403 403 204")),
+    ("GET", "/api/invites"): Row(ADMIN_ONLY),
+    ("POST", "/api/invites"): Row(every("401 403 403 403 201"), json={}),
+    ("DELETE", "/api/invites/{invite_id}"): Row(every("401 403 403 403 204")),
+}
+
+
+def served_routes(site: Site) -> set[tuple[str, str]]:
+    """(method, path) of everything the app answers: its route table (routers
+    included), mounted static folders, and the segment fast path in front of it."""
+    app = fastapi_of(site.app)
+    try:
+        from fastapi.routing import iter_route_contexts  # FastAPI >= 0.16x
+    except ImportError:  # pragma: no cover - older FastAPI keeps a flat list
+        routes: list[Any] = list(app.routes)
+    else:
+        routes = [context.original_route for context in iter_route_contexts(app.routes)]
+    served = {("GET", SEGMENT), ("HEAD", SEGMENT)}
+    for route in routes:
+        if isinstance(route, Mount):
+            served.add(("GET", route.path))
+        elif isinstance(route, APIRoute | Route):
+            served |= {(method, route.path) for method in route.methods or ()}
+        else:
+            raise AssertionError(f"a route of a kind this test does not know: {route!r}")
+    return served
+
+
+@dataclass
+class World:
+    """One app with four people and the owner's processed track in each visibility."""
+
+    site: Site
+    song: Path
+    people: dict[str, Person]
+    tracks: dict[str, str]
+    rung: str
+    art_size: str
+    mounts: dict[str, str]
+    _names: Iterator[int] = field(default_factory=itertools.count)
+
+    @classmethod
+    def build(cls, site: Site, song_path: Path) -> World:
+        admin = site.setup("admin")
+        people = {
+            "admin": admin,
+            "owner": site.add_user(admin, "owner"),
+            "member": site.add_user(admin, "member"),
+            "moderator": site.add_user(admin, "moderator", role="moderator"),
+        }
+        owner = people["owner"]
+        tracks: dict[str, str] = {}
+        for visibility in VISIBILITIES:
+            made = owner.browser.post(
+                "/api/tracks",
+                params={"visibility": visibility},
+                files={"file": ("song.flac", song_path.read_bytes())},
+            )
+            assert made.status_code == 201, made.text
+            tracks[visibility] = made.json()["id"]
+            drain(site.c)  # the first is processed; the others share its audio
+        track = owner.browser.get(f"/api/tracks/{tracks['private']}").json()
+        assert track["status"] == "ready", track
+        master = owner.browser.get(track["urls"]["hls"]).text
+        rung = next(line for line in master.splitlines() if line.endswith(".m3u8"))
+        sizes = [size for size in track["urls"]["artwork"] if size != "original"]
+        assert sizes, track["urls"]
+        mounts = {}
+        for route in fastapi_of(site.app).routes:
+            if isinstance(route, Mount) and isinstance(route.app, StaticFiles):
+                folder = Path(str(route.app.directory))
+                first = min(p for p in folder.rglob("*") if p.is_file())
+                mounts[route.path] = f"{route.path}/{first.relative_to(folder).as_posix()}"
+        return cls(site, song_path, people, tracks, rung.removesuffix(".m3u8"), sizes[0], mounts)
+
+    def name(self) -> str:
+        return f"matrix{next(self._names)}"
+
+    def caller(self, role: str, fresh: bool) -> Client:
+        if role == "anonymous":
+            return self.site.client()
+        if fresh:
+            return self.site.sign_in(self.people[role].username).browser
+        return self.people[role].browser
+
+    def restore(self, role: str) -> None:
+        """Sign ``role`` in again after a call that may have ended their sessions."""
+        if role != "anonymous":
+            self.people[role] = self.site.sign_in(self.people[role].username)
+
+    def fresh_track(self, visibility: str) -> str:
+        owner = self.people["owner"].user_id
+        accepted = self.site.c.ingest.service.finish(
+            stage(self.site.c, self.song), UserId(owner), Visibility(visibility)
+        )
+        return str(accepted.track_id)
+
+    def target(self, name: str, visibility: str, row: Row, method: str) -> str:
+        owner = self.people["owner"]
+        admin = self.people["admin"]
+        if name == "track_id":
+            return self.fresh_track(visibility) if row.fresh_track else self.tracks[visibility]
+        if name == "rung":
+            return self.rung
+        if name == "size":
+            return self.art_size
+        if name == "upload_id":
+            made = owner.browser.post("/api/uploads", headers={**TUS, "Upload-Length": "10"})
+            assert made.status_code == 201, made.text
+            return str(made.headers["location"].rsplit("/", 1)[-1])
+        if name == "session_id":
+            other = self.site.sign_in(owner.username).browser
+            current = [s for s in other.get("/api/me/sessions").json() if s["current"]]
+            return str(current[0]["id"])
+        if name == "token_id":
+            made = owner.browser.post("/api/me/tokens", json={"name": "t", "scopes": ["read"]})
+            return str(made.json()["id"])
+        if name == "user_id":
+            if method == "DELETE":
+                return self.site.add_user(admin, self.name()).user_id
+            return owner.user_id
+        if name == "invite_id":
+            return str(admin.browser.post("/api/invites", json={}).json()["id"])
+        raise AssertionError(f"no target for {{{name}}}")
+
+    def url(self, method: str, path: str, visibility: str, row: Row) -> str:
+        if path in self.mounts:
+            return self.mounts[path]
+        if path == SEGMENT:
+            track = self.tracks[visibility]
+            variant = self.people["owner"].browser.get(f"/api/tracks/{track}/hls/{self.rung}.m3u8")
+            return next(
+                line for line in variant.text.splitlines() if line.startswith(SEGMENT_PREFIX)
+            )
+        out = path
+        while "{" in out:
+            name = out[out.index("{") + 1 : out.index("}")]
+            out = out.replace(f"{{{name}}}", self.target(name, visibility, row, method), 1)
+        return out
+
+    def body(self, row: Row, role: str, visibility: str) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {}
+        if row.headers:
+            kwargs["headers"] = row.headers
+        if row.content is not None:
+            kwargs["content"] = row.content
+        if row.upload:
+            kwargs["files"] = {"file": ("song.flac", self.song.read_bytes())}
+            kwargs["params"] = {"visibility": visibility}
+        if row.json == "visibility":
+            kwargs["json"] = {"visibility": visibility}  # changes nothing
+        elif row.json == "new user":
+            kwargs["json"] = {"username": self.name(), "password": PASSWORD}
+        elif row.json == "own credentials":
+            name = self.people[role].username if role != "anonymous" else "nobody"
+            password = PASSWORD if role != "anonymous" else "not the password"
+            kwargs["json"] = {"username": name, "password": password}
+        elif row.json is not None:
+            kwargs["json"] = row.json
+        return kwargs
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("matrix")
+    with fresh_database(request.param, folder) as url:
+        c = build_container(folder / "data", url)
+        try:
+            yield World.build(Site(c), song(folder / "audio"))
+        finally:
+            c.close()
+
+
+def test_every_route_has_a_row(world: World) -> None:
+    served = served_routes(world.site)
+    missing = sorted(served - set(TABLE))
+    stale = sorted(set(TABLE) - served)
+    assert not missing, f"routes with no row in TABLE (classify them): {missing}"
+    assert not stale, f"rows for routes the app no longer serves: {stale}"
+
+
+@pytest.mark.parametrize(("method", "path"), list(TABLE), ids=[f"{m} {p}" for m, p in TABLE])
+def test_who_gets_what(world: World, method: str, path: str) -> None:
+    row = TABLE[(method, path)]
+    wrong = []
+    for visibility in VISIBILITIES:
+        for role, expected in zip(ROLES, row.expect[visibility], strict=True):
+            client = world.caller(role, fresh=row.own_session)
+            url = world.url(method, path, visibility, row)
+            response = client.request(method, url, **world.body(row, role, visibility))
+            if row.own_session:
+                world.restore(role)
+            if response.status_code != expected:
+                wrong.append(
+                    f"{role:>9} / {visibility:<8}: expected {expected}, got "
+                    f"{response.status_code} {response.text[:160]}"
+                )
+            elif expected >= 400 and method != "HEAD":
+                assert response.headers["content-type"] == "application/problem+json"
+    assert not wrong, f"{method} {path}\n" + "\n".join(wrong)
+
+
+def test_listings_show_each_person_what_they_may_see(world: World) -> None:
+    """Others' lists hold only public tracks (unlisted ones are reached by link);
+    moderators and admins list everything; ``mine`` is one's own."""
+    owner_tracks = set(world.tracks.values())
+
+    def listed(role: str, **params: Any) -> set[str]:
+        page = world.people[role].browser.get("/api/tracks", params={"limit": 500, **params})
+        assert page.status_code == 200, page.text
+        return {t["id"] for t in page.json()["items"]} & owner_tracks
+
+    assert listed("owner") == owner_tracks
+    assert listed("member") == {world.tracks["public"]}
+    assert listed("member", mine="true") == set()
+    assert listed("moderator") == owner_tracks == listed("admin")
+    editable = {
+        t["id"]: t["editable"]
+        for t in world.people["moderator"].browser.get("/api/tracks").json()["items"]
+    }
+    assert not any(editable[t] for t in owner_tracks)  # moderators see, not change
