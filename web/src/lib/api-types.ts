@@ -616,8 +616,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Required: the file's size in bytes (400 without). */
                 "upload-length"?: string | null;
                 "upload-metadata"?: string | null;
+                /** @description Required on every tus request: 1.0.0 (412 with Tus-Version otherwise). */
                 "tus-resumable"?: string | null;
             };
             path?: never;
@@ -750,6 +752,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Required on every tus request: 1.0.0 (412 with Tus-Version otherwise). */
                 "tus-resumable"?: string | null;
             };
             path: {
@@ -799,6 +802,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Required on every tus request: 1.0.0 (412 with Tus-Version otherwise). */
                 "tus-resumable"?: string | null;
             };
             path: {
@@ -848,9 +852,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Required: the server's offset, from HEAD (400 without). */
                 "upload-offset"?: string | null;
                 "upload-checksum"?: string | null;
+                /** @description Required on every tus request: 1.0.0 (412 with Tus-Version otherwise). */
                 "tus-resumable"?: string | null;
+                /** @description Required: application/offset+octet-stream (415 otherwise). */
                 "content-type"?: string | null;
             };
             path: {
