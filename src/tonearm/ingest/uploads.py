@@ -43,6 +43,7 @@ from tonearm.types import BlobHash, TrackId, UploadId
 
 _ID = re.compile(r"[0-9a-f]{32}")
 _MAX_CACHED_HASHERS = 1024
+_RETRY_WAIT_S = 2.0
 
 
 @dataclass
@@ -114,11 +115,11 @@ class UploadService:
             raise Gone("This upload expired; start it again.")
         return upload
 
-    def lock(self, upload_id: UploadId) -> FileLock:
+    def lock(self, upload_id: UploadId, wait_s: float = 0.0) -> FileLock:
         """Take the upload's lock (``Locked`` if taken, ``Gone`` if its bytes are gone)."""
         lock = FileLock(self._staging.path_for(upload_id))
         try:
-            lock.acquire()
+            lock.acquire(wait_s)
         except FileNotFoundError:
             raise Gone("This upload's data is gone; start it again.") from None
         return lock
@@ -130,8 +131,12 @@ class UploadService:
         offset: int,
         checksum: tuple[Any, bytes] | None,
     ) -> Append:
-        """Lock the upload, then check ``offset`` against the committed one (read after)."""
-        lock = self.lock(upload_id)
+        """Lock the upload, then check ``offset`` against the committed one (read after).
+
+        A retry right after a dropped connection may find the old request still
+        committing what it received: it waits for it a moment rather than answer 423.
+        """
+        lock = self.lock(upload_id, wait_s=_RETRY_WAIT_S)
         try:
             upload = self.get(session, upload_id)
             if upload.track_id is not None or upload.offset == upload.length:
