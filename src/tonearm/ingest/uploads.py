@@ -43,7 +43,7 @@ from tonearm.types import BlobHash, TrackId, UploadId
 
 _ID = re.compile(r"[0-9a-f]{32}")
 _MAX_CACHED_HASHERS = 1024
-_RETRY_WAIT_S = 2.0
+_RETRY_WAIT_S = 1.0
 
 
 @dataclass
