@@ -22,6 +22,7 @@ from tonearm.ingest import routes as ingest_routes
 from tonearm.library import routes as library_routes
 from tonearm.streaming import routes as streaming_routes
 from tonearm.streaming.fastpath import ASGIApp, Receive, Scope, SegmentServer, Send
+from tonearm.streaming.segments import SEGMENT_PREFIX
 
 log = logging.getLogger("tonearm.access")
 
@@ -62,8 +63,14 @@ def create_app(c: Container) -> ASGIApp:
     app.include_router(streaming_routes.build_router(infra.uows, c.streaming.service, infra.store))
     _mount_web(app)
     hosts = edge.allowed_hosts(s.http.allowed_hosts, s.http.host, s.http.public_url)
-    fast = SegmentServer(AccessLog(app), infra.store, infra.signer, c.streaming.segment_cache)
-    return edge.EdgeGuard(fast, hosts)
+    fast = SegmentServer(
+        AccessLog(app),
+        infra.store,
+        infra.signer,
+        c.streaming.segment_cache,
+        security_headers=edge.SECURITY_HEADERS,
+    )
+    return edge.EdgeGuard(fast, hosts, passthrough=SEGMENT_PREFIX)
 
 
 def _mount_web(app: FastAPI) -> None:
