@@ -166,6 +166,8 @@ def build_media_urls(infra: Infrastructure) -> MediaUrls:
             segments=s.segment_delivery,
             files=s.file_delivery,
             presign_ttl_s=s.presign_ttl_s,
+            # As long as an app-signed link can live: players keep a finished playlist.
+            segment_ttl_s=2 * s.signed_url_ttl_s,
         ),
     )
 

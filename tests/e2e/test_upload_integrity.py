@@ -134,7 +134,7 @@ def test_a_stalled_body_is_cut_off_and_what_arrived_is_kept(server: Server) -> N
     path = _create(server, 10_000)
     sock = _raw_patch_start(server, path, 0, 1000)
     sock.sendall(b"x" * 500)
-    # The server is started with a 2 s idle timeout (see the fixture below).
+    # The server is started with a 4 s idle timeout (see the fixture below).
     assert _status_of(sock) == 408
     sock.close()
     assert _offset(server, path) == 500
@@ -168,7 +168,7 @@ def test_an_upload_record_goes_with_its_track(server: Server, audio: MakeAudio) 
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("integrity")
     with fresh_database("sqlite", data) as url:
-        srv = Server(data, url, env={"TONEARM_HTTP_BODY_IDLE_TIMEOUT_S": "2"})
+        srv = Server(data, url, env={"TONEARM_HTTP_BODY_IDLE_TIMEOUT_S": "4"})
         yield srv
         srv.stop()
 

@@ -7,11 +7,15 @@ endpoint speaking the S3 protocol.
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import anyio
+import anyio.to_thread
 import httpx
 import pytest
 
@@ -291,3 +295,32 @@ def test_open_store_reads_s3_urls(s3_endpoint: str, s3_bucket: str) -> None:
     assert "hunter2" not in str(caught.value)
     with pytest.raises(Invalid):
         open_store(f"s3://{s3_bucket}/../x", **options)
+
+
+def test_as_many_reads_at_once_as_the_http_edge_runs_keep_their_connections(
+    s3_store: S3Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The HTTP edge reads the store from anyio's worker threads: all of them at once under
+    load (the fast path with a cold cache, proxied files). Each read holds a connection
+    from the client's pool; a pool smaller than the thread count drops (and logs) the
+    surplus connections as they come back, and every later read opens a new one."""
+
+    async def edge_threads() -> int:
+        return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+
+    threads = anyio.run(edge_threads)
+    s3_store.put_bytes("hls/h/64k/seg.m4s", b"x" * 4096)
+    all_open = threading.Barrier(threads, timeout=30)
+
+    def read_while_all_open(_: int) -> bytes:
+        with s3_store.open("hls/h/64k/seg.m4s") as body:
+            all_open.wait()  # every connection is checked out of the pool now
+            return body.read()
+
+    with caplog.at_level(logging.WARNING, logger="urllib3.connectionpool"):
+        with ThreadPoolExecutor(threads) as pool:
+            bodies = list(pool.map(read_while_all_open, range(threads)))
+        assert s3_store.read_bytes("hls/h/64k/seg.m4s") == b"x" * 4096
+    assert bodies == [b"x" * 4096] * threads
+    dropped = [r.getMessage() for r in caplog.records if "pool is full" in r.getMessage()]
+    assert dropped == []

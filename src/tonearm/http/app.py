@@ -24,6 +24,7 @@ from tonearm.ingest import routes as ingest_routes
 from tonearm.library import routes as library_routes
 from tonearm.streaming import routes as streaming_routes
 from tonearm.streaming.fastpath import ASGIApp, Receive, Scope, SegmentServer, Send
+from tonearm.streaming.segments import SEGMENT_PREFIX
 from tonearm.types import UserId
 
 log = logging.getLogger("tonearm.access")
@@ -97,8 +98,9 @@ def create_app(c: Container) -> ASGIApp:
         infra.signer,
         c.streaming.segment_cache,
         bind_to_address=s.accounts.bind_urls_to_address,
+        security_headers=edge.SECURITY_HEADERS,
     )
-    return edge.EdgeGuard(fast, hosts)
+    return edge.EdgeGuard(fast, hosts, passthrough=SEGMENT_PREFIX)
 
 
 def _mount_web(app: FastAPI) -> None:

@@ -74,16 +74,24 @@ def allowed_hosts(extra: Sequence[str], host: str, public_url: str | None) -> fr
 
 
 class EdgeGuard:
+    """``passthrough``: a path prefix whose app adds the headers itself, prebuilt (the
+    segment fast path), so its responses are not rewritten on the hottest path."""
+
     def __init__(
         self,
         app: ASGIApp,
         hosts: frozenset[str] | None,
         headers: Iterable[tuple[bytes, bytes]] = SECURITY_HEADERS,
+        *,
+        passthrough: str | None = None,
     ) -> None:
         self._app = app
         self._hosts = hosts
         self._headers = tuple(headers)
         self._names = frozenset(name for name, _ in self._headers)
+        self._passthrough = passthrough
+        # Host header values already found allowed (a handful per deployment).
+        self._known: set[bytes] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,12 +108,26 @@ class EdgeGuard:
                 message["headers"] = headers
             await send(message)
 
-        if self._hosts is not None and scope["path"] not in HOST_EXEMPT_PATHS:
+        path: str = scope["path"]
+        if self._hosts is not None and path not in HOST_EXEMPT_PATHS:
             host = next((v for k, v in scope["headers"] if k == b"host"), None)
-            if host is None or host_name(host.decode("latin-1")) not in self._hosts:
+            if host is None or not self._allowed(host):
                 await _refuse_host(send_with_headers)
                 return
+        if self._passthrough is not None and path.startswith(self._passthrough):
+            await self._app(scope, receive, send)
+            return
         await self._app(scope, receive, send_with_headers)
+
+    def _allowed(self, host: bytes) -> bool:
+        if host in self._known:
+            return True
+        assert self._hosts is not None
+        if host_name(host.decode("latin-1")) not in self._hosts:
+            return False
+        if len(self._known) < 64:
+            self._known.add(host)
+        return True
 
 
 async def _refuse_host(send: Send) -> None:

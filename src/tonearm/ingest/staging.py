@@ -87,16 +87,22 @@ class FileLock:
         self.path = path
         self._fd: int | None = None
 
-    def acquire(self) -> None:
-        """Take the lock now or raise ``Locked``; ``FileNotFoundError`` if the file is gone."""
+    def acquire(self, wait_s: float = 0.0) -> None:
+        """Take the lock within ``wait_s`` or raise ``Locked``; ``FileNotFoundError`` if the
+        file is gone."""
         fd = os.open(self.path, os.O_RDONLY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise Locked(
-                "Another request is writing to this upload; retry when it has finished."
-            ) from None
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise Locked(
+                        "Another request is writing to this upload; retry when it has finished."
+                    ) from None
+                time.sleep(0.05)
         self._fd = fd
 
     def release(self) -> None:

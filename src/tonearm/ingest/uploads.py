@@ -43,6 +43,7 @@ from tonearm.types import BlobHash, TrackId, UploadId, UserId
 
 _ID = re.compile(r"[0-9a-f]{32}")
 _MAX_CACHED_HASHERS = 1024
+_RETRY_WAIT_S = 1.0
 
 
 @dataclass
@@ -127,11 +128,11 @@ class UploadService:
             raise Gone("This upload expired; start it again.")
         return upload
 
-    def lock(self, upload_id: UploadId) -> FileLock:
+    def lock(self, upload_id: UploadId, wait_s: float = 0.0) -> FileLock:
         """Take the upload's lock (``Locked`` if taken, ``Gone`` if its bytes are gone)."""
         lock = FileLock(self._staging.path_for(upload_id))
         try:
-            lock.acquire()
+            lock.acquire(wait_s)
         except FileNotFoundError:
             raise Gone("This upload's data is gone; start it again.") from None
         return lock
@@ -144,9 +145,13 @@ class UploadService:
         offset: int,
         checksum: tuple[Any, bytes] | None,
     ) -> Append:
-        """Lock the upload, then check ``offset`` against the committed one (read after)."""
+        """Lock the upload, then check ``offset`` against the committed one (read after).
+
+        A retry right after a dropped connection may find the old request still
+        committing what it received: it waits for it a moment rather than answer 423.
+        """
         self.get(session, upload_id, owner_id)  # someone else's upload: not found, no lock
-        lock = self.lock(upload_id)
+        lock = self.lock(upload_id, wait_s=_RETRY_WAIT_S)
         try:
             session.expire_all()
             upload = self.get(session, upload_id, owner_id)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import logging
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import IO
 
 from tonearm.errors import Unavailable
+
+log = logging.getLogger(__name__)
 
 _STDERR_TAIL_LINES = 200
 
@@ -100,12 +104,22 @@ class ChildProcess:
         return list(self._tail)
 
     def last_error(self) -> str:
-        """The last line ffmpeg logged at error level, or the last line at all."""
+        """The last line ffmpeg logged at error level, or the last line at all.
+
+        Server paths are replaced by "the file": the line reaches people (a track's
+        failure reason); the log keeps it whole.
+        """
         lines = [line for line in self.stderr_tail() if line.strip()]
-        for line in reversed(lines):
-            if "[error]" in line or "[fatal]" in line:
-                return _strip_log_prefix(line)
-        return _strip_log_prefix(lines[-1]) if lines else "no error message"
+        line = "no error message"
+        for candidate in reversed(lines):
+            if "[error]" in candidate or "[fatal]" in candidate:
+                line = candidate
+                break
+        else:
+            if lines:
+                line = lines[-1]
+        log.info("%s said: %s", self.args[0], line)
+        return _PATHS.sub("the file", _strip_log_prefix(line))
 
     def send_kill(self) -> None:
         """SIGKILL the process group without waiting; safe from any thread."""
@@ -144,6 +158,10 @@ def _die_with_parent() -> None:
     outlives them.)
     """
     _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+# An absolute path (optionally a file: URL) up to the next space, quote or colon.
+_PATHS = re.compile(r"(?:file:)?/[^\s'\":]+")
 
 
 def _strip_log_prefix(line: str) -> str:

@@ -147,8 +147,11 @@ class SegmentServer:
         verified: VerifiedUrls | None = None,
         *,
         bind_to_address: bool = False,
+        security_headers: tuple[tuple[bytes, bytes], ...] = (),
     ) -> None:
         self._bind_to_address = bind_to_address
+        # Added to every answer here, prebuilt: the edge does not wrap segment requests.
+        self._security = security_headers
         self._app = app
         self._store = store
         self._signer = signer
@@ -162,6 +165,7 @@ class SegmentServer:
         method = scope["method"]
         if method not in ("GET", "HEAD"):
             await _problem(
+                self._security,
                 send,
                 405,
                 "Method Not Allowed",
@@ -171,7 +175,9 @@ class SegmentServer:
             return
         target = self._target(scope["path"], scope.get("query_string", b""), self._binding(scope))
         if isinstance(target, str):
-            await _problem(send, 404 if target == _NO_SEGMENT else 403, *_REFUSALS[target])
+            await _problem(
+                self._security, send, 404 if target == _NO_SEGMENT else 403, *_REFUSALS[target]
+            )
             return
         key, media_type = target
         entry = self._cache.get(key)
@@ -179,9 +185,9 @@ class SegmentServer:
             try:
                 data = await anyio.to_thread.run_sync(self._store.read_bytes, key)
             except NotFound:
-                await _problem(send, 404, *_REFUSALS[_NO_SEGMENT])
+                await _problem(self._security, send, 404, *_REFUSALS[_NO_SEGMENT])
                 return
-            entry = _entry(key, media_type, data)
+            entry = _entry(key, media_type, data, self._security)
             self._cache.put(key, entry)
         conditional = None
         rng = None
@@ -266,6 +272,7 @@ class SegmentServer:
             return
         if answer.status == 416:
             await _problem(
+                self._security,
                 send,
                 416,
                 "Range Not Satisfiable",
@@ -300,7 +307,9 @@ _REFUSALS = {
 }
 
 
-def _entry(key: str, media_type: str, data: bytes) -> _Entry:
+def _entry(
+    key: str, media_type: str, data: bytes, security: tuple[tuple[bytes, bytes], ...] = ()
+) -> _Entry:
     etag = b'"' + key.rsplit("/", 1)[-1].split(".", 1)[0].encode() + b'"'
     headers = [
         (b"content-type", media_type.encode()),
@@ -308,16 +317,23 @@ def _entry(key: str, media_type: str, data: bytes) -> _Entry:
         (b"etag", etag),
         (b"accept-ranges", b"bytes"),
         (b"content-length", str(len(data)).encode()),
+        *security,
     ]
     return _Entry(data, etag, headers)
 
 
 async def _problem(
-    send: Send, status: int, title: str, detail: str, extra: list[tuple[bytes, bytes]] | None = None
+    security: tuple[tuple[bytes, bytes], ...],
+    send: Send,
+    status: int,
+    title: str,
+    detail: str,
+    extra: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     body = problem_body(status, title, detail)
     headers = [(b"content-type", _PROBLEM), (b"content-length", str(len(body)).encode())]
     headers += extra or []
+    headers += security
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

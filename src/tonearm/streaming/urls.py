@@ -32,6 +32,9 @@ class Delivery:
     segments: Literal["app", "store"] = "app"
     files: Literal["proxy", "redirect"] = "proxy"
     presign_ttl_s: int = 900
+    """Presigned file redirects: followed at once, so short."""
+    segment_ttl_s: int = 12 * 3600
+    """Presigned segment links: a paused player keeps a finished playlist that long."""
 
 
 class MediaUrls:
@@ -72,7 +75,7 @@ class MediaUrls:
         if self._delivery.segments == "store":
             url = self._store.presigned_url(
                 keys.segment_key(blob_hash, rung, file_hash, ext),
-                ttl_s=self._delivery.presign_ttl_s,
+                ttl_s=self._delivery.segment_ttl_s,
                 media_type=SEGMENT_MEDIA_TYPE,
             )
             if url is not None:
