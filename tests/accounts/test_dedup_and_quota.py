@@ -42,7 +42,8 @@ def _tus(person: Person, data: bytes, name: str = "mine.flac") -> httpx.Response
 
 def _as_anyone(track: dict[str, Any]) -> dict[str, Any]:
     """The answer without what names this track or its owner."""
-    out = {k: v for k, v in track.items() if k not in ("id", "owner_id", "created_at")}
+    mine = ("id", "owner_id", "owner_name", "created_at")
+    out = {k: v for k, v in track.items() if k not in mine}
     out["urls"] = {
         k: v.replace(track["id"], "ID") if isinstance(v, str) else v
         for k, v in track["urls"].items()

@@ -139,7 +139,7 @@ def test_a_member_cannot_see_another_members_private_track(
     expect(row).to_have_count(1)
     expect(rows.filter(has_text="alice-secret")).to_have_count(0)
     # Someone else's: badged, and nothing on it to change.
-    expect(row.get_by_test_id("owner")).to_contain_text("Shared by someone else")
+    expect(row.get_by_test_id("owner")).to_contain_text("Shared by alice")
     expect(row.get_by_role("button", name=re.compile("^Delete"))).to_have_count(0)
     expect(row.get_by_test_id("visibility")).to_have_count(0)
     # Asked for by its id, the private track does not exist for Bob.

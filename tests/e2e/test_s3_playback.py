@@ -163,7 +163,7 @@ def redirect(
 
 def variant_urls(server: Server, track: dict[str, Any]) -> tuple[str, list[str]]:
     master_url = server.url + track["urls"]["hls"]
-    master = httpx.get(master_url, timeout=30)
+    master = httpx.get(master_url, headers=server.auth, timeout=30)
     assert master.status_code == 200, master.text
     base = master_url.rsplit("/", 1)[0]
     rungs = [ln for ln in master.text.splitlines() if ln and not ln.startswith("#")]
@@ -189,9 +189,10 @@ def test_master_and_every_variant_decode_to_the_end(
     up = uploaded[name]
     assert abs(up.track["duration"] - up.duration) < 0.1
     master_url, variants = variant_urls(proxy, up.track)
+    auth = proxy.ffmpeg_auth()
     for url in variants:
-        assert abs(decoded_duration(url) - up.duration) < 0.1, url
-    assert abs(decoded_duration(master_url) - up.duration) < 0.1
+        assert abs(decoded_duration(url, extra_input_args=auth) - up.duration) < 0.1, url
+    assert abs(decoded_duration(master_url, extra_input_args=auth) - up.duration) < 0.1
 
 
 def test_range_through_the_proxy_is_byte_exact(
@@ -202,7 +203,8 @@ def test_range_through_the_proxy_is_byte_exact(
     stored_mp3 = bucket.read(f"derived/{up.sha256}/audio.mp3")
     mp3 = proxy.http.get(up.track["urls"]["mp3"])
     assert mp3.status_code == 200 and mp3.headers["content-type"] == "audio/mpeg"
-    assert abs(ffprobe_duration(proxy.url + up.track["urls"]["mp3"]) - up.duration) < 0.1
+    mp3_url = proxy.url + up.track["urls"]["mp3"]
+    assert abs(ffprobe_duration(mp3_url, proxy.ffmpeg_auth()) - up.duration) < 0.1
     for url, body in (
         (up.track["urls"]["original"], original),
         (up.track["urls"]["mp3"], stored_mp3),
@@ -264,7 +266,7 @@ def test_every_blob_lives_in_the_bucket_and_none_on_disk(
         # The bucket holds exactly the segments the playlists name: no orphan left behind.
         named = set()
         for url in variant_urls(proxy, up.track)[1]:
-            for uri in playlist_media(httpx.get(url, timeout=30).text):
+            for uri in playlist_media(httpx.get(url, headers=proxy.auth, timeout=30).text):
                 path = urlsplit(uri).path
                 assert path.startswith("/s/"), uri
                 named.add("hls/" + path.removeprefix("/s/"))
@@ -318,7 +320,7 @@ def test_store_delivered_segments_decode_to_the_end(
     for name, up in uploaded.items():
         master_url, variants = variant_urls(redirect, up.track)
         for url in variants:
-            text = httpx.get(url, timeout=30).text
+            text = httpx.get(url, headers=redirect.auth, timeout=30).text
             media = playlist_media(text)
             assert len(media) >= 2 and text.rstrip().endswith("#EXT-X-ENDLIST")
             for uri in media:
@@ -327,8 +329,12 @@ def test_store_delivered_segments_decode_to_the_end(
                 assert "X-Amz-Signature=" in where.query, uri
             first = httpx.get(media[1], timeout=30)
             assert first.status_code == 200 and first.headers["content-type"] == "audio/mp4"
-            assert abs(decoded_duration(url) - up.duration) < 0.1, (name, url)
-        assert abs(decoded_duration(master_url) - up.duration) < 0.1, name
+            auth = redirect.ffmpeg_auth()
+            assert abs(decoded_duration(url, extra_input_args=auth) - up.duration) < 0.1, (
+                name,
+                url,
+            )
+        assert abs(decoded_duration(master_url, extra_input_args=auth) - up.duration) < 0.1
 
 
 def test_deleting_a_track_empties_its_part_of_the_bucket(
