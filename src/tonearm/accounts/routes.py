@@ -242,7 +242,7 @@ def build_me_router(
             with uows.read() as session:
                 return accounts.tokens(session, viewer)
 
-        return [_token_out(t) for t in await run_in_threadpool(run)]
+        return [schemas.TokenOut.model_validate(t) for t in await run_in_threadpool(run)]
 
     @router.post("/api/me/tokens", status_code=201, summary="A new token, shown once")
     async def create_token(viewer: Member, body: schemas.TokenIn) -> schemas.NewToken:
@@ -259,7 +259,7 @@ def build_me_router(
                 )
 
         secret, row = await run_in_threadpool(run)
-        return schemas.NewToken(**_token_out(row).model_dump(), token=secret)
+        return schemas.NewToken(**schemas.TokenOut.model_validate(row).model_dump(), token=secret)
 
     @router.delete("/api/me/tokens/{token_id}", status_code=204, response_class=Response)
     async def revoke_token(viewer: Member, token_id: str) -> Response:
@@ -286,7 +286,7 @@ def build_admin_router(
             with uows.read() as session:
                 return accounts.users(session)
 
-        return [_user_out(u) for u in await run_in_threadpool(run)]
+        return [schemas.UserOut.model_validate(u) for u in await run_in_threadpool(run)]
 
     @router.post("/api/users", status_code=201, summary="Create an account (admin)")
     async def create_user(viewer: Admin, body: schemas.UserIn) -> schemas.UserOut:
@@ -296,7 +296,7 @@ def build_admin_router(
                     uow, body.username, body.password, body.role, quota_bytes=body.quota_bytes
                 )
 
-        return _user_out(await run_in_threadpool(run))
+        return schemas.UserOut.model_validate(await run_in_threadpool(run))
 
     @router.patch("/api/users/{user_id}", summary="Role, disable, quota, password (admin)")
     async def update_user(viewer: Admin, user_id: str, body: schemas.UserPatch) -> schemas.UserOut:
@@ -316,7 +316,7 @@ def build_admin_router(
                     accounts.set_password(uow, uid, body.password)
                 return user
 
-        return _user_out(await run_in_threadpool(run))
+        return schemas.UserOut.model_validate(await run_in_threadpool(run))
 
     @router.delete("/api/users/{user_id}", status_code=204, response_class=Response)
     async def delete_user(viewer: Admin, user_id: str) -> Response:
@@ -340,7 +340,7 @@ def build_admin_router(
             with uows.read() as session:
                 return accounts.invites(session)
 
-        return [_invite_out(i) for i in await run_in_threadpool(run)]
+        return [schemas.InviteOut.model_validate(i) for i in await run_in_threadpool(run)]
 
     @router.post("/api/invites", status_code=201, summary="A new invite, its code shown once")
     async def create_invite(viewer: Admin, body: schemas.InviteIn) -> schemas.NewInvite:
@@ -355,7 +355,7 @@ def build_admin_router(
                 )
 
         code, row = await run_in_threadpool(run)
-        return schemas.NewInvite(**_invite_out(row).model_dump(), code=code)
+        return schemas.NewInvite(**schemas.InviteOut.model_validate(row).model_dump(), code=code)
 
     @router.delete("/api/invites/{invite_id}", status_code=204, response_class=Response)
     async def revoke_invite(viewer: Admin, invite_id: str) -> Response:
@@ -405,36 +405,4 @@ def _session_out(row: Session, viewer: Viewer) -> schemas.SessionOut:
         address=row.address,
     )
 
-
-def _token_out(row: ApiToken) -> schemas.TokenOut:
-    return schemas.TokenOut(
-        id=row.id,
-        name=row.name,
-        scopes=row.scopes,
-        created_at=row.created_at,
-        last_used_at=row.last_used_at,
-        expires_at=row.expires_at,
-    )
-
-
-def _user_out(row: User) -> schemas.UserOut:
-    return schemas.UserOut(
-        id=row.id,
-        username=row.username,
-        role=row.role,
-        disabled=row.disabled,
-        quota_bytes=row.quota_bytes,
-        created_at=row.created_at,
-    )
-
-
-def _invite_out(row: Invite) -> schemas.InviteOut:
-    return schemas.InviteOut(
-        id=row.id,
-        role=row.role,
-        max_uses=row.max_uses,
-        uses=row.uses,
-        expires_at=row.expires_at,
-        created_at=row.created_at,
-    )
 

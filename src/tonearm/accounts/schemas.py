@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tonearm.models import Role, Scope
 
@@ -61,6 +61,8 @@ class TokenIn(BaseModel):
 
 
 class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     name: str
     scopes: list[Scope]
@@ -87,6 +89,8 @@ class UserPatch(BaseModel):
 
 
 class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     username: str
     role: Role
@@ -102,6 +106,8 @@ class InviteIn(BaseModel):
 
 
 class InviteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     role: Role
     max_uses: int

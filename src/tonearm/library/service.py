@@ -222,16 +222,7 @@ class LibraryService:
             duration=blob.duration,
             loudness=loudness,
             fingerprint=blob.fingerprint,
-            source=schemas.Source(
-                format=blob.format_name,
-                codec=blob.codec,
-                sample_rate=blob.sample_rate,
-                channels=blob.channels,
-                bits_per_sample=blob.bits_per_sample,
-                bit_rate=blob.bit_rate,
-                size=blob.size,
-                sha256=blob.hash,
-            ),
+            source=_source(blob),
             urls=self._links.for_track(track.id, blob),
             created_at=track.created_at,
         )
@@ -266,16 +257,7 @@ class LibraryService:
             duration=blob.duration,
             loudness=None,
             fingerprint=None,
-            source=schemas.Source(
-                format=blob.format_name,
-                codec=blob.codec,
-                sample_rate=blob.sample_rate,
-                channels=blob.channels,
-                bits_per_sample=blob.bits_per_sample,
-                bit_rate=blob.bit_rate,
-                size=blob.size,
-                sha256=blob.hash,
-            ),
+            source=_source(blob),
             urls=schemas.Urls(
                 hls=None,
                 mp3=None,
@@ -285,6 +267,19 @@ class LibraryService:
             ),
             created_at=track.created_at,
         )
+
+
+def _source(blob: Blob) -> schemas.Source:
+    return schemas.Source(
+        format=blob.format_name,
+        codec=blob.codec,
+        sample_rate=blob.sample_rate,
+        channels=blob.channels,
+        bits_per_sample=blob.bits_per_sample,
+        bit_rate=blob.bit_rate,
+        size=blob.size,
+        sha256=blob.hash,
+    )
 
 
 def _encode_estimate(duration_s: float) -> float:
