@@ -70,6 +70,11 @@ class HttpSettings(BaseModel):
         description="Host header values accepted besides the listening host, localhost and "
         "the public URL's host; '*' accepts any (behind a proxy that checks it).",
     )
+    trusted_proxies: tuple[str, ...] = Field(
+        default=(),
+        description="Addresses of reverse proxies whose X-Forwarded-For/-Proto headers are "
+        "believed (the client address and https for cookies); none by default.",
+    )
     body_idle_timeout_s: float = Field(
         default=60.0, description="An upload body that sends nothing for this long is cut off."
     )

@@ -58,6 +58,11 @@ def serve(**options: Any) -> None:
         log_config=None,
         timeout_keep_alive=30,
         lifespan="off",
+        # X-Forwarded-For / -Proto only from a proxy named in the settings; without one
+        # the middleware is left out (it costs every segment request a header scan).
+        server_header=False,  # names no implementation, and saves every response a header
+        proxy_headers=bool(settings.http.trusted_proxies),
+        forwarded_allow_ips=list(settings.http.trusted_proxies) or None,
     )
     server = uvicorn.Server(config)
     url = settings.http.public_url or f"http://{settings.http.host}:{settings.http.port}/"

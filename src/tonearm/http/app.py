@@ -98,7 +98,7 @@ def create_app(c: Container) -> ASGIApp:
         infra.signer,
         c.streaming.segment_cache,
         bind_to_address=s.accounts.bind_urls_to_address,
-        security_headers=edge.SECURITY_HEADERS,
+        security_headers=edge.MEDIA_HEADERS,
     )
     return edge.EdgeGuard(fast, hosts, passthrough=SEGMENT_PREFIX)
 

@@ -42,6 +42,12 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
+MEDIA_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+"""For segments: a policy for documents (CSP, COOP) means nothing on audio, and its half
+kilobyte on every segment response cost the fast path about a tenth of its rate."""
 HOST_EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
 ANY_HOST = "*"
 
