@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tonearm.errors import Unauthenticated
 from tonearm.models import Role, Scope
 from tonearm.types import UserId
 
@@ -38,6 +39,12 @@ class Viewer:
     @property
     def is_moderator(self) -> bool:
         return self.role in (Role.ADMIN, Role.MODERATOR)
+
+    def require_user(self) -> UserId:
+        """The signed-in person's id; ``Unauthenticated`` for an anonymous visitor."""
+        if self.user_id is None:
+            raise Unauthenticated("Sign in first.")
+        return self.user_id
 
     def can(self, scope: Scope) -> bool:
         return self.signed_in and scope in self.scopes

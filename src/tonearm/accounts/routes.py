@@ -31,9 +31,9 @@ class AccountEdges:
 
     usage: Callable[[DbSession, UserId], int]
     """Bytes a user's tracks count against their quota."""
-    release_owned: Callable[[UnitOfWork, UserId], None]
+    release_owned: Callable[[UnitOfWork, UserId], object]
     """Delete what a user owns (tracks, uploads) before the account goes."""
-    adopt_orphans: Callable[[UnitOfWork, UserId], None]
+    adopt_orphans: Callable[[UnitOfWork, UserId], object]
     """Give the first admin the tracks uploaded before accounts existed."""
     anonymous_listening: bool
     cookie_secure: bool | None
@@ -161,7 +161,7 @@ viewer: Viewer,
 request: Request,
 ) -> schemas.Me:
     with uows.read() as session:
-        user = accounts.user(session, _uid(viewer))
+        user = accounts.user(session, viewer.require_user())
         used = edges.usage(session, user.id)
     return schemas.Me(
         id=user.id,
@@ -368,11 +368,6 @@ def build_admin_router(
 
     return router
 
-
-def _uid(viewer: Viewer) -> UserId:
-    if viewer.user_id is None:
-        raise Unauthenticated("Sign in first.")
-    return viewer.user_id
 
 
 def _address(request: Request) -> str | None:

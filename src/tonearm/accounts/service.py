@@ -191,7 +191,7 @@ class AccountService:
     def change_password(
         self, uow: UnitOfWork, viewer: Viewer, current: str, new: str, keep_session: str | None
     ) -> None:
-        user = self.user(uow.session, _uid(viewer))
+        user = self.user(uow.session, viewer.require_user())
         ok, _ = self._passwords.verify(user.password_hash, current)
         if not ok:
             raise Forbidden("The current password is wrong.", code="wrong-password")
@@ -299,16 +299,16 @@ class AccountService:
         idle = timedelta(seconds=self._policy.session_idle_s)
         return [
             row
-            for row in AccountRepository(session).sessions_of(_uid(viewer))
+            for row in AccountRepository(session).sessions_of(viewer.require_user())
             if row.expires_at > now and row.last_seen_at + idle > now
         ]
 
     def end_session(self, uow: UnitOfWork, viewer: Viewer, public_id: str) -> None:
-        if not AccountRepository(uow.session).end_session(_uid(viewer), public_id):
+        if not AccountRepository(uow.session).end_session(viewer.require_user(), public_id):
             raise NotFound("No such session.")
 
     def end_all_sessions(self, uow: UnitOfWork, viewer: Viewer) -> int:
-        return AccountRepository(uow.session).end_sessions(_uid(viewer))
+        return AccountRepository(uow.session).end_sessions(viewer.require_user())
 
     def purge(self, uow: UnitOfWork) -> int:
         """Delete sessions past their absolute end or idle too long (housekeeping)."""
@@ -329,7 +329,7 @@ class AccountService:
         """A new personal token; the secret is returned once and never stored."""
         if not scopes:
             raise Invalid("Give the token at least one scope.")
-        user = self.user(uow.session, _uid(viewer))
+        user = self.user(uow.session, viewer.require_user())
         if Scope.ADMIN in scopes and user.role != Role.ADMIN:
             raise Forbidden("Only admins can make tokens with the admin scope.")
         secret = credentials.new_token()
@@ -363,10 +363,10 @@ class AccountService:
             row.last_used_at = utcnow()
 
     def tokens(self, session: DbSession, viewer: Viewer) -> list[ApiToken]:
-        return list(AccountRepository(session).tokens_of(_uid(viewer)))
+        return list(AccountRepository(session).tokens_of(viewer.require_user()))
 
     def revoke_token(self, uow: UnitOfWork, viewer: Viewer, token_id: TokenId) -> None:
-        if not AccountRepository(uow.session).delete_token(_uid(viewer), token_id):
+        if not AccountRepository(uow.session).delete_token(viewer.require_user(), token_id):
             raise NotFound("No such token.")
 
     # Invites and registration -------------------------------------------------------
@@ -440,8 +440,3 @@ class AccountService:
             via="token",
         )
 
-
-def _uid(viewer: Viewer) -> UserId:
-    if viewer.user_id is None:
-        raise Unauthenticated("Sign in first.")
-    return viewer.user_id

@@ -18,14 +18,12 @@ from fastapi.staticfiles import StaticFiles
 import tonearm
 from tonearm.accounts import routes as account_routes
 from tonearm.container import Container
-from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.http import docs, edge, health, openapi, problems
 from tonearm.ingest import routes as ingest_routes
 from tonearm.library import routes as library_routes
 from tonearm.streaming import routes as streaming_routes
 from tonearm.streaming.fastpath import ASGIApp, Receive, Scope, SegmentServer, Send
 from tonearm.streaming.segments import SEGMENT_PREFIX
-from tonearm.types import UserId
 
 log = logging.getLogger("tonearm.access")
 
@@ -69,16 +67,10 @@ def create_app(c: Container) -> ASGIApp:
         streaming_routes.build_router(infra.uows, c.streaming.service, infra.store, deps)
     )
 
-    def release_owned(uow: UnitOfWork, user_id: UserId) -> None:
-        c.release_owned(uow, user_id)
-
-    def adopt_orphans(uow: UnitOfWork, user_id: UserId) -> None:
-        c.library.adopt_orphans(uow, user_id)
-
     account_edges = account_routes.AccountEdges(
         usage=c.library.usage,
-        release_owned=release_owned,
-        adopt_orphans=adopt_orphans,
+        release_owned=c.release_owned,
+        adopt_orphans=c.library.adopt_orphans,
         anonymous_listening=s.accounts.anonymous_listening,
         cookie_secure=s.accounts.cookie_secure,
     )

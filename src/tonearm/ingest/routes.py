@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from tonearm.accounts.auth import Deps
 from tonearm.accounts.principal import Viewer
 from tonearm.db.unit_of_work import UnitOfWorkFactory
-from tonearm.errors import TooLarge, Unauthenticated
+from tonearm.errors import TooLarge
 from tonearm.ingest import tus_routes
 from tonearm.ingest.bodies import with_idle_timeout
 from tonearm.ingest.multipart import receive_file
@@ -22,7 +22,7 @@ from tonearm.ingest.uploads import UploadService
 from tonearm.library.schemas import TrackOut
 from tonearm.library.service import LibraryService
 from tonearm.models import Scope, Visibility
-from tonearm.types import TrackId, UserId
+from tonearm.types import TrackId
 
 
 def build_router(
@@ -83,7 +83,7 @@ def build_router(
             field="file",
             limit=max_multipart_bytes,
         )
-        owner = _owner(viewer)
+        owner = viewer.require_user()
         accepted = await run_in_threadpool(ingest.finish, staged, owner, visibility)
         out = await run_in_threadpool(describe, viewer, accepted.track_id)
         response.headers["Location"] = f"/api/tracks/{out.id}"
@@ -101,8 +101,3 @@ def build_router(
     )
     return router
 
-
-def _owner(viewer: Viewer) -> UserId:
-    if viewer.user_id is None:  # pragma: no cover - the dependency requires a member
-        raise Unauthenticated("Sign in first.")
-    return viewer.user_id

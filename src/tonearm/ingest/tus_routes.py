@@ -20,7 +20,6 @@ from tonearm.errors import (
     BadRequest,
     PreconditionFailed,
     TimedOut,
-    Unauthenticated,
     UnsupportedMedia,
 )
 from tonearm.ingest import tus
@@ -97,7 +96,7 @@ def build_router(
         length = tus.parse_int_header("Upload-Length", upload_length)
         metadata = tus.parse_metadata(upload_metadata)
 
-        owner = _owner(viewer)
+        owner = viewer.require_user()
         upload = await run_in_threadpool(ingest.create_upload, owner, length, metadata)
         location = f"/api/uploads/{upload.id}"
         if request.headers.get("content-type") == tus.PATCH_CONTENT_TYPE:
@@ -111,7 +110,7 @@ def build_router(
         viewer: Uploader, upload_id: str, tus_resumable: TusResumable = None
     ) -> Response:
         check_version(tus_resumable)
-        upload = await run_in_threadpool(load, uploads.parse_id(upload_id), _owner(viewer))
+        upload = await run_in_threadpool(load, uploads.parse_id(upload_id), viewer.require_user())
         headers = tus_headers(upload)
         if upload.meta:
             headers["Upload-Metadata"] = _encode_metadata(upload.meta)
@@ -144,7 +143,7 @@ def build_router(
             raise UnsupportedMedia(f"PATCH bodies must be {tus.PATCH_CONTENT_TYPE}.")
         offset = tus.parse_int_header("Upload-Offset", upload_offset)
         checksum = tus.parse_checksum(upload_checksum)
-        upload = await append(request, uid, _owner(viewer), offset, checksum)
+        upload = await append(request, uid, viewer.require_user(), offset, checksum)
         return Response(status_code=204, headers=tus_headers(upload))
 
     @router.delete(
@@ -161,14 +160,14 @@ def build_router(
 
         def terminate() -> None:
             with uows() as uow:
-                uploads.terminate(uow, uid, _owner(viewer))
+                uploads.terminate(uow, uid, viewer.require_user())
 
         await run_in_threadpool(terminate)
         return Response(status_code=204, headers=TUS_HEADERS)
 
     @router.get("/api/uploads/{upload_id}", summary="An upload's state as JSON")
     async def upload_state(viewer: Uploader, upload_id: str) -> UploadOut:
-        upload = await run_in_threadpool(load, uploads.parse_id(upload_id), _owner(viewer))
+        upload = await run_in_threadpool(load, uploads.parse_id(upload_id), viewer.require_user())
         return UploadOut(
             id=upload.id,
             offset=upload.offset,
@@ -248,11 +247,6 @@ class _Appender:
             raise stalled
         return saved
 
-
-def _owner(viewer: Viewer) -> UserId:
-    if viewer.user_id is None:  # pragma: no cover - the dependency requires a member
-        raise Unauthenticated("Sign in first.")
-    return viewer.user_id
 
 
 def tus_headers(upload: Upload, **extra: str) -> dict[str, str]:
