@@ -52,12 +52,11 @@ def test_a_clean_stop_hands_the_lease_back_at_once(
     while _job(app).progress < 5 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _job(app).state == JobState.RUNNING
-    stopped_at = time.monotonic()
     app.jobs.shutdown()
     runner.join(timeout=30)
     assert not runner.is_alive()
-    assert time.monotonic() - stopped_at < 10  # not the lease's expiry
     job = _job(app)
+    # Handed back, not left to expire: an expired lease stays 'running' with its time.
     assert job.state == JobState.QUEUED and job.lease_until is None
     assert job.attempts == 0  # a clean stop is not a failed attempt
     assert app.infra.queue.pending() == 1  # sent again for another worker
