@@ -95,9 +95,7 @@ class AccountRepository:
 
     def tokens_of(self, user_id: UserId) -> Sequence[ApiToken]:
         return self.session.scalars(
-            select(ApiToken)
-            .where(ApiToken.user_id == user_id)
-            .order_by(ApiToken.created_at.desc())
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc())
         ).all()
 
     def delete_token(self, user_id: UserId, token_id: TokenId) -> bool:

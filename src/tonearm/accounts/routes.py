@@ -154,11 +154,11 @@ def build_router(
 
 
 def describe_me(
-uows: UnitOfWorkFactory,
-accounts: AccountService,
-edges: AccountEdges,
-viewer: Viewer,
-request: Request,
+    uows: UnitOfWorkFactory,
+    accounts: AccountService,
+    edges: AccountEdges,
+    viewer: Viewer,
+    request: Request,
 ) -> schemas.Me:
     with uows.read() as session:
         user = accounts.user(session, viewer.require_user())
@@ -369,7 +369,6 @@ def build_admin_router(
     return router
 
 
-
 def _address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
@@ -399,5 +398,3 @@ def _session_out(row: Session, viewer: Viewer) -> schemas.SessionOut:
         user_agent=row.user_agent,
         address=row.address,
     )
-
-

@@ -439,4 +439,3 @@ class AccountService:
             scopes=frozenset(Scope(s) for s in row.scopes),
             via="token",
         )
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tonearm.types import BlobHash, StoreKey
+from tonearm.types import BlobHash, ImageHash, StoreKey
 
 _EXT_BY_CODEC = {"opus": "opus", "vorbis": "ogg", "flac": "flac", "mp3": "mp3", "alac": "m4a"}
 _EXT_BY_FORMAT = {
@@ -65,3 +65,9 @@ def artwork_key(blob_hash: BlobHash, size: int | None) -> StoreKey:
     """``size`` None is the original image as embedded."""
     name = "original" if size is None else f"{size}.webp"
     return StoreKey(f"derived/{blob_hash}/art/{name}")
+
+
+def image_key(image_hash: ImageHash, size: int | None) -> StoreKey:
+    """A stored picture (album cover, playlist collage); ``size`` None is the original."""
+    name = "original" if size is None else f"{size}.webp"
+    return StoreKey(f"images/{image_hash[:2]}/{image_hash}/{name}")

@@ -100,4 +100,3 @@ def build_router(
         )
     )
     return router
-

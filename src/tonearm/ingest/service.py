@@ -80,9 +80,7 @@ class IngestService:
                 code="quota-exceeded",
             )
 
-    def create_upload(
-        self, owner_id: UserId, length: int, metadata: dict[str, str]
-    ) -> Upload:
+    def create_upload(self, owner_id: UserId, length: int, metadata: dict[str, str]) -> Upload:
         """A new resumable upload, refused up front if it would not fit the quota."""
         with self._uows() as uow:
             self.check_quota(uow, owner_id, length)

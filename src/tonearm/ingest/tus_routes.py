@@ -248,7 +248,6 @@ class _Appender:
         return saved
 
 
-
 def tus_headers(upload: Upload, **extra: str) -> dict[str, str]:
     headers = {
         **TUS_HEADERS,

@@ -197,9 +197,7 @@ class JobLeases:
     def of_subjects(self, kind: str, subjects: set[str]) -> dict[str, Job]:
         if not subjects:
             return {}
-        rows = self.session.scalars(
-            select(Job).where(Job.kind == kind, Job.subject.in_(subjects))
-        )
+        rows = self.session.scalars(select(Job).where(Job.kind == kind, Job.subject.in_(subjects)))
         return {j.subject: j for j in rows}
 
     def forget(self, kind: str, subject: str) -> None:

@@ -155,9 +155,7 @@ class JobRunner:
         if isinstance(exc, TonearmError):
             self._fail(handler, claim, exc.message)
             return
-        log.error(
-            "job %s attempt %s crashed", claim.job_id, claim.attempt, exc_info=exc
-        )
+        log.error("job %s attempt %s crashed", claim.job_id, claim.attempt, exc_info=exc)
         if claim.attempt >= self._config.max_attempts:
             self._fail(handler, claim, CRASHED)
             return

@@ -34,9 +34,7 @@ class TrackAccess:
     def can_edit(self, viewer: Viewer, track: Track) -> bool:
         if viewer.is_admin:
             return True
-        return (
-            viewer.signed_in and track.owner_id == viewer.user_id and viewer.can(Scope.LIBRARY)
-        )
+        return viewer.signed_in and track.owner_id == viewer.user_id and viewer.can(Scope.LIBRARY)
 
     def check_view(self, viewer: Viewer, track: Track | None) -> Track:
         if track is None or not self.can_view(viewer, track):

@@ -83,4 +83,3 @@ class TrackRepository:
             .values(**values)
         )
         return int(getattr(result, "rowcount", 0) or 0)
-

@@ -5,7 +5,7 @@ nothing of the database or the blob store. Binaries come in through
 :class:`MediaTools`. See ``pipeline.py`` for the parallel encode.
 """
 
-from tonearm.media.artwork import Artwork, read_artwork
+from tonearm.media.artwork import Artwork, decode_picture, read_artwork
 from tonearm.media.fingerprint import Fingerprint
 from tonearm.media.formats import SUPPORTED
 from tonearm.media.ladder import (
@@ -41,6 +41,7 @@ __all__ = [
     "Rung",
     "SegmentFile",
     "Tags",
+    "decode_picture",
     "output_channels",
     "output_sample_rate",
     "probe",

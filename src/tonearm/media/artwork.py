@@ -110,8 +110,20 @@ def _ffmpeg_attached_picture(path: Path, info: AudioInfo, tools: MediaTools) -> 
     try:
         result = run_tool(
             [
-                tools.ffmpeg, "-nostdin", "-v", "error", *source,
-                "-map", "0:v:0", "-c", "copy", "-frames:v", "1", "-f", "image2pipe", "-",
+                tools.ffmpeg,
+                "-nostdin",
+                "-v",
+                "error",
+                *source,
+                "-map",
+                "0:v:0",
+                "-c",
+                "copy",
+                "-frames:v",
+                "1",
+                "-f",
+                "image2pipe",
+                "-",
             ],
             timeout=30.0,
             max_stdout=MAX_ARTWORK_BYTES,
@@ -120,6 +132,14 @@ def _ffmpeg_attached_picture(path: Path, info: AudioInfo, tools: MediaTools) -> 
         log.info("could not extract the picture of %s with ffmpeg", path, exc_info=True)
         return None
     return result.stdout if result.returncode == 0 and result.stdout else None
+
+
+def decode_picture(data: bytes) -> Artwork | None:
+    """A picture from anywhere (an uploaded cover, ``cover.jpg``), checked as embedded ones
+    are; None for anything that is not a picture Pillow can decode within the limits."""
+    if not 0 < len(data) <= MAX_ARTWORK_BYTES:
+        return None
+    return _decode(data)
 
 
 def _decode(data: bytes) -> Artwork | None:

@@ -23,7 +23,10 @@ class Fingerprint:
 def fingerprint_command(source: Path, tools: MediaTools, demuxer: str) -> list[str]:
     """fpcalc over ``source`` read with its approved ``demuxer`` (see ``formats``)."""
     return [
-        tools.fpcalc, "-json", "-length", str(FINGERPRINT_SECONDS),
+        tools.fpcalc,
+        "-json",
+        "-length",
+        str(FINGERPRINT_SECONDS),
         *fpcalc_input_args(source, demuxer),
     ]
 

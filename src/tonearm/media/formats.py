@@ -33,10 +33,25 @@ DEMUXERS: tuple[str, ...] = ("aac", "aiff", "flac", "matroska", "mov", "mp3", "o
 
 AUDIO_CODECS: frozenset[str] = frozenset(
     {
-        "aac", "alac", "flac", "mp3", "opus", "vorbis", "wavpack",
-        "pcm_u8", "pcm_s8",
-        "pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_s32le", "pcm_s32be",
-        "pcm_f32le", "pcm_f32be", "pcm_f64le", "pcm_f64be",
+        "aac",
+        "alac",
+        "flac",
+        "mp3",
+        "opus",
+        "vorbis",
+        "wavpack",
+        "pcm_u8",
+        "pcm_s8",
+        "pcm_s16le",
+        "pcm_s16be",
+        "pcm_s24le",
+        "pcm_s24be",
+        "pcm_s32le",
+        "pcm_s32be",
+        "pcm_f32le",
+        "pcm_f32be",
+        "pcm_f64le",
+        "pcm_f64be",
     }
 )
 """ffprobe ``codec_name`` values accepted for the audio stream."""
@@ -45,8 +60,7 @@ LOSSY_CODECS: frozenset[str] = frozenset({"aac", "mp3", "opus", "vorbis"})
 """Codecs whose bit rate bounds what a rendition can carry (see ``ladder.shape_ladder``)."""
 
 SUPPORTED = (
-    "MP3, FLAC, WAV, AIFF, Ogg Vorbis, Opus, M4A (AAC or ALAC), raw AAC, WavPack "
-    "and Matroska audio"
+    "MP3, FLAC, WAV, AIFF, Ogg Vorbis, Opus, M4A (AAC or ALAC), raw AAC, WavPack and Matroska audio"
 )
 
 # Demuxers that only point at other files or URLs, and image readers: said plainly.
@@ -89,8 +103,10 @@ def refused_container(demuxer: str) -> UnsupportedMedia:
             f"audio of its own. Upload the audio file itself ({SUPPORTED})."
         )
     else:
-        what = "an image" if demuxer.startswith("image") or demuxer.endswith("_pipe") else (
-            f"in the {demuxer} format"
+        what = (
+            "an image"
+            if demuxer.startswith("image") or demuxer.endswith("_pipe")
+            else (f"in the {demuxer} format")
         )
         message = f"This file is {what}, not audio tonearm can read (supported: {SUPPORTED})."
     return UnsupportedMedia(message, code="unsupported-container")
@@ -104,10 +120,13 @@ def input_args(path: Path, demuxer: str | None) -> list[str]:
     """
     forced = ["-f", demuxer] if demuxer is not None else []
     return [
-        "-protocol_whitelist", "file",
-        "-format_whitelist", ",".join(DEMUXERS),
+        "-protocol_whitelist",
+        "file",
+        "-format_whitelist",
+        ",".join(DEMUXERS),
         *forced,
-        "-i", file_url(path),
+        "-i",
+        file_url(path),
     ]
 
 

@@ -80,7 +80,8 @@ def ladder_ceiling(info: AudioInfo) -> float:
     source's own artefacts more exactly.
     """
     per_channel = (
-        AAC_KBPS_PER_CHANNEL if info.sample_rate >= NARROW_SOURCE_RATE
+        AAC_KBPS_PER_CHANNEL
+        if info.sample_rate >= NARROW_SOURCE_RATE
         else AAC_KBPS_PER_CHANNEL_NARROW
     )
     ceiling = float(per_channel * output_channels(info.channels))
@@ -162,18 +163,42 @@ def hls_output_args(
     """
     out = rung_dir(workdir, rung)
     return [
-        "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1",
-        "-c:a", "aac", "-b:a", f"{int(rung.bitrate)}k",
-        "-ar", str(sample_rate), "-ac", str(channels),
-        *BITEXACT, "-avoid_negative_ts", "disabled",
-        "-f", "hls",
-        "-hls_time", f"{segment_seconds:g}",
-        "-hls_segment_type", "fmp4",
-        "-hls_playlist_type", "event",
-        "-hls_list_size", "0",
-        "-hls_flags", "independent_segments+temp_file",
-        "-hls_fmp4_init_filename", INIT_NAME,
-        "-hls_segment_filename", str(out / SEGMENT_PATTERN),
+        "-map",
+        "0:a:0",
+        "-vn",
+        "-sn",
+        "-dn",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        "-c:a",
+        "aac",
+        "-b:a",
+        f"{int(rung.bitrate)}k",
+        "-ar",
+        str(sample_rate),
+        "-ac",
+        str(channels),
+        *BITEXACT,
+        "-avoid_negative_ts",
+        "disabled",
+        "-f",
+        "hls",
+        "-hls_time",
+        f"{segment_seconds:g}",
+        "-hls_segment_type",
+        "fmp4",
+        "-hls_playlist_type",
+        "event",
+        "-hls_list_size",
+        "0",
+        "-hls_flags",
+        "independent_segments+temp_file",
+        "-hls_fmp4_init_filename",
+        INIT_NAME,
+        "-hls_segment_filename",
+        str(out / SEGMENT_PATTERN),
         str(out / PLAYLIST_NAME),
     ]
 
@@ -182,11 +207,33 @@ def mp3_output_args(path: Path, *, bitrate: Kbps, sample_rate: int, channels: in
     """ffmpeg output arguments for the CBR MP3 fallback, with a Xing/Info header
     (exact seeking) and no ID3 tag (the app serves tags from its database)."""
     return [
-        "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1",
-        "-c:a", "libmp3lame", "-b:a", f"{int(bitrate)}k",
-        "-ar", str(sample_rate), "-ac", str(channels),
-        *BITEXACT, "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
-        "-f", "mp3", str(path),
+        "-map",
+        "0:a:0",
+        "-vn",
+        "-sn",
+        "-dn",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        f"{int(bitrate)}k",
+        "-ar",
+        str(sample_rate),
+        "-ac",
+        str(channels),
+        *BITEXACT,
+        "-write_xing",
+        "1",
+        "-id3v2_version",
+        "0",
+        "-write_id3v1",
+        "0",
+        "-f",
+        "mp3",
+        str(path),
     ]
 
 

@@ -61,7 +61,9 @@ def loudness_output_args() -> list[str]:
         "astats=measure_perchannel=none:measure_overall=Peak_level,"
         "ebur128=peak=true:metadata=1,"
         "ametadata=mode=print:key=lavfi.r128.I",
-        "-f", "null", "-",
+        "-f",
+        "null",
+        "-",
     ]
 
 

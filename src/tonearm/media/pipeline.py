@@ -141,8 +141,14 @@ def process_audio(
     _prepare_workdir(workdir, ordered)
 
     command_a, command_b = _encoder_commands(
-        input_args(source, demuxer), info, workdir, tools, ordered,
-        segment_seconds=segment_seconds, mp3_path=mp3_path, mp3_bitrate=mp3_bitrate,
+        input_args(source, demuxer),
+        info,
+        workdir,
+        tools,
+        ordered,
+        segment_seconds=segment_seconds,
+        mp3_path=mp3_path,
+        mp3_bitrate=mp3_bitrate,
     )
     peak_rate = peaks_sample_rate(info.sample_rate)
     peaks = PeakBuilder(peak_rate, round(float(info.duration) * peak_rate))
@@ -227,11 +233,22 @@ def _encoder_commands(
     channels = output_channels(info.channels)
     base = [tools.ffmpeg, "-nostdin", "-hide_banner", "-nostats"]
     command_a = [
-        *base, "-loglevel", "level+error", *source_input,
-        *hls_output_args(workdir, ordered[0], sample_rate=rate, channels=channels,
-                         segment_seconds=segment_seconds),
+        *base,
+        "-loglevel",
+        "level+error",
+        *source_input,
+        *hls_output_args(
+            workdir,
+            ordered[0],
+            sample_rate=rate,
+            channels=channels,
+            segment_seconds=segment_seconds,
+        ),
         *mp3_output_args(mp3_path, bitrate=mp3_bitrate, sample_rate=rate, channels=channels),
-        "-map", "0:a:0", "-vn", *peaks_output_args(info.sample_rate),
+        "-map",
+        "0:a:0",
+        "-vn",
+        *peaks_output_args(info.sample_rate),
     ]
     # Info level: ebur128 and astats report only there.
     command_b = [*base, "-loglevel", "level+info", "-progress", "pipe:1", *source_input]

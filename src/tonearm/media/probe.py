@@ -66,8 +66,14 @@ def probe(
         raise Invalid("The file is empty.", code="empty-file")
     result = run_tool(
         [
-            tools.ffprobe, "-v", "error", "-print_format", "json",
-            "-show_format", "-show_streams", *input_args(path, None),
+            tools.ffprobe,
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            *input_args(path, None),
         ],
         timeout=_PROBE_TIMEOUT,
     )
@@ -164,9 +170,16 @@ def _packets_end(path: Path, tools: MediaTools, demuxer: str) -> float:
     """
     result = run_tool(
         [
-            tools.ffprobe, "-v", "error", "-select_streams", "a:0",
-            "-show_entries", "packet=pts_time,dts_time,duration_time",
-            "-of", "compact=p=0", *input_args(path, demuxer),
+            tools.ffprobe,
+            "-v",
+            "error",
+            "-select_streams",
+            "a:0",
+            "-show_entries",
+            "packet=pts_time,dts_time,duration_time",
+            "-of",
+            "compact=p=0",
+            *input_args(path, demuxer),
         ],
         timeout=_PACKETS_TIMEOUT,
         max_stdout=_PACKET_TAIL_BYTES,

@@ -107,8 +107,10 @@ class PeakBuilder:
             pad = self.points - low.size
             low = np.pad(low, (0, pad))
             high = np.pad(high, (0, pad))
-        peak = max(int(np.abs(low.astype(np.int32)).max(initial=0)),
-                   int(np.abs(high.astype(np.int32)).max(initial=0)))
+        peak = max(
+            int(np.abs(low.astype(np.int32)).max(initial=0)),
+            int(np.abs(high.astype(np.int32)).max(initial=0)),
+        )
         reference = max(peak, _FULL_SCALE * 10 ** (NORMALISE_FLOOR_DBFS / 20))
         scale = _TOP / reference
 

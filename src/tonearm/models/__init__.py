@@ -3,18 +3,41 @@
 from tonearm.models.account import ApiToken, Invite, Role, Scope, Session, Throttle, User
 from tonearm.models.base import Base, utcnow
 from tonearm.models.blob import Blob, BlobStatus, Rendition, Segment
+from tonearm.models.catalog import Album, Artist, Image, Like, LikeKind, TrackGenre
 from tonearm.models.job import Job, JobState
+from tonearm.models.playlist import (
+    MemberRole,
+    Playlist,
+    PlaylistInvite,
+    PlaylistItem,
+    PlaylistKind,
+    PlaylistMember,
+)
+from tonearm.models.social import Comment, PlayQueue
 from tonearm.models.track import Track, Visibility
 from tonearm.models.upload import Upload
 
 __all__ = [
+    "Album",
     "ApiToken",
+    "Artist",
     "Base",
     "Blob",
     "BlobStatus",
+    "Comment",
+    "Image",
     "Invite",
     "Job",
     "JobState",
+    "Like",
+    "LikeKind",
+    "MemberRole",
+    "PlayQueue",
+    "Playlist",
+    "PlaylistInvite",
+    "PlaylistItem",
+    "PlaylistKind",
+    "PlaylistMember",
     "Rendition",
     "Role",
     "Scope",
@@ -22,6 +45,7 @@ __all__ = [
     "Session",
     "Throttle",
     "Track",
+    "TrackGenre",
     "Upload",
     "User",
     "Visibility",

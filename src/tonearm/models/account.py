@@ -52,9 +52,7 @@ class Session(Base):
     __tablename__ = "sessions"
 
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[UserId] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[UserId] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
     """Names the session in the API (to end it) without revealing the cookie."""
     csrf_token: Mapped[str] = mapped_column(String(64))
@@ -70,9 +68,7 @@ class ApiToken(Base):
     __tablename__ = "api_tokens"
 
     id: Mapped[TokenId] = mapped_column(String(32), primary_key=True)
-    user_id: Mapped[UserId] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[UserId] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -86,9 +82,7 @@ class Invite(Base):
 
     id: Mapped[InviteId] = mapped_column(String(32), primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by: Mapped[UserId | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    created_by: Mapped[UserId | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
     max_uses: Mapped[int] = mapped_column(Integer, default=1)
     uses: Mapped[int] = mapped_column(Integer, default=0)

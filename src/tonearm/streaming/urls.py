@@ -90,4 +90,3 @@ class MediaUrls:
         return self._store.presigned_url(
             key, ttl_s=self._delivery.presign_ttl_s, filename=filename, media_type=media_type
         )
-

@@ -17,7 +17,6 @@ branch_labels = None
 depends_on = None
 
 
-
 def _new_jobs_table() -> None:
     op.create_table(
         "jobs",

@@ -1,0 +1,2 @@
+"""What listeners leave behind: timed comments on tracks, and the play queue that
+follows a person across devices."""
