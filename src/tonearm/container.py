@@ -22,6 +22,7 @@ from tonearm.blobs.service import COLLECT_TASK, PROCESS_KIND, BlobService
 from tonearm.db import migrate
 from tonearm.db.engine import make_engine, make_session_factory
 from tonearm.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from tonearm.events import ChangeFeed, open_feed
 from tonearm.ingest.jobs import EXPIRE_TASK, ExpireUploads
 from tonearm.ingest.service import IngestService, Limits
 from tonearm.ingest.staging import StagingArea
@@ -34,6 +35,10 @@ from tonearm.processing.jobs import PipelineConfig, ProcessBlob
 from tonearm.processing.service import ProcessingService
 from tonearm.queue import TaskQueue, open_queue
 from tonearm.settings import Settings
+from tonearm.social.embeds import EmbedService
+from tonearm.social.live import LiveFilter
+from tonearm.social.queue import QueueService
+from tonearm.social.service import CommentService
 from tonearm.storage import BlobStore, open_store
 from tonearm.streaming.fastpath import SegmentCache
 from tonearm.streaming.service import StreamingService
@@ -52,6 +57,8 @@ class Infrastructure:
     queue: TaskQueue
     tools: MediaTools
     signer: UrlSigner
+    events: ChangeFeed
+    """Change notices for open pages (``events/``)."""
     worker_name: str
 
 
@@ -91,6 +98,15 @@ class ProcessingPart:
 
 
 @dataclass(frozen=True)
+class SocialPart:
+    comments: CommentService
+    queue: QueueService
+    embeds: EmbedService
+    live: LiveFilter
+    """Which change notices each viewer's page is sent."""
+
+
+@dataclass(frozen=True)
 class Container:
     infra: Infrastructure
     jobs: JobRunner
@@ -100,6 +116,7 @@ class Container:
     streaming: StreamingPart
     ingest: IngestPart
     processing: ProcessingPart
+    social: SocialPart
 
     @property
     def settings(self) -> Settings:
@@ -116,6 +133,7 @@ class Container:
         return tracks
 
     def close(self) -> None:
+        self.infra.events.close()
         self.infra.engine.dispose()
         self.infra.read_engine.dispose()
 
@@ -152,6 +170,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
             fpcalc=settings.media.fpcalc,
         ),
         signer=UrlSigner(settings.resolved_secret_key(), settings.streaming.signed_url_ttl_s),
+        events=open_feed(settings.resolved_events_url()),
         worker_name=f"{socket.gethostname()}:{os.getpid()}",
     )
 
@@ -253,6 +272,7 @@ def build(settings: Settings) -> Container:
         blob_service,
         urls,
         TrackAccess(anonymous_listening=settings.accounts.anonymous_listening),
+        infra.events,
     )
     streaming = StreamingPart(
         urls=urls,
@@ -261,6 +281,12 @@ def build(settings: Settings) -> Container:
     )
     ingest = build_ingest(infra, blob_service, library, accounts.service)
     processing = build_processing(infra, library)
+    social = SocialPart(
+        comments=CommentService(library),
+        queue=QueueService(library, infra.events),
+        embeds=EmbedService(library),
+        live=LiveFilter(),
+    )
 
     runner.register(PROCESS_KIND, processing.job)
     infra.queue.register(RUN_TASK, runner)
@@ -276,4 +302,5 @@ def build(settings: Settings) -> Container:
         streaming=streaming,
         ingest=ingest,
         processing=processing,
+        social=social,
     )

@@ -91,6 +91,13 @@ class Unavailable(TonearmError):
     code = "unavailable"
 
 
+class NotImplementedHere(TonearmError):
+    """A valid request for something this server does not offer (an oEmbed format)."""
+
+    kind = "not_implemented"
+    code = "not-implemented"
+
+
 class Locked(TonearmError):
     """Someone else is changing this right now; retrying shortly will work."""
 

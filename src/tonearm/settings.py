@@ -38,6 +38,15 @@ class QueueSettings(BaseModel):
     )
 
 
+class EventSettings(BaseModel):
+    url: str | None = Field(
+        default=None,
+        description="Change notices pushed to open pages: memory:// (one process) or "
+        "redis://host:port/db (several API processes or separate workers). Default: the "
+        "queue's Redis when the queue is on Redis, else memory://.",
+    )
+
+
 class StorageSettings(BaseModel):
     url: str | None = Field(
         default=None,
@@ -175,6 +184,7 @@ class Settings(BaseSettings):
     )
     database: DatabaseSettings = DatabaseSettings()
     queue: QueueSettings = QueueSettings()
+    events: EventSettings = EventSettings()
     storage: StorageSettings = StorageSettings()
     http: HttpSettings = HttpSettings()
     uploads: UploadSettings = UploadSettings()
@@ -203,6 +213,12 @@ class Settings(BaseSettings):
 
     def resolved_queue_url(self) -> str:
         return self.queue.url or f"sqlite:///{(self.data_dir / 'queue.db').resolve()}"
+
+    def resolved_events_url(self) -> str:
+        if self.events.url:
+            return self.events.url
+        queue = self.queue.url or ""
+        return queue if queue.startswith(("redis://", "rediss://")) else "memory://"
 
     def resolved_storage_url(self) -> str:
         return self.storage.url or f"file://{(self.data_dir / 'blobs').resolve()}"

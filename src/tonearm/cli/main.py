@@ -64,7 +64,16 @@ def serve(**options: Any) -> None:
         proxy_headers=bool(settings.http.trusted_proxies),
         forwarded_allow_ips=list(settings.http.trusted_proxies) or None,
     )
-    server = uvicorn.Server(config)
+    events = c.infra.events
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            # uvicorn waits for open responses before it stops; event streams never
+            # end by themselves, so closing the feed ends them first.
+            events.close()
+            super().handle_exit(sig, frame)
+
+    server = Server(config)
     url = settings.http.public_url or f"http://{settings.http.host}:{settings.http.port}/"
     threading.Thread(target=recover, args=(c,), name="recover", daemon=True).start()
     if pool is not None:

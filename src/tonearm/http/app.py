@@ -21,6 +21,8 @@ from tonearm.container import Container
 from tonearm.http import docs, edge, health, openapi, problems
 from tonearm.ingest import routes as ingest_routes
 from tonearm.library import routes as library_routes
+from tonearm.social import embed_routes, live_routes
+from tonearm.social import routes as social_routes
 from tonearm.streaming import routes as streaming_routes
 from tonearm.streaming.fastpath import ASGIApp, Receive, Scope, SegmentServer, Send
 from tonearm.streaming.segments import SEGMENT_PREFIX
@@ -65,6 +67,14 @@ def create_app(c: Container) -> ASGIApp:
     app.include_router(library_routes.build_router(infra.uows, c.library, deps))
     app.include_router(
         streaming_routes.build_router(infra.uows, c.streaming.service, infra.store, deps)
+    )
+
+    app.include_router(
+        social_routes.build_router(infra.uows, c.social.comments, c.social.queue, deps)
+    )
+    app.include_router(live_routes.build_router(infra.events, c.social.live, deps))
+    app.include_router(
+        embed_routes.build_router(infra.uows, c.social.embeds, deps, public_url=s.http.public_url)
     )
 
     account_edges = account_routes.AccountEdges(

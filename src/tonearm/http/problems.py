@@ -31,6 +31,7 @@ STATUS_BY_KIND: dict[str, int] = {
     "precondition_failed": 412,
     "gone": 410,
     "unavailable": 503,
+    "not_implemented": 501,
     "locked": 423,
     "unauthenticated": 401,
     "throttled": 429,  # as tusd answers a PATCH to an upload another request is writing

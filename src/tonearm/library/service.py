@@ -22,6 +22,8 @@ from tonearm.accounts.repository import AccountRepository
 from tonearm.blobs.service import PROCESS_KIND, BlobService
 from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.errors import BadRequest, Unauthenticated
+from tonearm.events import ChangeFeed
+from tonearm.events.topics import track_event
 from tonearm.jobs.leases import JobLeases
 from tonearm.library import schemas
 from tonearm.library.access import TrackAccess
@@ -47,10 +49,17 @@ class NewTrack:
 
 
 class LibraryService:
-    def __init__(self, blobs: BlobService, links: MediaLinks, access: TrackAccess) -> None:
+    def __init__(
+        self,
+        blobs: BlobService,
+        links: MediaLinks,
+        access: TrackAccess,
+        events: ChangeFeed | None = None,
+    ) -> None:
         self._blobs = blobs
         self._links = links
         self.access = access
+        self._events = events
 
     def add_track(self, uow: UnitOfWork, new: NewTrack) -> Track:
         """A track for an admitted blob; a blob already processed lends it its tags.
@@ -83,6 +92,7 @@ class LibraryService:
                     setattr(track, name, value)
             track.tags_applied = True
         track.blob = blob
+        self._announce(uow, track, "created")
         return repo.add(track)
 
     def apply_tags(self, uow: UnitOfWork, blob_hash: BlobHash, tags: dict[str, object]) -> int:
@@ -129,8 +139,10 @@ class LibraryService:
         self, uow: UnitOfWork, viewer: Viewer, track_id: TrackId, change: schemas.TrackPatch
     ) -> Track:
         track = self.access.check_edit(viewer, TrackRepository(uow.session).get(track_id))
+        before = track.visibility
         if change.visibility is not None:
             track.visibility = change.visibility
+        self._announce(uow, track, "updated", visibility_before=before)
         return track
 
     def delete(self, uow: UnitOfWork, viewer: Viewer, track_id: TrackId) -> None:
@@ -140,6 +152,7 @@ class LibraryService:
 
     def _remove(self, uow: UnitOfWork, track: Track) -> None:
         blob_hash = track.blob_hash
+        self._announce(uow, track, "deleted")
         TrackRepository(uow.session).delete(track)
         self._blobs.release(uow, blob_hash)
 
@@ -149,6 +162,26 @@ class LibraryService:
         for track in tracks:
             self._remove(uow, track)
         return len(tracks)
+
+    def announce_blob(self, uow: UnitOfWork, blob_hash: BlobHash) -> None:
+        """Tell open pages that the tracks of this blob changed (processing ended)."""
+        for track in TrackRepository(uow.session).of_blob(blob_hash):
+            self._announce(uow, track, "updated")
+
+    def _announce(
+        self, uow: UnitOfWork, track: Track, action: str, *, visibility_before: str | None = None
+    ) -> None:
+        """Publish a change notice once the transaction has committed (never if it rolls back)."""
+        if self._events is None:
+            return
+        event = track_event(
+            track.id,
+            action,
+            owner_id=track.owner_id,
+            visibility=track.visibility,
+            visibility_before=visibility_before,
+        )
+        uow.after_commit(lambda: self._events.publish(event) if self._events else None)
 
     def usage(self, session: Session, owner_id: UserId) -> int:
         return TrackRepository(session).usage(owner_id)

@@ -124,6 +124,7 @@ class ProcessingService:
         for rendition in result.renditions:
             _complete_rendition(uow.session, blob_hash, rendition)
         self._library.apply_tags(uow, blob_hash, tags)
+        self._library.announce_blob(uow, blob_hash)
         if blob.refcount == 0:
             # Every track went while this ran; collection waited for the job to end.
             uow.enqueue(COLLECT_TASK, blob_hash)
@@ -137,6 +138,7 @@ class ProcessingService:
         blob.error = reason
         blob.playable = False
         BlobRepository(uow.session).clear_renditions(blob.hash)
+        self._library.announce_blob(uow, blob_hash)
         if blob.refcount == 0:
             uow.enqueue(COLLECT_TASK, blob_hash)
 
