@@ -37,10 +37,13 @@ class EventStream(Response):
     def __init__(
         self, subscription: Subscription, viewer: Viewer, live: LiveFilter, keep_alive_s: float
     ) -> None:
-        super().__init__(
-            headers={"cache-control": "no-store", "x-accel-buffering": "no"},
-            media_type=self.media_type,
-        )
+        super().__init__(media_type=self.media_type)
+        # Built here: Response would announce an empty body (content-length: 0).
+        self.raw_headers = [
+            (b"content-type", b"text/event-stream; charset=utf-8"),
+            (b"cache-control", b"no-store"),
+            (b"x-accel-buffering", b"no"),  # nginx: pass each event on at once
+        ]
         self._sub = subscription
         self._viewer = viewer
         self._live = live
