@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
@@ -82,6 +83,10 @@ class Row:
     """The call destroys its track: each case gets a new one."""
     own_session: bool = False
     """The call ends the caller's sessions: each case signs in anew."""
+    stream: bool = False
+    """The answer never ends (server-sent events): only its status is read."""
+    query: str | None = None
+    """"oembed": asks about a link to the track of that visibility."""
 
 
 # A private track does not exist for those who may not see it (404, not 403); those
@@ -171,6 +176,28 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/invites"): Row(ADMIN_ONLY),
     ("POST", "/api/invites"): Row(every("401 403 403 403 201"), json={}),
     ("DELETE", "/api/invites/{invite_id}"): Row(every("401 403 403 403 204")),
+    # Comments: whoever sees the track reads and writes them; their author, the track's
+    # owner and moderators delete them ({comment_id}: a fresh one of the owner's).
+    ("GET", "/api/tracks/{track_id}/comments"): Row(SEE),
+    ("POST", "/api/tracks/{track_id}/comments"): Row(
+        private_or_shared("401 201 404 201 201", "401 201 201 201 201"),
+        json={"position_s": 1.0, "body": "matrix"},
+    ),
+    ("DELETE", "/api/tracks/{track_id}/comments/{comment_id}"): Row(
+        private_or_shared("401 204 404 204 204", "401 204 403 204 204")
+    ),
+    # One's own play queue and change notices.
+    ("GET", "/api/queue"): Row(SIGNED_IN),
+    ("PUT", "/api/queue"): Row(SIGNED_IN, json={"track_ids": []}),
+    ("PATCH", "/api/queue"): Row(SIGNED_IN, json={"position_s": 1.0}),
+    ("GET", "/api/events"): Row(SIGNED_IN, stream=True),
+    # Embeds: what was shared, for anyone (playing it is the media routes' decision).
+    ("GET", "/api/oembed"): Row(
+        private_or_shared("404 404 404 404 404", "200 200 200 200 200"), query="oembed"
+    ),
+    ("GET", "/embed/{kind}/{subject_id}"): Row(
+        private_or_shared("404 404 404 404 404", "200 200 200 200 200")
+    ),
 }
 
 
@@ -288,6 +315,17 @@ class World:
             if method == "DELETE":
                 return self.site.add_user(admin, self.name()).user_id
             return owner.user_id
+        if name == "comment_id":
+            track = self.tracks[visibility]
+            made = owner.browser.post(
+                f"/api/tracks/{track}/comments", json={"position_s": 0, "body": "target"}
+            )
+            assert made.status_code == 201, made.text
+            return str(made.json()["id"])
+        if name == "kind":
+            return "track"
+        if name == "subject_id":
+            return self.tracks[visibility]
         if name == "invite_id":
             return str(admin.browser.post("/api/invites", json={}).json()["id"])
         raise AssertionError(f"no target for {{{name}}}")
@@ -326,7 +364,56 @@ class World:
             kwargs["json"] = {"username": name, "password": password}
         elif row.json is not None:
             kwargs["json"] = row.json
+        if row.query == "oembed":
+            kwargs["params"] = {"url": f"http://127.0.0.1/#/tracks/{self.tracks[visibility]}"}
         return kwargs
+
+    def stream_status(self, client: Client, url: str) -> tuple[int, str]:
+        """Status and content type of an answer that never ends, then hang up."""
+        headers = [(b"host", b"127.0.0.1")]
+        headers += [(k.encode(), v.encode()) for k, v in client.headers.items()]
+        cookie = "; ".join(f"{c.name}={c.value}" for c in client.cookies.jar)
+        if cookie:
+            headers.append((b"cookie", cookie.encode()))
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": url,
+            "raw_path": url.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 80),
+        }
+        answer: dict[str, Any] = {}
+
+        async def go() -> None:
+            started = anyio.Event()
+            requested = False
+
+            async def receive() -> dict[str, Any]:
+                nonlocal requested
+                if not requested:
+                    requested = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+                await started.wait()
+                return {"type": "http.disconnect"}
+
+            async def send(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    answer["status"] = message["status"]
+                    answer["type"] = dict(message["headers"]).get(b"content-type", b"").decode()
+                    started.set()
+
+            with anyio.fail_after(20):
+                await self.site.app(scope, receive, send)
+
+        anyio.run(go)
+        return answer["status"], answer["type"]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -358,16 +445,21 @@ def test_who_gets_what(world: World, method: str, path: str) -> None:
         for role, expected in zip(ROLES, row.expect[visibility], strict=True):
             client = world.caller(role, fresh=row.own_session)
             url = world.url(method, path, visibility, row)
-            response = client.request(method, url, **world.body(row, role, visibility))
+            if row.stream:
+                status, content_type = world.stream_status(client, url)
+                text = ""
+            else:
+                response = client.request(method, url, **world.body(row, role, visibility))
+                status, content_type = response.status_code, response.headers.get("content-type")
+                text = response.text[:160]
             if row.own_session:
                 world.restore(role)
-            if response.status_code != expected:
+            if status != expected:
                 wrong.append(
-                    f"{role:>9} / {visibility:<8}: expected {expected}, got "
-                    f"{response.status_code} {response.text[:160]}"
+                    f"{role:>9} / {visibility:<8}: expected {expected}, got {status} {text}"
                 )
             elif expected >= 400 and method != "HEAD":
-                assert response.headers["content-type"] == "application/problem+json"
+                assert content_type == "application/problem+json"
     assert not wrong, f"{method} {path}\n" + "\n".join(wrong)
 
 
