@@ -66,6 +66,12 @@ def test_the_api_does_what_its_document_says(api: Server, tmp_path: Path) -> Non
 def _schemathesis(
     api: Server, cookie: str, folder: Path, *selection: str
 ) -> subprocess.CompletedProcess[str]:
+    # oEmbed answers 501 for a format it does not offer, as https://oembed.com says.
+    (folder / "schemathesis.toml").write_text(
+        '[[operations]]\ninclude-name = "GET /api/oembed"\n'
+        '[operations.checks.not_a_server_error]\n'
+        'expected-statuses = ["2xx", "3xx", "4xx", "501"]\n'
+    )
     return subprocess.run(
         [
             ST,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tonearm.library.schemas import TrackOut
 
@@ -30,6 +30,9 @@ class CommentPage(BaseModel):
 
 
 class CommentIn(BaseModel):
+    # false is not 0 here: a client that sends one for the other has a bug to hear of.
+    model_config = ConfigDict(strict=True)
+
     position_s: float = Field(ge=0, description="0 up to the track's duration.")
     body: str = Field(
         max_length=4 * MAX_COMMENT,
@@ -60,6 +63,9 @@ class QueueOut(BaseModel):
 
 
 class QueueIn(BaseModel):
+    # false is not 0 here: a client that sends one for the other has a bug to hear of.
+    model_config = ConfigDict(strict=True)
+
     track_ids: list[str] = Field(max_length=MAX_QUEUE)
     current_index: int = Field(default=0, ge=0)
     position_s: float = Field(default=0.0, ge=0)
@@ -76,6 +82,9 @@ class QueueIn(BaseModel):
 
 
 class QueuePatch(BaseModel):
+    # false is not 0 here: a client that sends one for the other has a bug to hear of.
+    model_config = ConfigDict(strict=True)
+
     current_index: int | None = Field(default=None, ge=0)
     position_s: float | None = Field(default=None, ge=0)
     device: str | None = Field(default=None, max_length=100)
