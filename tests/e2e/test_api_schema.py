@@ -69,7 +69,7 @@ def _schemathesis(
     # oEmbed answers 501 for a format it does not offer, as https://oembed.com says.
     (folder / "schemathesis.toml").write_text(
         '[[operations]]\ninclude-name = "GET /api/oembed"\n'
-        '[operations.checks.not_a_server_error]\n'
+        "[operations.checks.not_a_server_error]\n"
         'expected-statuses = ["2xx", "3xx", "4xx", "501"]\n'
     )
     return subprocess.run(
