@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from tonearm.accounts.auth import Authenticator, Deps
 from tonearm.accounts.passwords import Passwords
 from tonearm.accounts.service import AccountPolicy, AccountService
+from tonearm.blobs.images import ImageService
 from tonearm.blobs.jobs import CollectBlob
 from tonearm.blobs.service import COLLECT_TASK, PROCESS_KIND, BlobService
 from tonearm.db import migrate
@@ -30,6 +31,11 @@ from tonearm.jobs.runner import RUN_TASK, JobRunner, RunnerConfig
 from tonearm.library.access import TrackAccess
 from tonearm.library.service import LibraryService
 from tonearm.media import MediaTools, Rung
+from tonearm.playlists.items import ItemService
+from tonearm.playlists.jobs import BuildCollage
+from tonearm.playlists.service import COLLAGE_KIND, PlaylistService
+from tonearm.playlists.sharing import SharingService
+from tonearm.playlists.transfer import TransferService
 from tonearm.processing.jobs import PipelineConfig, ProcessBlob
 from tonearm.processing.service import ProcessingService
 from tonearm.queue import TaskQueue, open_queue
@@ -91,6 +97,16 @@ class ProcessingPart:
 
 
 @dataclass(frozen=True)
+class PlaylistsPart:
+    service: PlaylistService
+    items: ItemService
+    sharing: SharingService
+    transfer: TransferService
+    images: ImageService
+    collage: BuildCollage
+
+
+@dataclass(frozen=True)
 class Container:
     infra: Infrastructure
     jobs: JobRunner
@@ -100,6 +116,7 @@ class Container:
     streaming: StreamingPart
     ingest: IngestPart
     processing: ProcessingPart
+    playlists: PlaylistsPart
 
     @property
     def settings(self) -> Settings:
@@ -235,6 +252,20 @@ def build_processing(infra: Infrastructure, library: LibraryService) -> Processi
     return ProcessingPart(service=service, job=job)
 
 
+def build_playlists(infra: Infrastructure, library: LibraryService) -> PlaylistsPart:
+    images = ImageService(infra.store)
+    service = PlaylistService(library.access)
+    items = ItemService(service, library)
+    return PlaylistsPart(
+        service=service,
+        items=items,
+        sharing=SharingService(service),
+        transfer=TransferService(service, items),
+        images=images,
+        collage=BuildCollage(infra.uows, infra.store, images),
+    )
+
+
 def build(settings: Settings) -> Container:
     infra = build_infrastructure(settings)
     runner = JobRunner(
@@ -261,8 +292,10 @@ def build(settings: Settings) -> Container:
     )
     ingest = build_ingest(infra, blob_service, library, accounts.service)
     processing = build_processing(infra, library)
+    playlists = build_playlists(infra, library)
 
     runner.register(PROCESS_KIND, processing.job)
+    runner.register(COLLAGE_KIND, playlists.collage)
     infra.queue.register(RUN_TASK, runner)
     infra.queue.register(COLLECT_TASK, blobs.collect)
     infra.queue.register(EXPIRE_TASK, ingest.expire)
@@ -276,4 +309,5 @@ def build(settings: Settings) -> Container:
         streaming=streaming,
         ingest=ingest,
         processing=processing,
+        playlists=playlists,
     )
