@@ -99,7 +99,7 @@ class PlaylistRepository:
                 PlaylistMember.user_id == user_id, PlaylistMember.playlist_id.in_(ids)
             )
         )
-        return dict(rows.tuples().all())
+        return {str(pid): str(role) for pid, role in rows}
 
     def liked(self, user_id: UserId, ids: list[PlaylistId]) -> set[str]:
         q = select(Like.subject_id).where(
@@ -155,7 +155,7 @@ class PlaylistRepository:
             .offset(offset)
             .limit(limit)
         )
-        return [(i, t) for i, t in self.session.execute(q).tuples()]
+        return [(i, t) for i, t in self.session.execute(q)]
 
     def all_items(self, playlist_id: PlaylistId) -> Sequence[PlaylistItem]:
         q = (
@@ -222,7 +222,7 @@ class PlaylistRepository:
             .where(PlaylistMember.playlist_id == playlist_id)
             .order_by(PlaylistMember.created_at, User.username)
         )
-        return [(m, name) for m, name in self.session.execute(q).tuples()]
+        return [(m, name) for m, name in self.session.execute(q)]
 
     def user_by_key(self, username_key: str) -> User | None:
         return self.session.scalar(
