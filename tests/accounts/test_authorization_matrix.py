@@ -337,6 +337,15 @@ class World:
             if method == "DELETE":
                 return self.site.add_user(admin, self.name()).user_id
             return owner.user_id
+        if name in ("playlist_id", "item_id", "collaborator_id", "code"):
+            return self.playlist_target(name, visibility, row)
+        if name == "invite_id":
+            return str(admin.browser.post("/api/invites", json={}).json()["id"])
+        raise AssertionError(f"no target for {{{name}}}")
+
+    def playlist_target(self, name: str, visibility: str, row: Row) -> str:
+        owner = self.people["owner"]
+        admin = self.people["admin"]
         if name == "playlist_id":
             if row.fresh_track:
                 return self.fresh_playlist(visibility)[0]
@@ -354,8 +363,6 @@ class World:
         if name == "code":
             pid = self.fresh_playlist(visibility)[0]
             return str(owner.browser.post(f"/api/playlists/{pid}/invites", json={}).json()["code"])
-        if name == "invite_id":
-            return str(admin.browser.post("/api/invites", json={}).json()["id"])
         raise AssertionError(f"no target for {{{name}}}")
 
     def url(self, method: str, path: str, visibility: str, row: Row) -> str:

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.fixtures.accounts import Person, Site, build_container, stage
 from tests.fixtures.audio import make_audio
+
 from tonearm.models import Visibility
 from tonearm.types import UserId
 

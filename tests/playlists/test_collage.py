@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 from PIL import Image
-
 from tests.fixtures.accounts import drain
 from tests.fixtures.audio import image_bytes, make_audio
 from tests.playlists.conftest import World
+
 from tonearm.models import Job, Playlist
 
 COLORS = ("red", "green", "blue", "yellow", "white")
@@ -76,7 +76,8 @@ def test_collage_is_built_and_rebuilt_when_the_first_pictures_change(
     b.request("DELETE", f"/api/playlists/{pid}/items", json={"item_ids": [items[3]["id"]]})
     assert drain(world.site.c) == 0
     with world.site.c.infra.uows.read() as session:
-        assert session.query(Job).filter(Job.kind == "playlists.collage").one().enqueued_at == before
+        assert (
+            session.query(Job).filter(Job.kind == "playlists.collage").one().enqueued_at == before
+        )
     # The cover is checked like the playlist: a stranger gets 404.
     assert world.other.browser.get(second["128"]).status_code == 404
-

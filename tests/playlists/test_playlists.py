@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-
 from tests.playlists.conftest import World
+
 from tonearm.models import Like, PlaylistInvite, PlaylistItem, PlaylistMember
 
 
@@ -34,7 +34,11 @@ def test_items_add_move_remove_keep_a_strict_order(world: World) -> None:
     )
     assert moved.status_code == 200, moved.text
     assert _ids(world.items(world.owner, pid)) == [
-        tracks[2], tracks[3], tracks[0], tracks[4], tracks[1]
+        tracks[2],
+        tracks[3],
+        tracks[0],
+        tracks[4],
+        tracks[1],
     ]
     gone = b.request(
         "DELETE", f"/api/playlists/{pid}/items", json={"item_ids": [by_track[tracks[0]]]}

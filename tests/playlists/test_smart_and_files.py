@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from tests.playlists.conftest import World
+
 from tonearm.models import Like, Track
 from tonearm.playlists import positions
 
@@ -47,9 +47,7 @@ def test_smart_playlist_follows_its_rules_for_each_viewer(world: World) -> None:
         world.owner, rules={"rules": [{"field": "liked", "op": "true"}], "limit": 10}
     )
     assert [i["id"] for i in world.items(world.owner, liked["id"])["items"]] == [b]
-    refused = world.owner.browser.post(
-        f"/api/playlists/{p['id']}/items", json={"track_ids": [a]}
-    )
+    refused = world.owner.browser.post(f"/api/playlists/{p['id']}/items", json={"track_ids": [a]})
     assert refused.status_code == 409 and "rules" in refused.json()["detail"]
 
 
@@ -63,7 +61,9 @@ def test_smart_playlist_follows_its_rules_for_each_viewer(world: World) -> None:
         ({"field": "liked", "op": "true", "value": 1}, "no value"),
     ],
 )
-def test_smart_rules_are_checked_strictly(world: World, rule: dict[str, object], words: str) -> None:
+def test_smart_rules_are_checked_strictly(
+    world: World, rule: dict[str, object], words: str
+) -> None:
     body = {"name": "S", "rules": {"rules": [{"field": "title", "op": "is", "value": "a"}, rule]}}
     refused = world.owner.browser.post("/api/playlists", json=body)
     assert refused.status_code == 422
@@ -90,7 +90,9 @@ def test_export_and_import_round_trip(world: World) -> None:
             if fmt == "m3u8"
             else "<track><title>Nothing</title><creator>Nobody</creator></track>"
         )
-        data = text + extra if fmt == "m3u8" else text.replace("</trackList>", extra + "</trackList>")
+        data = (
+            text + extra if fmt == "m3u8" else text.replace("</trackList>", extra + "</trackList>")
+        )
         made = b.post("/api/playlists/import", content=data.encode(), params={"name": fmt})
         assert made.status_code == 201, made.text
         assert made.json()["unmatched"] == ["Nobody - Nothing"]
@@ -112,7 +114,9 @@ def test_import_matches_by_artist_title_then_filename(world: World) -> None:
     made = world.owner.browser.post("/api/playlists/import", content=m3u.encode())
     assert made.status_code == 201, made.text
     assert made.json()["unmatched"] == ["secret.flac"]
-    got = [i["track"]["id"] for i in world.items(world.owner, made.json()["playlist"]["id"])["items"]]
+    got = [
+        i["track"]["id"] for i in world.items(world.owner, made.json()["playlist"]["id"])["items"]
+    ]
     assert got == [a, b] and hidden not in got
 
 

@@ -48,7 +48,7 @@ class ItemService:
         repo = PlaylistRepository(session)
         visible = viewable(self._playlists.access, viewer)
         rows = repo.items(playlist.id, visible, offset, limit)
-        total = repo.totals([playlist.id], visible).get(playlist.id, (0, 0.0))[0]
+        total = repo.count_items(playlist.id, visible)
         return schemas.ItemPage(
             items=self.describe(session, viewer, rows), total=total, version=playlist.version
         )

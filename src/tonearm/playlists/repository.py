@@ -122,6 +122,15 @@ class PlaylistRepository:
         )
         return {pid: (int(n), float(s)) for pid, n, s in self.session.execute(q)}
 
+    def count_items(self, playlist_id: PlaylistId, visible: ColumnElement[bool]) -> int:
+        q = (
+            select(func.count())
+            .select_from(PlaylistItem)
+            .join(Track, Track.id == PlaylistItem.track_id)
+            .where(PlaylistItem.playlist_id == playlist_id, visible)
+        )
+        return int(self.session.scalar(q) or 0)
+
     # --- items ------------------------------------------------------------------------
 
     def item(self, playlist_id: PlaylistId, item_id: str) -> PlaylistItem | None:
