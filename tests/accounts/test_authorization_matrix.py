@@ -177,29 +177,33 @@ TABLE: dict[tuple[str, str], Row] = {
     ("POST", "/api/playlists"): Row(every("401 201 201 201 201"), json={"name": "m"}),
     ("POST", "/api/playlists/import"): Row(every("401 201 201 201 201"), content=b"#EXTM3U\n"),
     ("POST", "/api/playlists/join/{code}"): Row(every("401 200 200 200 200")),
-    ("GET", "/api/playlists/{playlist_id}"): Row(SEE),
-    ("PATCH", "/api/playlists/{playlist_id}"): Row(EDIT, json={"name": "Mix"}),
-    ("DELETE", "/api/playlists/{playlist_id}"): Row(DELETE, fresh_track=True),
-    ("POST", "/api/playlists/{playlist_id}/duplicate"): Row(
+    ("GET", "/api/playlists/{playlist_id:playlist_id}"): Row(SEE),
+    ("PATCH", "/api/playlists/{playlist_id:playlist_id}"): Row(EDIT, json={"name": "Mix"}),
+    ("DELETE", "/api/playlists/{playlist_id:playlist_id}"): Row(DELETE, fresh_track=True),
+    ("POST", "/api/playlists/{playlist_id:playlist_id}/duplicate"): Row(
         private_or_shared("401 201 404 201 201", "401 201 201 201 201")
     ),
-    ("GET", "/api/playlists/{playlist_id}/items"): Row(SEE),
-    ("POST", "/api/playlists/{playlist_id}/items"): Row(EDIT, json="public track"),
-    ("DELETE", "/api/playlists/{playlist_id}/items"): Row(EDIT, json={"item_ids": ["gone"]}),
-    ("POST", "/api/playlists/{playlist_id}/items/{item_id}/move"): Row(
+    ("GET", "/api/playlists/{playlist_id:playlist_id}/items"): Row(SEE),
+    ("POST", "/api/playlists/{playlist_id:playlist_id}/items"): Row(EDIT, json="public track"),
+    ("DELETE", "/api/playlists/{playlist_id:playlist_id}/items"): Row(
+        EDIT, json={"item_ids": ["gone"]}
+    ),
+    ("POST", "/api/playlists/{playlist_id:playlist_id}/items/{item_id}/move"): Row(
         EDIT, json={"after_item_id": None}
     ),
-    ("GET", "/api/playlists/{playlist_id}/collaborators"): Row(SEE),
-    ("POST", "/api/playlists/{playlist_id}/collaborators"): Row(
+    ("GET", "/api/playlists/{playlist_id:playlist_id}/collaborators"): Row(SEE),
+    ("POST", "/api/playlists/{playlist_id:playlist_id}/collaborators"): Row(
         private_or_shared("401 201 404 403 201", "401 201 403 403 201"),
         json={"username": "admin"},  # admins see everything already: changes no later row
     ),
-    ("DELETE", "/api/playlists/{playlist_id}/collaborators/{collaborator_id}"): Row(DELETE),
-    ("POST", "/api/playlists/{playlist_id}/invites"): Row(
+    ("DELETE", "/api/playlists/{playlist_id:playlist_id}/collaborators/{collaborator_id}"): Row(
+        DELETE
+    ),
+    ("POST", "/api/playlists/{playlist_id:playlist_id}/invites"): Row(
         private_or_shared("401 201 404 403 201", "401 201 403 403 201"), json={}
     ),
-    ("GET", "/api/playlists/{playlist_id}/export"): Row(SEE),
-    ("GET", "/api/playlists/{playlist_id}/cover/{size}.webp"): Row(SEE),
+    ("GET", "/api/playlists/{playlist_id:playlist_id}/export"): Row(SEE),
+    ("GET", "/api/playlists/{playlist_id:playlist_id}/cover/{size}.webp"): Row(SEE),
 }
 
 
@@ -376,8 +380,9 @@ class World:
             )
         out = path
         while "{" in out:
-            name = out[out.index("{") + 1 : out.index("}")]
-            out = out.replace(f"{{{name}}}", self.target(name, visibility, row, method), 1)
+            token = out[out.index("{") + 1 : out.index("}")]
+            name = token.split(":")[0]  # {playlist_id:playlist_id}: a path convertor
+            out = out.replace(f"{{{token}}}", self.target(name, visibility, row, method), 1)
         return out
 
     def body(self, row: Row, role: str, visibility: str) -> dict[str, Any]:

@@ -3,17 +3,20 @@
 # No `from __future__ import annotations` here: FastAPI reads each route's parameter
 # types at definition time, and they name dependencies built per app (local names).
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 
 from tonearm.accounts.auth import Deps
 from tonearm.accounts.principal import Viewer
 from tonearm.blobs.images import ImageService
 from tonearm.db.unit_of_work import UnitOfWorkFactory
-from tonearm.errors import TooLarge
+from tonearm.errors import BadRequest, TooLarge
 from tonearm.models import Scope
 from tonearm.playlists import schemas
 from tonearm.playlists.items import ItemService
@@ -22,6 +25,7 @@ from tonearm.playlists.sharing import SharingService
 from tonearm.playlists.transfer import MAX_IMPORT_BYTES, MIME, TransferService
 
 Id = Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+PlaylistIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
 Code = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -34,6 +38,28 @@ class PlaylistServices:
     sharing: SharingService
     transfer: TransferService
     images: ImageService
+
+
+def _attachment(filename: str) -> str:
+    """An ASCII name for old clients and the real one (RFC 6266, RFC 8187)."""
+    plain = re.sub(r"[^A-Za-z0-9._ -]+", "_", filename)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
+
+
+class PlaylistIdConvertor(Convertor[str]):
+    """Playlist ids are 16 hex digits: so ``/api/playlists/import`` and ``/join/...``
+    are never taken for a playlist's path (nor advertised as allowing its methods)."""
+
+    regex = "[0-9a-f]{16}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("playlist_id", PlaylistIdConvertor())
 
 
 def _out(
@@ -94,25 +120,32 @@ def _playlist_routes(
     async def create_playlist(viewer: Editor, new: schemas.PlaylistCreate) -> schemas.PlaylistOut:
         return await run_in_threadpool(_create, viewer, new)
 
-    @router.get("/{playlist_id}", summary="One playlist")
-    async def get_playlist(viewer: Reader, playlist_id: Id) -> schemas.PlaylistOut:
+    @router.get("/{playlist_id:playlist_id}", summary="One playlist")
+    async def get_playlist(viewer: Reader, playlist_id: PlaylistIdPath) -> schemas.PlaylistOut:
         return await run_in_threadpool(_out, uows, s, viewer, playlist_id)
 
-    @router.patch("/{playlist_id}", summary="Rename, describe; owner: visibility and rules")
+    @router.patch(
+        "/{playlist_id:playlist_id}", summary="Rename, describe; owner: visibility and rules"
+    )
     async def update_playlist(
-        viewer: Editor, playlist_id: Id, change: schemas.PlaylistPatch
+        viewer: Editor, playlist_id: PlaylistIdPath, change: schemas.PlaylistPatch
     ) -> schemas.PlaylistOut:
         return await run_in_threadpool(_update, viewer, playlist_id, change)
 
     @router.delete(
-        "/{playlist_id}", status_code=204, response_class=Response, summary="Delete a playlist"
+        "/{playlist_id:playlist_id}",
+        status_code=204,
+        response_class=Response,
+        summary="Delete a playlist",
     )
-    async def delete_playlist(viewer: Editor, playlist_id: Id) -> Response:
+    async def delete_playlist(viewer: Editor, playlist_id: PlaylistIdPath) -> Response:
         await run_in_threadpool(_delete, viewer, playlist_id)
         return Response(status_code=204)
 
-    @router.post("/{playlist_id}/duplicate", status_code=201, summary="A private copy")
-    async def duplicate_playlist(viewer: Editor, playlist_id: Id) -> schemas.PlaylistOut:
+    @router.post("/{playlist_id:playlist_id}/duplicate", status_code=201, summary="A private copy")
+    async def duplicate_playlist(
+        viewer: Editor, playlist_id: PlaylistIdPath
+    ) -> schemas.PlaylistOut:
         return await run_in_threadpool(_duplicate, viewer, playlist_id)
 
 
@@ -143,33 +176,33 @@ def _item_routes(
         with uows() as uow:
             return s.items.move(uow, viewer, playlist_id, item_id, after)
 
-    @router.get("/{playlist_id}/items", summary="Items in order (smart: evaluated now)")
+    @router.get("/{playlist_id:playlist_id}/items", summary="Items in order (smart: evaluated now)")
     async def list_items(
-        viewer: Reader, playlist_id: Id, offset: Offset = 0, limit: Limit = 100
+        viewer: Reader, playlist_id: PlaylistIdPath, offset: Offset = 0, limit: Limit = 100
     ) -> schemas.ItemPage:
         return await run_in_threadpool(_items, viewer, playlist_id, offset, limit)
 
     @router.post(
-        "/{playlist_id}/items",
+        "/{playlist_id:playlist_id}/items",
         summary="Add tracks after an item (null: at the start; left out: at the end)",
     )
     async def add_items(
-        viewer: Editor, playlist_id: Id, body: schemas.ItemsAdd
+        viewer: Editor, playlist_id: PlaylistIdPath, body: schemas.ItemsAdd
     ) -> schemas.ItemsAdded:
         return await run_in_threadpool(_add, viewer, playlist_id, body)
 
-    @router.delete("/{playlist_id}/items", summary="Remove items")
+    @router.delete("/{playlist_id:playlist_id}/items", summary="Remove items")
     async def remove_items(
-        viewer: Editor, playlist_id: Id, body: schemas.ItemsRemove
+        viewer: Editor, playlist_id: PlaylistIdPath, body: schemas.ItemsRemove
     ) -> schemas.Version:
         return await run_in_threadpool(_remove, viewer, playlist_id, body)
 
     @router.post(
-        "/{playlist_id}/items/{item_id}/move",
+        "/{playlist_id:playlist_id}/items/{item_id}/move",
         summary="Move an item after another (null: first); 409 if either is gone",
     )
     async def move_item(
-        viewer: Editor, playlist_id: Id, item_id: Id, body: schemas.ItemMove
+        viewer: Editor, playlist_id: PlaylistIdPath, item_id: Id, body: schemas.ItemMove
     ) -> schemas.ItemMoved:
         return await run_in_threadpool(_move, viewer, playlist_id, item_id, body.after_item_id)
 
@@ -204,37 +237,41 @@ def _sharing_routes(
             playlist_id = s.sharing.join(uow, viewer, code).id
         return _out(uows, s, viewer, playlist_id)
 
-    @router.get("/{playlist_id}/collaborators", summary="Collaborators and their roles")
-    async def list_collaborators(viewer: Reader, playlist_id: Id) -> list[schemas.CollaboratorOut]:
+    @router.get("/{playlist_id:playlist_id}/collaborators", summary="Collaborators and their roles")
+    async def list_collaborators(
+        viewer: Reader, playlist_id: PlaylistIdPath
+    ) -> list[schemas.CollaboratorOut]:
         return await run_in_threadpool(_collaborators, viewer, playlist_id)
 
     @router.post(
-        "/{playlist_id}/collaborators",
+        "/{playlist_id:playlist_id}/collaborators",
         status_code=201,
         summary="Add a collaborator by username (or change their role); owner only",
     )
     async def add_collaborator(
-        viewer: Editor, playlist_id: Id, new: schemas.CollaboratorIn
+        viewer: Editor, playlist_id: PlaylistIdPath, new: schemas.CollaboratorIn
     ) -> schemas.CollaboratorOut:
         return await run_in_threadpool(_add_collaborator, viewer, playlist_id, new)
 
     @router.delete(
-        "/{playlist_id}/collaborators/{collaborator_id}",
+        "/{playlist_id:playlist_id}/collaborators/{collaborator_id}",
         status_code=204,
         response_class=Response,
         summary="Remove a collaborator (owner), or leave (the collaborator)",
     )
-    async def remove_collaborator(viewer: Member, playlist_id: Id, collaborator_id: Id) -> Response:
+    async def remove_collaborator(
+        viewer: Member, playlist_id: PlaylistIdPath, collaborator_id: Id
+    ) -> Response:
         await run_in_threadpool(_remove_collaborator, viewer, playlist_id, collaborator_id)
         return Response(status_code=204)
 
     @router.post(
-        "/{playlist_id}/invites",
+        "/{playlist_id:playlist_id}/invites",
         status_code=201,
         summary="An invite link (the code is shown once); owner only",
     )
     async def create_invite(
-        viewer: Editor, playlist_id: Id, new: schemas.InviteIn
+        viewer: Editor, playlist_id: PlaylistIdPath, new: schemas.InviteIn
     ) -> schemas.InviteOut:
         return await run_in_threadpool(_invite, viewer, playlist_id, new)
 
@@ -265,14 +302,14 @@ def _file_routes(
         return s.images.read(image, size)
 
     @router.get(
-        "/{playlist_id}/export",
+        "/{playlist_id:playlist_id}/export",
         response_class=Response,
         summary="The playlist as an M3U8 or XSPF file",
         responses={200: {"content": {MIME["m3u8"]: {}, MIME["xspf"]: {}}}},
     )
     async def export_playlist(
         viewer: Reader,
-        playlist_id: Id,
+        playlist_id: PlaylistIdPath,
         request: Request,
         format: Literal["m3u8", "xspf"] = "m3u8",
     ) -> Response:
@@ -282,7 +319,7 @@ def _file_routes(
         return Response(
             text.encode(),
             media_type=MIME[format],
-            headers={"content-disposition": f'attachment; filename="{filename}"'},
+            headers={"content-disposition": _attachment(filename)},
         )
 
     @router.post(
@@ -307,16 +344,18 @@ def _file_routes(
             body += chunk
             if len(body) > MAX_IMPORT_BYTES:
                 raise TooLarge("A playlist file may be at most 1 MB.")
+        if not body:
+            raise BadRequest("Send the playlist file (M3U8 or XSPF) as the request body.")
         return await run_in_threadpool(_import, viewer, bytes(body), format, name)
 
     @router.get(
-        "/{playlist_id}/cover/{size}.webp",
+        "/{playlist_id:playlist_id}/cover/{size}.webp",
         response_class=Response,
         summary="The playlist's cover (a collage of its first pictures)",
         responses={200: {"content": {"image/webp": {}}}},
     )
     async def playlist_cover(
-        viewer: Reader, playlist_id: Id, size: Annotated[int, Path(ge=16, le=2048)]
+        viewer: Reader, playlist_id: PlaylistIdPath, size: Annotated[int, Path(ge=16, le=2048)]
     ) -> Response:
         data, mime = await run_in_threadpool(_cover, viewer, playlist_id, size)
         return Response(data, media_type=mime, headers={"cache-control": "private, max-age=3600"})

@@ -55,7 +55,7 @@ class TransferService:
             )
             for item in page.items
         ]
-        stem = re.sub(r"[^\w\- ]+", "", playlist.name).strip() or "playlist"
+        stem = re.sub(r"[^\w\- ]+", "", playlist.name).strip()[:100] or "playlist"
         if fmt == "xspf":
             out = self._playlists.describe(session, viewer, [playlist], {})[0]
             return formats.write_xspf(playlist.name, out.owner_name, rows), f"{stem}.xspf"
