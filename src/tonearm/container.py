@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from tonearm.accounts.auth import Authenticator, Deps
 from tonearm.accounts.passwords import Passwords
 from tonearm.accounts.service import AccountPolicy, AccountService
+from tonearm.blobs.images import ImageService
 from tonearm.blobs.jobs import CollectBlob
 from tonearm.blobs.service import COLLECT_TASK, PROCESS_KIND, BlobService
 from tonearm.db import migrate
@@ -31,6 +32,11 @@ from tonearm.jobs.runner import RUN_TASK, JobRunner, RunnerConfig
 from tonearm.library.access import TrackAccess
 from tonearm.library.service import LibraryService
 from tonearm.media import MediaTools, Rung
+from tonearm.playlists.items import ItemService
+from tonearm.playlists.jobs import BuildCollage
+from tonearm.playlists.service import COLLAGE_KIND, PlaylistService
+from tonearm.playlists.sharing import SharingService
+from tonearm.playlists.transfer import TransferService
 from tonearm.processing.jobs import PipelineConfig, ProcessBlob
 from tonearm.processing.service import ProcessingService
 from tonearm.queue import TaskQueue, open_queue
@@ -107,6 +113,16 @@ class SocialPart:
 
 
 @dataclass(frozen=True)
+class PlaylistsPart:
+    service: PlaylistService
+    items: ItemService
+    sharing: SharingService
+    transfer: TransferService
+    images: ImageService
+    collage: BuildCollage
+
+
+@dataclass(frozen=True)
 class Container:
     infra: Infrastructure
     jobs: JobRunner
@@ -117,6 +133,7 @@ class Container:
     ingest: IngestPart
     processing: ProcessingPart
     social: SocialPart
+    playlists: PlaylistsPart
 
     @property
     def settings(self) -> Settings:
@@ -254,6 +271,20 @@ def build_processing(infra: Infrastructure, library: LibraryService) -> Processi
     return ProcessingPart(service=service, job=job)
 
 
+def build_playlists(infra: Infrastructure, library: LibraryService) -> PlaylistsPart:
+    images = ImageService(infra.store)
+    service = PlaylistService(library.access)
+    items = ItemService(service, library)
+    return PlaylistsPart(
+        service=service,
+        items=items,
+        sharing=SharingService(service),
+        transfer=TransferService(service, items),
+        images=images,
+        collage=BuildCollage(infra.uows, infra.store, images),
+    )
+
+
 def build(settings: Settings) -> Container:
     infra = build_infrastructure(settings)
     runner = JobRunner(
@@ -287,8 +318,10 @@ def build(settings: Settings) -> Container:
         embeds=EmbedService(library),
         live=LiveFilter(),
     )
+    playlists = build_playlists(infra, library)
 
     runner.register(PROCESS_KIND, processing.job)
+    runner.register(COLLAGE_KIND, playlists.collage)
     infra.queue.register(RUN_TASK, runner)
     infra.queue.register(COLLECT_TASK, blobs.collect)
     infra.queue.register(EXPIRE_TASK, ingest.expire)
@@ -303,4 +336,5 @@ def build(settings: Settings) -> Container:
         ingest=ingest,
         processing=processing,
         social=social,
+        playlists=playlists,
     )

@@ -80,7 +80,7 @@ class Row:
     upload: bool = False
     """Sends the test song as multipart field 'file'."""
     fresh_track: bool = False
-    """The call destroys its track: each case gets a new one."""
+    """The call destroys its track (or playlist): each case gets a new one."""
     own_session: bool = False
     """The call ends the caller's sessions: each case signs in anew."""
     stream: bool = False
@@ -198,6 +198,39 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/embed/{kind}/{subject_id}"): Row(
         private_or_shared("404 404 404 404 404", "200 200 200 200 200")
     ),
+    # Playlists: the owner's playlist of each visibility holds the owner's track of that
+    # visibility. Seen as tracks are; changed by the owner (editors: items, name).
+    ("GET", "/api/playlists"): Row(SIGNED_IN),
+    ("POST", "/api/playlists"): Row(every("401 201 201 201 201"), json={"name": "m"}),
+    ("POST", "/api/playlists/import"): Row(every("401 201 201 201 201"), content=b"#EXTM3U\n"),
+    ("POST", "/api/playlists/join/{code}"): Row(every("401 200 200 200 200")),
+    ("GET", "/api/playlists/{playlist_id:playlist_id}"): Row(SEE),
+    ("PATCH", "/api/playlists/{playlist_id:playlist_id}"): Row(EDIT, json={"name": "Mix"}),
+    ("DELETE", "/api/playlists/{playlist_id:playlist_id}"): Row(DELETE, fresh_track=True),
+    ("POST", "/api/playlists/{playlist_id:playlist_id}/duplicate"): Row(
+        private_or_shared("401 201 404 201 201", "401 201 201 201 201")
+    ),
+    ("GET", "/api/playlists/{playlist_id:playlist_id}/items"): Row(SEE),
+    ("POST", "/api/playlists/{playlist_id:playlist_id}/items"): Row(EDIT, json="public track"),
+    ("DELETE", "/api/playlists/{playlist_id:playlist_id}/items"): Row(
+        EDIT, json={"item_ids": ["gone"]}
+    ),
+    ("POST", "/api/playlists/{playlist_id:playlist_id}/items/{item_id}/move"): Row(
+        EDIT, json={"after_item_id": None}
+    ),
+    ("GET", "/api/playlists/{playlist_id:playlist_id}/collaborators"): Row(SEE),
+    ("POST", "/api/playlists/{playlist_id:playlist_id}/collaborators"): Row(
+        private_or_shared("401 201 404 403 201", "401 201 403 403 201"),
+        json={"username": "admin"},  # admins see everything already: changes no later row
+    ),
+    ("DELETE", "/api/playlists/{playlist_id:playlist_id}/collaborators/{collaborator_id}"): Row(
+        DELETE
+    ),
+    ("POST", "/api/playlists/{playlist_id:playlist_id}/invites"): Row(
+        private_or_shared("401 201 404 403 201", "401 201 403 403 201"), json={}
+    ),
+    ("GET", "/api/playlists/{playlist_id:playlist_id}/export"): Row(SEE),
+    ("GET", "/api/playlists/{playlist_id:playlist_id}/cover/{size}.webp"): Row(SEE),
 }
 
 
@@ -233,6 +266,8 @@ class World:
     rung: str
     art_size: str
     mounts: dict[str, str]
+    playlists: dict[str, str] = field(default_factory=dict)
+    items: dict[str, str] = field(default_factory=dict)
     _names: Iterator[int] = field(default_factory=itertools.count)
 
     @classmethod
@@ -267,7 +302,25 @@ class World:
                 folder = Path(str(route.app.directory))
                 first = min(p for p in folder.rglob("*") if p.is_file())
                 mounts[route.path] = f"{route.path}/{first.relative_to(folder).as_posix()}"
-        return cls(site, song_path, people, tracks, rung.removesuffix(".m3u8"), sizes[0], mounts)
+        world = cls(site, song_path, people, tracks, rung.removesuffix(".m3u8"), sizes[0], mounts)
+        for visibility in VISIBILITIES:
+            pid, item = world.fresh_playlist(visibility)
+            world.playlists[visibility] = pid
+            world.items[visibility] = item
+        drain(site.c)  # the collages
+        return world
+
+    def fresh_playlist(self, visibility: str) -> tuple[str, str]:
+        """The owner's playlist of ``visibility`` holding their track of that visibility."""
+        owner = self.people["owner"].browser
+        made = owner.post("/api/playlists", json={"name": "p", "visibility": visibility})
+        assert made.status_code == 201, made.text
+        pid = str(made.json()["id"])
+        added = owner.post(
+            f"/api/playlists/{pid}/items", json={"track_ids": [self.tracks[visibility]]}
+        )
+        assert added.status_code == 200, added.text
+        return pid, str(added.json()["items"][0]["id"])
 
     def name(self) -> str:
         return f"matrix{next(self._names)}"
@@ -315,19 +368,46 @@ class World:
             if method == "DELETE":
                 return self.site.add_user(admin, self.name()).user_id
             return owner.user_id
+        if name in ("comment_id", "kind", "subject_id"):
+            return self.social_target(name, visibility)
+        if name in ("playlist_id", "item_id", "collaborator_id", "code"):
+            return self.playlist_target(name, visibility, row)
+        if name == "invite_id":
+            return str(admin.browser.post("/api/invites", json={}).json()["id"])
+        raise AssertionError(f"no target for {{{name}}}")
+
+    def social_target(self, name: str, visibility: str) -> str:
         if name == "comment_id":
             track = self.tracks[visibility]
-            made = owner.browser.post(
+            made = self.people["owner"].browser.post(
                 f"/api/tracks/{track}/comments", json={"position_s": 0, "body": "target"}
             )
             assert made.status_code == 201, made.text
             return str(made.json()["id"])
         if name == "kind":
             return "track"
-        if name == "subject_id":
-            return self.tracks[visibility]
-        if name == "invite_id":
-            return str(admin.browser.post("/api/invites", json={}).json()["id"])
+        return self.tracks[visibility]
+
+    def playlist_target(self, name: str, visibility: str, row: Row) -> str:
+        owner = self.people["owner"]
+        admin = self.people["admin"]
+        if name == "playlist_id":
+            if row.fresh_track:
+                return self.fresh_playlist(visibility)[0]
+            return self.playlists[visibility]
+        if name == "item_id":
+            return self.items[visibility]
+        if name == "collaborator_id":
+            person = self.site.add_user(admin, self.name())
+            added = owner.browser.post(
+                f"/api/playlists/{self.playlists[visibility]}/collaborators",
+                json={"username": person.username},
+            )
+            assert added.status_code == 201, added.text
+            return person.user_id
+        if name == "code":
+            pid = self.fresh_playlist(visibility)[0]
+            return str(owner.browser.post(f"/api/playlists/{pid}/invites", json={}).json()["code"])
         raise AssertionError(f"no target for {{{name}}}")
 
     def url(self, method: str, path: str, visibility: str, row: Row) -> str:
@@ -341,8 +421,9 @@ class World:
             )
         out = path
         while "{" in out:
-            name = out[out.index("{") + 1 : out.index("}")]
-            out = out.replace(f"{{{name}}}", self.target(name, visibility, row, method), 1)
+            token = out[out.index("{") + 1 : out.index("}")]
+            name = token.split(":")[0]  # {playlist_id:playlist_id}: a path convertor
+            out = out.replace(f"{{{token}}}", self.target(name, visibility, row, method), 1)
         return out
 
     def body(self, row: Row, role: str, visibility: str) -> dict[str, Any]:
@@ -362,6 +443,8 @@ class World:
             name = self.people[role].username if role != "anonymous" else "nobody"
             password = PASSWORD if role != "anonymous" else "not the password"
             kwargs["json"] = {"username": name, "password": password}
+        elif row.json == "public track":
+            kwargs["json"] = {"track_ids": [self.tracks["public"]]}
         elif row.json is not None:
             kwargs["json"] = row.json
         if row.query == "oembed":

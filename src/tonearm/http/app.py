@@ -21,6 +21,7 @@ from tonearm.container import Container
 from tonearm.http import docs, edge, health, openapi, problems
 from tonearm.ingest import routes as ingest_routes
 from tonearm.library import routes as library_routes
+from tonearm.playlists import routes as playlist_routes
 from tonearm.social import embed_routes, live_routes
 from tonearm.social import routes as social_routes
 from tonearm.streaming import routes as streaming_routes
@@ -65,6 +66,20 @@ def create_app(c: Container) -> ASGIApp:
         )
     )
     app.include_router(library_routes.build_router(infra.uows, c.library, deps))
+    pl = c.playlists
+    app.include_router(
+        playlist_routes.build_router(
+            infra.uows,
+            playlist_routes.PlaylistServices(
+                playlists=pl.service,
+                items=pl.items,
+                sharing=pl.sharing,
+                transfer=pl.transfer,
+                images=pl.images,
+            ),
+            deps,
+        )
+    )
     app.include_router(
         streaming_routes.build_router(infra.uows, c.streaming.service, infra.store, deps)
     )

@@ -113,6 +113,216 @@ export interface paths {
         patch: operations["update_track_api_tracks__track_id__patch"];
         trace?: never;
     };
+    "/api/playlists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Playlists: the viewer's own, shared with them, and public ones */
+        get: operations["list_playlists_api_playlists_get"];
+        put?: never;
+        /** Create a playlist (with rules: a smart one) */
+        post: operations["create_playlist_api_playlists_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playlists/{playlist_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One playlist */
+        get: operations["get_playlist_api_playlists__playlist_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete a playlist */
+        delete: operations["delete_playlist_api_playlists__playlist_id__delete"];
+        options?: never;
+        head?: never;
+        /** Rename, describe; owner: visibility and rules */
+        patch: operations["update_playlist_api_playlists__playlist_id__patch"];
+        trace?: never;
+    };
+    "/api/playlists/{playlist_id}/duplicate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A private copy */
+        post: operations["duplicate_playlist_api_playlists__playlist_id__duplicate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playlists/{playlist_id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Items in order (smart: evaluated now) */
+        get: operations["list_items_api_playlists__playlist_id__items_get"];
+        put?: never;
+        /** Add tracks after an item (null: at the start; left out: at the end) */
+        post: operations["add_items_api_playlists__playlist_id__items_post"];
+        /** Remove items */
+        delete: operations["remove_items_api_playlists__playlist_id__items_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playlists/{playlist_id}/items/{item_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move an item after another (null: first); 409 if either is gone */
+        post: operations["move_item_api_playlists__playlist_id__items__item_id__move_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playlists/{playlist_id}/collaborators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Collaborators and their roles */
+        get: operations["list_collaborators_api_playlists__playlist_id__collaborators_get"];
+        put?: never;
+        /** Add a collaborator by username (or change their role); owner only */
+        post: operations["add_collaborator_api_playlists__playlist_id__collaborators_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playlists/{playlist_id}/collaborators/{collaborator_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a collaborator (owner), or leave (the collaborator) */
+        delete: operations["remove_collaborator_api_playlists__playlist_id__collaborators__collaborator_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playlists/{playlist_id}/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An invite link (the code is shown once); owner only */
+        post: operations["create_invite_api_playlists__playlist_id__invites_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playlists/join/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join a playlist through an invite link */
+        post: operations["join_playlist_api_playlists_join__code__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playlists/{playlist_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The playlist as an M3U8 or XSPF file */
+        get: operations["export_playlist_api_playlists__playlist_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playlists/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a playlist from an M3U8 or XSPF file (the request body, 1 MB at most) */
+        post: operations["import_playlist_api_playlists_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playlists/{playlist_id}/cover/{size}.webp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The playlist's cover (a collage of its first pictures) */
+        get: operations["playlist_cover_api_playlists__playlist_id__cover__size__webp_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tracks/{track_id}/hls/master.m3u8": {
         parameters: {
             query?: never;
@@ -224,94 +434,6 @@ export interface paths {
         };
         /** Cover art scaled to one of the sizes the track lists */
         get: operations["artwork_thumb_api_tracks__track_id__artwork__size__webp_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tracks/{track_id}/comments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A track's comments, by position */
-        get: operations["list_comments_api_tracks__track_id__comments_get"];
-        put?: never;
-        /** Comment at a moment of a track */
-        post: operations["add_comment_api_tracks__track_id__comments_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tracks/{track_id}/comments/{comment_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Delete a comment (its author, the track's owner, moderators) */
-        delete: operations["delete_comment_api_tracks__track_id__comments__comment_id__delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/queue": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The viewer's play queue, as last saved on any device */
-        get: operations["get_queue_api_queue_get"];
-        /** Save the whole play queue */
-        put: operations["put_queue_api_queue_put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Save where playback is (current track, position) */
-        patch: operations["patch_queue_api_queue_patch"];
-        trace?: never;
-    };
-    "/api/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Change notices for open pages (server-sent events) */
-        get: operations["events_api_events_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/oembed": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** oEmbed for a link to a shared track, album or playlist */
-        get: operations["oembed_api_oembed_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -574,53 +696,33 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** CommentIn */
-        CommentIn: {
+        /** CollaboratorIn */
+        CollaboratorIn: {
+            /** Username */
+            username: string;
             /**
-             * Position S
-             * @description 0 up to the track's duration.
+             * Role
+             * @default viewer
+             * @enum {string}
              */
-            position_s: number;
-            /**
-             * Body
-             * @description 1 to 2000 characters once surrounding spaces are stripped.
-             */
-            body: string;
+            role: "editor" | "viewer";
         };
-        /** CommentOut */
-        CommentOut: {
-            /** Id */
-            id: string;
-            /** Track Id */
-            track_id: string;
-            /** Author Id */
-            author_id: string;
-            /** Author Name */
-            author_name: string | null;
+        /** CollaboratorOut */
+        CollaboratorOut: {
+            /** User Id */
+            user_id: string;
+            /** Username */
+            username: string;
             /**
-             * Position S
-             * @description Where in the track (seconds) the comment belongs.
+             * Role
+             * @enum {string}
              */
-            position_s: number;
-            /** Body */
-            body: string;
+            role: "editor" | "viewer";
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
-            /**
-             * Deletable
-             * @description The viewer may delete this comment.
-             */
-            deletable: boolean;
-        };
-        /** CommentPage */
-        CommentPage: {
-            /** Items */
-            items: components["schemas"]["CommentOut"][];
-            /** Total */
-            total: number;
         };
         /** Credentials */
         Credentials: {
@@ -629,40 +731,80 @@ export interface components {
             /** Password */
             password: string;
         };
-        /** InviteIn */
-        InviteIn: {
-            /** @default member */
-            role: components["schemas"]["Role"];
+        /** Imported */
+        Imported: {
+            playlist: components["schemas"]["PlaylistOut"];
             /**
-             * Max Uses
-             * @default 1
+             * Unmatched
+             * @description Entries no track the importer may see matched.
              */
-            max_uses: number;
-            /**
-             * Expires In Days
-             * @default 7
-             */
-            expires_in_days: number;
+            unmatched: string[];
         };
-        /** InviteOut */
-        InviteOut: {
-            /** Id */
+        /** ItemMove */
+        ItemMove: {
+            /**
+             * After Item Id
+             * @description null: to the start.
+             */
+            after_item_id: string | null;
+        };
+        /** ItemMoved */
+        ItemMoved: {
+            item: components["schemas"]["ItemOut"];
+            /** Version */
+            version: number;
+        };
+        /** ItemOut */
+        ItemOut: {
+            /**
+             * Id
+             * @description The item's id (a smart playlist's: the track's id).
+             */
             id: string;
-            role: components["schemas"]["Role"];
-            /** Max Uses */
-            max_uses: number;
-            /** Uses */
-            uses: number;
             /**
-             * Expires At
+             * Position
+             * @description Sort key; items are listed in this order.
+             */
+            position: string;
+            track: components["schemas"]["TrackOut"];
+            /** Added By */
+            added_by: string | null;
+            /**
+             * Added At
              * Format: date-time
              */
-            expires_at: string;
+            added_at: string;
+        };
+        /** ItemPage */
+        ItemPage: {
+            /** Items */
+            items: components["schemas"]["ItemOut"][];
+            /** Total */
+            total: number;
+            /** Version */
+            version: number;
+        };
+        /** ItemsAdd */
+        ItemsAdd: {
+            /** Track Ids */
+            track_ids: string[];
             /**
-             * Created At
-             * Format: date-time
+             * After Item Id
+             * @description null: at the start; left out: at the end.
              */
-            created_at: string;
+            after_item_id?: string | null;
+        };
+        /** ItemsAdded */
+        ItemsAdded: {
+            /** Items */
+            items: components["schemas"]["ItemOut"][];
+            /** Version */
+            version: number;
+        };
+        /** ItemsRemove */
+        ItemsRemove: {
+            /** Item Ids */
+            item_ids: string[];
         };
         /** Loudness */
         Loudness: {
@@ -752,53 +894,101 @@ export interface components {
              */
             token: string;
         };
-        /**
-         * OEmbed
-         * @description oEmbed 1.0 "rich" response (https://oembed.com).
-         */
-        OEmbed: {
-            /**
-             * Version
-             * @default 1.0
-             * @constant
-             */
-            version: "1.0";
-            /**
-             * Type
-             * @default rich
-             * @constant
-             */
-            type: "rich";
-            /**
-             * Provider Name
-             * @default tonearm
-             */
-            provider_name: string;
-            /** Provider Url */
-            provider_url: string;
-            /** Title */
-            title: string;
-            /** Author Name */
-            author_name?: string | null;
-            /** Html */
-            html: string;
-            /** Width */
-            width: number;
-            /** Height */
-            height: number;
-            /** Thumbnail Url */
-            thumbnail_url?: string | null;
-            /** Thumbnail Width */
-            thumbnail_width?: number | null;
-            /** Thumbnail Height */
-            thumbnail_height?: number | null;
-        };
         /** PasswordChange */
         PasswordChange: {
             /** Current */
             current: string;
             /** New */
             new: string;
+        };
+        /** PlaylistCreate */
+        PlaylistCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** @default private */
+            visibility: components["schemas"]["Visibility"];
+            /** @description Makes a smart playlist. */
+            rules?: components["schemas"]["SmartRules"] | null;
+        };
+        /** PlaylistOut */
+        PlaylistOut: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            visibility: components["schemas"]["Visibility"];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "static" | "smart";
+            /** Owner Id */
+            owner_id: string;
+            /** Owner Name */
+            owner_name: string | null;
+            /**
+             * Role
+             * @description The viewer's part in this playlist.
+             */
+            role: ("owner" | "editor" | "viewer" | "admin") | null;
+            /**
+             * Item Count
+             * @description Items whose track the viewer may see.
+             */
+            item_count: number;
+            /**
+             * Duration
+             * @description Seconds, of the items the viewer may see.
+             */
+            duration: number;
+            /**
+             * Cover
+             * @description Collage URLs by edge size.
+             */
+            cover: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Version
+             * @description Bumped by every change.
+             */
+            version: number;
+            /** Liked */
+            liked: boolean;
+            rules: components["schemas"]["SmartRules"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** PlaylistPage */
+        PlaylistPage: {
+            /** Items */
+            items: components["schemas"]["PlaylistOut"][];
+            /** Total */
+            total: number;
+        };
+        /** PlaylistPatch */
+        PlaylistPatch: {
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+            visibility?: components["schemas"]["Visibility"] | null;
+            rules?: components["schemas"]["SmartRules"] | null;
         };
         /** Progress */
         Progress: {
@@ -817,119 +1007,6 @@ export interface components {
              * @default 0
              */
             attempt: number;
-        };
-        /** QueueIn */
-        QueueIn: {
-            /** Track Ids */
-            track_ids: string[];
-            /**
-             * Current Index
-             * @default 0
-             */
-            current_index: number;
-            /**
-             * Position S
-             * @default 0
-             */
-            position_s: number;
-            /**
-             * Shuffle
-             * @default false
-             */
-            shuffle: boolean;
-            /**
-             * Shuffle Order
-             * @description Required while shuffle is on: a permutation of the indexes.
-             */
-            shuffle_order?: number[] | null;
-            /**
-             * Repeat
-             * @default off
-             * @enum {string}
-             */
-            repeat: "off" | "all" | "one";
-            /** Device */
-            device?: string | null;
-            /**
-             * Base Version
-             * @description The version this change was made from: a newer saved queue is a 409.
-             */
-            base_version?: number | null;
-        };
-        /** QueueOut */
-        QueueOut: {
-            /**
-             * Track Ids
-             * @description In the order they were queued (visible ones).
-             */
-            track_ids: string[];
-            /**
-             * Tracks
-             * @description The same tracks, described, in that order.
-             */
-            tracks: components["schemas"]["TrackOut"][];
-            /** Current Index */
-            current_index: number;
-            /** Position S */
-            position_s: number;
-            /** Shuffle */
-            shuffle: boolean;
-            /**
-             * Shuffle Order
-             * @description Indexes into track_ids in play order while shuffle is on.
-             */
-            shuffle_order: number[] | null;
-            /**
-             * Repeat
-             * @enum {string}
-             */
-            repeat: "off" | "all" | "one";
-            /**
-             * Version
-             * @description Goes up with every change; 0: never saved.
-             */
-            version: number;
-            /**
-             * Device
-             * @description The device that saved it last.
-             */
-            device: string | null;
-            /** Updated At */
-            updated_at: string | null;
-            /**
-             * Dropped
-             * @description Track ids left out because the viewer may not see them (or they are gone).
-             * @default 0
-             */
-            dropped: number;
-        };
-        /** QueuePatch */
-        QueuePatch: {
-            /** Current Index */
-            current_index?: number | null;
-            /** Position S */
-            position_s?: number | null;
-            /** Device */
-            device?: string | null;
-        };
-        /**
-         * QueuePosition
-         * @description What a PATCH answers: small, as its request is.
-         */
-        QueuePosition: {
-            /** Current Index */
-            current_index: number;
-            /** Position S */
-            position_s: number;
-            /** Version */
-            version: number;
-            /** Device */
-            device: string | null;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
         };
         /** Registration */
         Registration: {
@@ -991,6 +1068,49 @@ export interface components {
             user_agent: string | null;
             /** Address */
             address: string | null;
+        };
+        /** SmartRule */
+        SmartRule: {
+            /**
+             * Field
+             * @description genre, artist, album, title, year, added, liked, duration, loudness
+             */
+            field: string;
+            /**
+             * Op
+             * @description is, is_not, contains, not_contains, gt, lt, between, in_last_days, true, false (which apply depends on the field)
+             */
+            op: string;
+            /** Value */
+            value?: unknown;
+        };
+        /** SmartRules */
+        SmartRules: {
+            /**
+             * Match
+             * @default all
+             * @enum {string}
+             */
+            match: "all" | "any";
+            /** Rules */
+            rules?: components["schemas"]["SmartRule"][];
+            sort?: components["schemas"]["SmartSort"];
+            /** Limit */
+            limit?: number | null;
+        };
+        /** SmartSort */
+        SmartSort: {
+            /**
+             * Field
+             * @default added
+             */
+            field: string;
+            /**
+             * Order
+             * @default desc
+             * @enum {string}
+             */
+            order: "asc" | "desc";
         };
         /** Source */
         Source: {
@@ -1209,11 +1329,79 @@ export interface components {
             /** Password */
             password?: string | null;
         };
+        /** Version */
+        Version: {
+            /** Version */
+            version: number;
+        };
         /**
          * Visibility
          * @enum {string}
          */
         Visibility: "private" | "unlisted" | "public";
+        /** InviteIn */
+        tonearm__accounts__schemas__InviteIn: {
+            /** @default member */
+            role: components["schemas"]["Role"];
+            /**
+             * Max Uses
+             * @default 1
+             */
+            max_uses: number;
+            /**
+             * Expires In Days
+             * @default 7
+             */
+            expires_in_days: number;
+        };
+        /** InviteOut */
+        tonearm__accounts__schemas__InviteOut: {
+            /** Id */
+            id: string;
+            role: components["schemas"]["Role"];
+            /** Max Uses */
+            max_uses: number;
+            /** Uses */
+            uses: number;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** InviteIn */
+        tonearm__playlists__schemas__InviteIn: {
+            /**
+             * Role
+             * @default viewer
+             * @enum {string}
+             */
+            role: "editor" | "viewer";
+            /** Expires In S */
+            expires_in_s?: number | null;
+        };
+        /** InviteOut */
+        tonearm__playlists__schemas__InviteOut: {
+            /**
+             * Code
+             * @description Shown once.
+             */
+            code: string;
+            /** Url */
+            url: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "editor" | "viewer";
+            /** Expires At */
+            expires_at: string | null;
+        };
         /**
          * Problem
          * @description RFC 9457 problem details; more members may follow.
@@ -1885,6 +2073,927 @@ export interface operations {
             };
         };
     };
+    list_playlists_api_playlists_get: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+                /** @description Only own and shared-with-me. */
+                mine?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaylistPage"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_playlist_api_playlists_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaylistCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaylistOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_playlist_api_playlists__playlist_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaylistOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_playlist_api_playlists__playlist_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_playlist_api_playlists__playlist_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaylistPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaylistOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    duplicate_playlist_api_playlists__playlist_id__duplicate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaylistOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_items_api_playlists__playlist_id__items_get: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                playlist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemPage"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_items_api_playlists__playlist_id__items_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemsAdd"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemsAdded"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_items_api_playlists__playlist_id__items_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemsRemove"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Version"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    move_item_api_playlists__playlist_id__items__item_id__move_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemMove"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemMoved"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_collaborators_api_playlists__playlist_id__collaborators_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaboratorOut"][];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_collaborator_api_playlists__playlist_id__collaborators_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollaboratorIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaboratorOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_collaborator_api_playlists__playlist_id__collaborators__collaborator_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+                collaborator_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_invite_api_playlists__playlist_id__invites_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["tonearm__playlists__schemas__InviteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["tonearm__playlists__schemas__InviteOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    join_playlist_api_playlists_join__code__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaylistOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_playlist_api_playlists__playlist_id__export_get: {
+        parameters: {
+            query?: {
+                format?: "m3u8" | "xspf";
+            };
+            header?: never;
+            path: {
+                playlist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/x-mpegurl; charset=utf-8": unknown;
+                    "application/xspf+xml": unknown;
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_playlist_api_playlists_import_post: {
+        parameters: {
+            query?: {
+                format?: ("m3u8" | "xspf") | null;
+                name?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Imported"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    playlist_cover_api_playlists__playlist_id__cover__size__webp_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                playlist_id: string;
+                size: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": unknown;
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     master_api_tracks__track_id__hls_master_m3u8_get: {
         parameters: {
             query?: never;
@@ -2423,390 +3532,6 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request is not valid (which field, and why) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ValidationProblem"];
-                };
-            };
-            /** @description The request cannot be served (see the problem's detail) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure or a dependency that is unavailable */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_comments_api_tracks__track_id__comments_get: {
-        parameters: {
-            query?: {
-                limit?: number;
-                offset?: number;
-            };
-            header?: never;
-            path: {
-                track_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CommentPage"];
-                };
-            };
-            /** @description The request is not valid (which field, and why) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ValidationProblem"];
-                };
-            };
-            /** @description The request cannot be served (see the problem's detail) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure or a dependency that is unavailable */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    add_comment_api_tracks__track_id__comments_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                track_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CommentIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CommentOut"];
-                };
-            };
-            /** @description The request is not valid (which field, and why) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ValidationProblem"];
-                };
-            };
-            /** @description The request cannot be served (see the problem's detail) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure or a dependency that is unavailable */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    delete_comment_api_tracks__track_id__comments__comment_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                track_id: string;
-                comment_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is not valid (which field, and why) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ValidationProblem"];
-                };
-            };
-            /** @description The request cannot be served (see the problem's detail) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure or a dependency that is unavailable */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_queue_api_queue_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QueueOut"];
-                };
-            };
-            /** @description The request cannot be served (see the problem's detail) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure or a dependency that is unavailable */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    put_queue_api_queue_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["QueueIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QueueOut"];
-                };
-            };
-            /** @description The request is not valid (which field, and why) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ValidationProblem"];
-                };
-            };
-            /** @description The request cannot be served (see the problem's detail) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure or a dependency that is unavailable */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    patch_queue_api_queue_patch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["QueuePatch"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QueuePosition"];
-                };
-            };
-            /** @description The request is not valid (which field, and why) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ValidationProblem"];
-                };
-            };
-            /** @description The request cannot be served (see the problem's detail) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure or a dependency that is unavailable */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    events_api_events_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Server-sent events: `track`, `playlist` and `queue`. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": string;
-                };
-            };
-            /** @description The request cannot be served (see the problem's detail) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A server-side failure or a dependency that is unavailable */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    oembed_api_oembed_get: {
-        parameters: {
-            query: {
-                /** @description A link to a page here. */
-                url: string;
-                format?: "json" | "xml";
-                maxwidth?: number | null;
-                maxheight?: number | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OEmbed"];
                 };
             };
             /** @description The request is not valid (which field, and why) */
@@ -3613,7 +4338,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InviteOut"][];
+                    "application/json": components["schemas"]["tonearm__accounts__schemas__InviteOut"][];
                 };
             };
             /** @description The request cannot be served (see the problem's detail) */
@@ -3645,7 +4370,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["InviteIn"];
+                "application/json": components["schemas"]["tonearm__accounts__schemas__InviteIn"];
             };
         };
         responses: {
