@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from tonearm.accounts.auth import Authenticator, Deps
 from tonearm.accounts.passwords import Passwords
 from tonearm.accounts.service import AccountPolicy, AccountService
+from tonearm.blobs.images import ImageService
 from tonearm.blobs.jobs import CollectBlob
 from tonearm.blobs.service import COLLECT_TASK, PROCESS_KIND, BlobService
 from tonearm.db import migrate
@@ -59,6 +60,7 @@ class Infrastructure:
 class BlobsPart:
     service: BlobService
     collect: CollectBlob
+    images: ImageService
 
 
 @dataclass(frozen=True)
@@ -198,17 +200,18 @@ def build_accounts(infra: Infrastructure) -> AccountsPart:
 
 
 def build_ingest(
-    infra: Infrastructure, blobs: BlobService, library: LibraryService, accounts: AccountService
+    infra: Infrastructure, blobs: BlobsPart, library: LibraryService, accounts: AccountService
 ) -> IngestPart:
     s = infra.settings
     staging = StagingArea(s.tmp_dir / "uploads")
     uploads = UploadService(staging, s.uploads.max_bytes, s.uploads.expiry_s)
     service = IngestService(
         uows=infra.uows,
-        blobs=blobs,
+        blobs=blobs.service,
         library=library,
         uploads=uploads,
         accounts=accounts,
+        images=blobs.images,
         tools=infra.tools,
         limits=Limits(Seconds(s.media.min_duration_s), Seconds(s.media.max_duration_s)),
     )
@@ -247,7 +250,11 @@ def build(settings: Settings) -> Container:
     )
     accounts = build_accounts(infra)
     blob_service = BlobService(infra.store)
-    blobs = BlobsPart(service=blob_service, collect=CollectBlob(infra.uows, blob_service))
+    blobs = BlobsPart(
+        service=blob_service,
+        collect=CollectBlob(infra.uows, blob_service),
+        images=ImageService(infra.store),
+    )
     urls = build_media_urls(infra)
     library = LibraryService(
         blob_service,
@@ -259,7 +266,7 @@ def build(settings: Settings) -> Container:
         service=StreamingService(urls, library, settings.media.segment_seconds),
         segment_cache=SegmentCache(settings.streaming.segment_cache_bytes),
     )
-    ingest = build_ingest(infra, blob_service, library, accounts.service)
+    ingest = build_ingest(infra, blobs, library, accounts.service)
     processing = build_processing(infra, library)
 
     runner.register(PROCESS_KIND, processing.job)
