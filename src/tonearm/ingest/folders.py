@@ -192,6 +192,9 @@ class FolderImporter:
             return FileResult(path, Outcome.FAILED, st.st_size, reason=refused.message)
         except OSError as exc:
             return FileResult(path, Outcome.FAILED, st.st_size, reason=f"cannot read it: {exc}")
+        except Exception as exc:  # one file's surprise must not end a long import
+            log.exception("importing %s failed", path)
+            return FileResult(path, Outcome.FAILED, st.st_size, reason=f"unexpected error: {exc}")
         entry = LedgerEntry(
             size=st.st_size,
             mtime_ns=st.st_mtime_ns,
