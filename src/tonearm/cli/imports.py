@@ -99,15 +99,32 @@ class Run:
                 ): path
                 for path in paths
             }
-            for done, future in enumerate(as_completed(futures), start=1):
-                result = future.result()
-                self.summary.add(result, self._shown(result.path))
-                if result.outcome == Outcome.UNCHANGED:
-                    bar.update(sizes[futures[future]])  # not read: count it as passed
-                rate = done / max(1e-6, time.monotonic() - started)
-                bar.set_postfix_str(f"{done}/{len(paths)} files, {rate:.0f} files/s")
-                if result.reason is not None and progress:  # the summary lists it again
-                    bar.write(f"failed: {self._shown(result.path)}: {result.reason}", sys.stderr)
+            taken: set[Future[FileResult]] = set()
+            try:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    taken.add(future)
+                    result = self._take(future)
+                    if result.outcome == Outcome.UNCHANGED:
+                        bar.update(sizes[futures[future]])  # not read: count it as passed
+                    rate = done / max(1e-6, time.monotonic() - started)
+                    bar.set_postfix_str(f"{done}/{len(paths)} files, {rate:.0f} files/s")
+                    if result.reason is not None and progress:  # the summary lists it again
+                        bar.write(
+                            f"failed: {self._shown(result.path)}: {result.reason}", sys.stderr
+                        )
+            except KeyboardInterrupt:
+                # Files not started are dropped; those in flight finish and are counted.
+                for future in futures:
+                    future.cancel()
+                for future in futures:
+                    if future not in taken and not future.cancelled():
+                        self._take(future)
+                raise
+
+    def _take(self, future: Future[FileResult]) -> FileResult:
+        result = future.result()
+        self.summary.add(result, self._shown(result.path))
+        return result
 
     def _shown(self, path: Path) -> str:
         try:
