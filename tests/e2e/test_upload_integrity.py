@@ -260,6 +260,7 @@ def test_a_short_secret_key_is_refused(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+
 def test_a_quote_in_a_form_filename_stays_a_quote(server: Server, audio: MakeAudio) -> None:
     """Forms send '"' as %22; the track keeps the name the person gave it."""
     source = audio("quoted.flac", seconds=2.0, frequency=1234.0)

@@ -72,15 +72,9 @@ def make_clip(directory: Path, clip: Clip) -> Path:
     path = directory / f"{clip.name}.{clip.suffix}"
     source = clip.source.format(rate=clip.rate, seconds=clip.seconds)
     ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        source,
-        "-af",
-        f"aformat=channel_layouts={_LAYOUTS[clip.channels]}",
-        *clip.codec_args,
-        *(("-f", clip.fmt) if clip.fmt else ()),
-        str(path),
+        "-f", "lavfi", "-i", source,
+        "-af", f"aformat=channel_layouts={_LAYOUTS[clip.channels]}",
+        *clip.codec_args, *(("-f", clip.fmt) if clip.fmt else ()), str(path),
     )
     return path
 
@@ -101,15 +95,8 @@ def sine_997_minus20(media_dir: Path) -> Path:
     """10 s stereo 997 Hz sine whose peak is -20 dBFS: about -20 LUFS."""
     path = media_dir / "sine997.flac"
     ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "aevalsrc=0.1*sin(2*PI*997*t)|0.1*sin(2*PI*997*t):s=48000:d=10",
-        "-c:a",
-        "flac",
-        "-sample_fmt",
-        "s32",
-        str(path),
+        "-f", "lavfi", "-i", "aevalsrc=0.1*sin(2*PI*997*t)|0.1*sin(2*PI*997*t):s=48000:d=10",
+        "-c:a", "flac", "-sample_fmt", "s32", str(path),
     )
     return path
 
@@ -122,13 +109,8 @@ def silence_then_quiet_tone(media_dir: Path) -> Path:
     # the level by about 1.1 dB.
     channel = "if(lt(t\\,5)\\,0\\,0.0089*sin(2*PI*440*t))"
     ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        f"aevalsrc={channel}|{channel}:c=stereo:s=44100:d=10",
-        "-c:a",
-        "flac",
-        str(path),
+        "-f", "lavfi", "-i", f"aevalsrc={channel}|{channel}:c=stereo:s=44100:d=10",
+        "-c:a", "flac", str(path),
     )
     return path
 

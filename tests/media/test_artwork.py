@@ -41,7 +41,9 @@ def _edge(webp: bytes) -> tuple[str, int]:
         return str(image.format), max(image.size)
 
 
-def test_flac_front_cover_preferred_with_thumbnails(clips: dict[str, Path], tmp_path: Path) -> None:
+def test_flac_front_cover_preferred_with_thumbnails(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
     path = _copy(clips, "flac", tmp_path)
     audio = FLAC(path)
     audio.add_picture(_picture(image_bytes((200, 200), color="blue"), kind=4))  # back cover
@@ -57,11 +59,8 @@ def test_flac_front_cover_preferred_with_thumbnails(clips: dict[str, Path], tmp_
 def test_small_cover_is_never_upscaled(clips: dict[str, Path], tmp_path: Path) -> None:
     path = _copy(clips, "mp3", tmp_path)
     tags = ID3()
-    tags.add(
-        APIC(
-            encoding=3, mime="image/jpeg", type=3, desc="", data=image_bytes((100, 80), fmt="JPEG")
-        )
-    )
+    tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="",
+                  data=image_bytes((100, 80), fmt="JPEG")))
     tags.save(path)
     art = _artwork(path)
     assert art is not None
@@ -73,9 +72,8 @@ def test_small_cover_is_never_upscaled(clips: dict[str, Path], tmp_path: Path) -
 def test_m4a_covr(clips: dict[str, Path], tmp_path: Path) -> None:
     path = _copy(clips, "m4a", tmp_path)
     audio = MP4(path)
-    audio["covr"] = [
-        MP4Cover(image_bytes((300, 300), fmt="JPEG"), imageformat=MP4Cover.FORMAT_JPEG)
-    ]
+    audio["covr"] = [MP4Cover(image_bytes((300, 300), fmt="JPEG"),
+                              imageformat=MP4Cover.FORMAT_JPEG)]
     audio.save()
     art = _artwork(path)
     assert art is not None
@@ -97,21 +95,8 @@ def test_attached_picture_written_by_ffmpeg(clips: dict[str, Path], tmp_path: Pa
     cover = tmp_path / "cover.png"
     cover.write_bytes(image_bytes((256, 256)))
     path = tmp_path / "with_cover.mp3"
-    ffmpeg(
-        "-i",
-        str(clips["mp3"]),
-        "-i",
-        str(cover),
-        "-map",
-        "0:a",
-        "-map",
-        "1:v",
-        "-c",
-        "copy",
-        "-disposition:v",
-        "attached_pic",
-        str(path),
-    )
+    ffmpeg("-i", str(clips["mp3"]), "-i", str(cover), "-map", "0:a", "-map", "1:v",
+           "-c", "copy", "-disposition:v", "attached_pic", str(path))
     art = _artwork(path)
     assert art is not None
     assert art.width == 256

@@ -24,16 +24,8 @@ from tonearm.types import Kbps, Seconds
 
 @pytest.mark.parametrize(
     ("source", "output"),
-    [
-        (8000, 44100),
-        (22050, 44100),
-        (32000, 44100),
-        (44100, 44100),
-        (48000, 48000),
-        (88200, 44100),
-        (96000, 48000),
-        (192000, 48000),
-    ],
+    [(8000, 44100), (22050, 44100), (32000, 44100), (44100, 44100), (48000, 48000),
+     (88200, 44100), (96000, 48000), (192000, 48000)],
 )
 def test_output_sample_rate(source: int, output: int) -> None:
     assert output_sample_rate(source) == output
@@ -88,20 +80,8 @@ def _info(codec: str, rate: int, channels: int, bit_rate: int | None) -> AudioIn
         (_info("flac", 48000, 6, 2_000_000), ["64k", "128k", "256k"]),  # downmixed
         (_info("flac", 44100, 2, 40_000), ["64k", "128k", "256k"]),  # lossless: rate no bound
     ],
-    ids=[
-        "8k-mono",
-        "8k-stereo",
-        "mp3-96k",
-        "mp3-192k",
-        "mp3-320k",
-        "aac-127k",
-        "opus-unknown",
-        "flac",
-        "flac-mono",
-        "flac-22k",
-        "flac-5.1",
-        "flac-silence",
-    ],
+    ids=["8k-mono", "8k-stereo", "mp3-96k", "mp3-192k", "mp3-320k", "aac-127k", "opus-unknown",
+         "flac", "flac-mono", "flac-22k", "flac-5.1", "flac-silence"],
 )
 def test_shape_ladder_keeps_what_the_source_can_fill(info: AudioInfo, names: list[str]) -> None:
     assert [rung.name for rung in shape_ladder(DEFAULT_LADDER, info)] == names

@@ -191,8 +191,7 @@ def test_segments_are_announced_while_the_encode_runs(
         assert observer.ended_when_announced[first] is False
     # Every segment is announced before the run reports its next step.
     first_other_step = next(
-        i
-        for i, (kind, step, _) in enumerate(observer.events)
+        i for i, (kind, step, _) in enumerate(observer.events)
         if kind == "progress" and step != "encoding"
     )
     announced_at = [i for i, (kind, *_) in enumerate(observer.events) if kind == "segment"]

@@ -91,10 +91,9 @@ def test_truncated_flac_is_detected(clips: dict[str, Path], tmp_path: Path) -> N
     cut.write_bytes(whole[: len(whole) // 2])
     # The header still promises the whole track: that is what makes this case sneaky.
     header = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(cut)],
-        capture_output=True,
-        text=True,
-        check=True,
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+         str(cut)],
+        capture_output=True, text=True, check=True,
     ).stdout
     assert float(header) == pytest.approx(14, abs=0.1)
     with pytest.raises(Invalid, match="The file is truncated"):
@@ -134,19 +133,8 @@ def test_cover_art_is_not_the_audio_stream(clips: dict[str, Path], tmp_path: Pat
     cover.write_bytes(image_bytes((300, 300)))
     with_cover = tmp_path / "with_cover.mp3"
     ffmpeg(
-        "-i",
-        str(cover),
-        "-i",
-        str(clips["mp3"]),
-        "-map",
-        "1:a",
-        "-map",
-        "0:v",
-        "-c",
-        "copy",
-        "-disposition:v",
-        "attached_pic",
-        str(with_cover),
+        "-i", str(cover), "-i", str(clips["mp3"]), "-map", "1:a", "-map", "0:v",
+        "-c", "copy", "-disposition:v", "attached_pic", str(with_cover),
     )
     info = probe(with_cover, TOOLS, min_duration=MIN, max_duration=MAX)
     assert info.codec == "mp3"

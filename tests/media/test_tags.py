@@ -39,14 +39,8 @@ def test_flac_vorbis_comments(clips: dict[str, Path], tmp_path: Path) -> None:
     audio["GENRE"] = "Electronic"
     audio.save()
     assert _read(path) == Tags(
-        title="Hyperballad",
-        artist="Björk",
-        album="Post",
-        album_artist="Björk",
-        track_number=3,
-        disc_number=1,
-        year=1995,
-        genre="Electronic",
+        title="Hyperballad", artist="Björk", album="Post", album_artist="Björk",
+        track_number=3, disc_number=1, year=1995, genre="Electronic",
     )
 
 
@@ -62,11 +56,8 @@ def test_mp3_id3(clips: dict[str, Path], tmp_path: Path) -> None:
     tags.add(TCON(encoding=3, text="(17)"))
     tags.save(path)
     got = _read(path)
-    assert (got.title, got.artist, got.album_artist) == (
-        "Teardrop",
-        "Massive Attack",
-        "Massive Attack",
-    )
+    assert (got.title, got.artist, got.album_artist) == ("Teardrop", "Massive Attack",
+                                                         "Massive Attack")
     assert (got.track_number, got.disc_number, got.year, got.genre) == (3, 2, 1998, "Rock")
 
 
@@ -83,11 +74,7 @@ def test_m4a_atoms(clips: dict[str, Path], tmp_path: Path) -> None:
     audio.save()
     got = _read(path)
     assert (got.title, got.artist, got.track_number, got.disc_number, got.year) == (
-        "Windowlicker",
-        "Aphex Twin",
-        1,
-        1,
-        1999,
+        "Windowlicker", "Aphex Twin", 1, 1, 1999,
     )
 
 
@@ -112,7 +99,9 @@ def test_mojibake_is_repaired(clips: dict[str, Path], tmp_path: Path) -> None:
     assert (got.artist, got.title) == ("Björk", "Café del Mar")
 
 
-def test_invalid_utf8_bytes_are_replaced_not_raised(clips: dict[str, Path], tmp_path: Path) -> None:
+def test_invalid_utf8_bytes_are_replaced_not_raised(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
     # mutagen only writes valid text, so write a placeholder and swap in raw bytes of
     # the same length: the Vorbis comment stays well-formed but is not UTF-8.
     path = _copy(clips, "flac", tmp_path)
@@ -131,7 +120,9 @@ def test_invalid_utf8_bytes_are_replaced_not_raised(clips: dict[str, Path], tmp_
     assert got.title.endswith("Mar!")
 
 
-def test_id3_with_broken_utf8_frame_never_raises(clips: dict[str, Path], tmp_path: Path) -> None:
+def test_id3_with_broken_utf8_frame_never_raises(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
     path = _copy(clips, "mp3", tmp_path)
     tags = ID3()
     tags.add(TIT2(encoding=3, text="PLACEHOLDER"))
@@ -142,38 +133,21 @@ def test_id3_with_broken_utf8_frame_never_raises(clips: dict[str, Path], tmp_pat
     assert got.artist == "Someone"
 
 
-def test_wav_riff_info_tags_are_read_from_the_file(clips: dict[str, Path], tmp_path: Path) -> None:
+def test_wav_riff_info_tags_are_read_from_the_file(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
     path = tmp_path / "info.wav"
-    ffmpeg(
-        "-i",
-        str(clips["wav_s16"]),
-        "-c",
-        "copy",
-        "-metadata",
-        "title=Café del Mar",
-        "-metadata",
-        "artist=Riff Artist",
-        "-metadata",
-        "album=Chunks",
-        "-metadata",
-        "date=1999-08-01",
-        "-metadata",
-        "genre=Ambient",
-        "-metadata",
-        "track=4/12",
-        str(path),
-    )
+    ffmpeg("-i", str(clips["wav_s16"]), "-c", "copy",
+           "-metadata", "title=Café del Mar", "-metadata", "artist=Riff Artist",
+           "-metadata", "album=Chunks", "-metadata", "date=1999-08-01",
+           "-metadata", "genre=Ambient", "-metadata", "track=4/12", str(path))
     assert b"LIST" in path.read_bytes()[:200]  # ffmpeg wrote INAM, IART, IPRD ... here
     # The worker rebuilds AudioInfo from the database, without ffprobe's tags: the
     # file alone must be enough.
     info = replace(probe(path, TOOLS, min_duration=MIN, max_duration=MAX), tags=())
     assert read_tags(path, info) == Tags(
-        title="Café del Mar",
-        artist="Riff Artist",
-        album="Chunks",
-        year=1999,
-        genre="Ambient",
-        track_number=4,
+        title="Café del Mar", artist="Riff Artist", album="Chunks", year=1999,
+        genre="Ambient", track_number=4,
     )
 
 
@@ -181,11 +155,8 @@ def test_wav_riff_info_written_by_other_tools(clips: dict[str, Path], tmp_path: 
     """ITRK for the track (ffmpeg writes IPRT), Windows-1252 text, a LIST after the data."""
     wav = clips["wav_s16"].read_bytes()
     entries = b""
-    for key, value in (
-        (b"INAM", "Señor".encode("cp1252")),
-        (b"ITRK", b"7"),
-        (b"IART", b"Someone\x00\x00"),
-    ):
+    for key, value in ((b"INAM", "Señor".encode("cp1252")), (b"ITRK", b"7"),
+                       (b"IART", b"Someone\x00\x00")):
         entries += key + len(value).to_bytes(4, "little") + value + b"\x00" * (len(value) & 1)
     chunk = b"LIST" + (len(entries) + 4).to_bytes(4, "little") + b"INFO" + entries
     body = wav[12:] + chunk
@@ -199,8 +170,7 @@ def test_wav_riff_info_written_by_other_tools(clips: dict[str, Path], tmp_path: 
 def test_garbage_tag_block_gives_empty_tags(clips: dict[str, Path], tmp_path: Path) -> None:
     path = _copy(clips, "mp3", tmp_path)
     # An ID3 header announcing a tag, followed by junk.
-    path.write_bytes(
-        b"ID3\x04\x00\x00\x00\x00\x01\x00" + b"\xff\x00garbage" * 16 + path.read_bytes()
-    )
+    path.write_bytes(b"ID3\x04\x00\x00\x00\x00\x01\x00" + b"\xff\x00garbage" * 16
+                     + path.read_bytes())
     info = probe(clips["mp3"], TOOLS, min_duration=MIN, max_duration=MAX)
     assert read_tags(path, info) == Tags()

@@ -36,9 +36,7 @@ def _plain_ffprobe_sees_audio(path: Path) -> bool:
     """What libavformat does unrestricted: follows the list and finds the audio."""
     out = subprocess.run(
         ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
+        capture_output=True, text=True, check=False,
     ).stdout
     streams = json.loads(out or "{}").get("streams", [])
     return any(stream.get("codec_type") == "audio" for stream in streams)

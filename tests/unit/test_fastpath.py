@@ -58,7 +58,9 @@ def _server(
     )
 
 
-def _call(server: Any, method: str, url: str, headers: dict[str, str] | None = None) -> Any:
+def _call(
+    server: Any, method: str, url: str, headers: dict[str, str] | None = None
+) -> Any:
     """A request carrying the token the links are signed for."""
     return call(server, method, url, {"authorization": f"Bearer {TOKEN}", **(headers or {})})
 
