@@ -72,6 +72,7 @@ class Infrastructure:
 class BlobsPart:
     service: BlobService
     collect: CollectBlob
+    images: ImageService
 
 
 @dataclass(frozen=True)
@@ -234,17 +235,18 @@ def build_accounts(infra: Infrastructure) -> AccountsPart:
 
 
 def build_ingest(
-    infra: Infrastructure, blobs: BlobService, library: LibraryService, accounts: AccountService
+    infra: Infrastructure, blobs: BlobsPart, library: LibraryService, accounts: AccountService
 ) -> IngestPart:
     s = infra.settings
     staging = StagingArea(s.tmp_dir / "uploads")
     uploads = UploadService(staging, s.uploads.max_bytes, s.uploads.expiry_s)
     service = IngestService(
         uows=infra.uows,
-        blobs=blobs,
+        blobs=blobs.service,
         library=library,
         uploads=uploads,
         accounts=accounts,
+        images=blobs.images,
         tools=infra.tools,
         limits=Limits(Seconds(s.media.min_duration_s), Seconds(s.media.max_duration_s)),
     )
@@ -297,7 +299,11 @@ def build(settings: Settings) -> Container:
     )
     accounts = build_accounts(infra)
     blob_service = BlobService(infra.store)
-    blobs = BlobsPart(service=blob_service, collect=CollectBlob(infra.uows, blob_service))
+    blobs = BlobsPart(
+        service=blob_service,
+        collect=CollectBlob(infra.uows, blob_service),
+        images=ImageService(infra.store),
+    )
     urls = build_media_urls(infra)
     library = LibraryService(
         blob_service,
@@ -310,7 +316,7 @@ def build(settings: Settings) -> Container:
         service=StreamingService(urls, library, settings.media.segment_seconds),
         segment_cache=SegmentCache(settings.streaming.segment_cache_bytes),
     )
-    ingest = build_ingest(infra, blob_service, library, accounts.service)
+    ingest = build_ingest(infra, blobs, library, accounts.service)
     processing = build_processing(infra, library)
     social = SocialPart(
         comments=CommentService(library),

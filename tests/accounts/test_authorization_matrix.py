@@ -22,7 +22,10 @@ The track is really processed, so a 200 is a real file, playlist or segment.
 
 from __future__ import annotations
 
+import io
 import itertools
+import struct
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -281,15 +284,21 @@ class World:
         }
         owner = people["owner"]
         tracks: dict[str, str] = {}
-        for visibility in VISIBILITIES:
+        for i, visibility in enumerate(VISIBILITIES):
+            # One's own bytes again would answer with the same track: each one differs.
+            data = (
+                song_path.read_bytes()
+                if i == 0
+                else song(song_path.parent / visibility, frequency=440.0 + 110 * i).read_bytes()
+            )
             made = owner.browser.post(
                 "/api/tracks",
                 params={"visibility": visibility},
-                files={"file": ("song.flac", song_path.read_bytes())},
+                files={"file": ("song.flac", data)},
             )
             assert made.status_code == 201, made.text
             tracks[visibility] = made.json()["id"]
-            drain(site.c)  # the first is processed; the others share its audio
+            drain(site.c)
         track = owner.browser.get(f"/api/tracks/{tracks['private']}").json()
         assert track["status"] == "ready", track
         master = owner.browser.get(track["urls"]["hls"]).text
@@ -339,8 +348,10 @@ class World:
 
     def fresh_track(self, visibility: str) -> str:
         owner = self.people["owner"].user_id
+        fresh = self.song.parent / "fresh.wav"
+        fresh.write_bytes(fresh_wav())  # the owner's own bytes again would be the same track
         accepted = self.site.c.ingest.service.finish(
-            stage(self.site.c, self.song), UserId(owner), Visibility(visibility)
+            stage(self.site.c, fresh), UserId(owner), Visibility(visibility)
         )
         return str(accepted.track_id)
 
@@ -433,7 +444,7 @@ class World:
         if row.content is not None:
             kwargs["content"] = row.content
         if row.upload:
-            kwargs["files"] = {"file": ("song.flac", self.song.read_bytes())}
+            kwargs["files"] = {"file": ("song.wav", fresh_wav())}
             kwargs["params"] = {"visibility": visibility}
         if row.json == "visibility":
             kwargs["json"] = {"visibility": visibility}  # changes nothing
@@ -565,3 +576,17 @@ def test_listings_show_each_person_what_they_may_see(world: World) -> None:
         for t in world.people["moderator"].browser.get("/api/tracks").json()["items"]
     }
     assert not any(editable[t] for t in owner_tracks)  # moderators see, not change
+
+
+_fresh = itertools.count(1)
+
+
+def fresh_wav() -> bytes:
+    """A short WAV no one has sent yet: one's own bytes again would answer 200, not 201."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(struct.pack("<q", next(_fresh)) + bytes(2 * 12000 - 8))
+    return out.getvalue()

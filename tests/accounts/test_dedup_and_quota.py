@@ -98,10 +98,18 @@ def test_the_same_bytes_from_two_people(site: Site, tmp_path: Path) -> None:
     assert len(originals) == 1
     assert _used(ana) == _used(bo) == _used(cy) == size
 
-    # A duplicate of one's own upload may say so, and counts again.
+    # One's own bytes again: the track one has, said so, nothing added or counted.
+    tracks = _count(site, Track)
     again = _multipart(ana, source, "mine again.flac")
-    assert again.status_code == 201 and again.json()["deduplicated"] is True
-    assert _used(ana) == 2 * size
+    assert again.status_code == 200, again.text
+    assert again.json()["deduplicated"] is True and again.json()["id"] == a["id"]
+    assert again.headers["location"] == f"/api/tracks/{a['id']}"
+    resumed = _tus(ana, source.read_bytes(), "once more.flac")
+    assert resumed.status_code == 204, resumed.text
+    assert resumed.headers["tonearm-track-id"] == a["id"]
+    assert resumed.headers["tonearm-deduplicated"] == "true"
+    assert _count(site, Track) == tracks
+    assert _used(ana) == size
 
     # Nobody sees the others' private copies; deleting one leaves the others whole.
     mine = {t["id"] for t in bo.browser.get("/api/tracks").json()["items"]}
@@ -110,7 +118,7 @@ def test_the_same_bytes_from_two_people(site: Site, tmp_path: Path) -> None:
     assert bo.browser.delete(f"/api/tracks/{b['id']}").status_code == 204
     assert _used(bo) == 0
     with site.c.infra.uows.read() as s:
-        assert s.get(Blob, blob_hash).refcount == 3  # type: ignore[union-attr]
+        assert s.get(Blob, blob_hash).refcount == 2  # type: ignore[union-attr]
     assert ana.browser.get(a["urls"]["original"]).content == source.read_bytes()
 
 
@@ -181,8 +189,8 @@ def test_quota_refuses_a_one_request_upload_too(site: Site, tmp_path: Path) -> N
     assert _count(site, Track) == _count(site, Blob) == 0
     assert not [p for p in site.c.settings.tmp_dir.rglob("*") if p.is_file()]
 
-    # Counted per copy: bytes someone else stored take as much room as new ones, and a
-    # second copy of one's own needs room again.
+    # Counted per copy: bytes someone else stored take as much room as new ones; one's
+    # own bytes again add nothing, so they need no room.
     bo = site.add_user(admin, "bo")
     assert _multipart(bo, source).status_code == 201
     assert _multipart(ana, source).status_code == 413
@@ -191,5 +199,8 @@ def test_quota_refuses_a_one_request_upload_too(site: Site, tmp_path: Path) -> N
     assert _multipart(ana, source).status_code == 201
     assert _used(ana) == size
     again = _multipart(ana, source, "again.flac")
-    assert again.status_code == 413
-    assert f"only {format_bytes(size - 1)} " in again.json()["detail"]
+    assert again.status_code == 200 and again.json()["deduplicated"] is True
+    assert _used(ana) == size
+    other = _multipart(ana, song(tmp_path / "longer", seconds=6.0, frequency=523.0))
+    assert other.status_code == 413
+    assert f"only {format_bytes(size - 1)} " in other.json()["detail"]

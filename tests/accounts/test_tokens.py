@@ -44,7 +44,7 @@ def test_scopes_are_enforced(site: Site, tmp_path: Path) -> None:
         assert response.status_code == 403, response.text
         assert response.json()["type"] == "urn:tonearm:problem:scope"
     # upload: uploads, cannot read anything back.
-    assert _upload(site, upload, source) == 201
+    assert _upload(site, upload, song(tmp_path / "another", frequency=550.0)) == 201
     assert (
         site.bearer(upload).post("/api/uploads", headers={**TUS, "Upload-Length": "10"}).status_code
         == 201

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.fixtures.accounts import drain, stage
+from tests.fixtures.accounts import drain, member_viewer, stage
 from tests.fixtures.audio import MakeAudio
 from tests.service.conftest import upload
 from tonearm.accounts.principal import Viewer
@@ -33,19 +33,39 @@ def test_the_same_bytes_are_stored_once_and_referenced_per_track(
 ) -> None:
     source = audio("same.flac", seconds=2.0)
     first = upload(app, viewer, source, "one.flac")
+    other = member_viewer(app, "other")
+    assert other.user_id is not None
     staged = stage(app, source, "two.flac")
-    assert viewer.user_id is not None
-    second = app.ingest.service.finish(staged, viewer.user_id)
-    assert (first.deduplicated, second.deduplicated) == (False, True)
-    assert not staged.path.exists()  # the duplicate's bytes were dropped
+    second = app.ingest.service.finish(staged, other.user_id)
+    assert (first.deduplicated, second.deduplicated) == (False, False)
+    assert second.track_id != first.track_id
+    assert not staged.path.exists()  # the second copy's bytes were dropped
     with app.infra.uows.read() as s:
         blob_hash = s.get(Track, first.track_id).blob_hash  # type: ignore[union-attr]
         blob = s.get(Blob, blob_hash)
         assert blob is not None and blob.refcount == 2
-        out = app.library.get(s, viewer, second.track_id)
-    assert out.deduplicated is True and out.filename == "two.flac"
+        out = app.library.get(s, other, second.track_id)
+    assert out.deduplicated is False and out.filename == "two.flac"
     assert _count(app, Job, subject=blob_hash) == 1
     assert len([p for p in _stored(app, blob_hash) if "originals" in str(p)]) == 1
+    assert list(app.ingest.staging.root.glob("*.part")) == []
+
+
+def test_ones_own_bytes_again_answer_with_the_track_one_has(
+    app: Container, viewer: Viewer, audio: MakeAudio
+) -> None:
+    source = audio("mine.flac", seconds=2.0, frequency=610.0)
+    first = upload(app, viewer, source, "one.flac")
+    staged = stage(app, source, "renamed.flac")
+    assert viewer.user_id is not None
+    again = app.ingest.service.finish(staged, viewer.user_id)
+    assert again.track_id == first.track_id and again.deduplicated is True
+    assert not staged.path.exists()
+    assert _count(app, Track, owner_id=viewer.user_id) == 1
+    with app.infra.uows.read() as s:
+        track = s.get(Track, first.track_id)
+        assert track is not None and track.filename == "one.flac"
+        assert track.blob.refcount == 1
     assert list(app.ingest.staging.root.glob("*.part")) == []
 
 
@@ -53,8 +73,9 @@ def test_deleting_the_last_track_collects_the_blob_and_its_job(
     app: Container, viewer: Viewer, audio: MakeAudio
 ) -> None:
     source = audio("gone.flac", seconds=2.0, frequency=500.0)
+    other = member_viewer(app, "other")
     a = upload(app, viewer, source)
-    b = upload(app, viewer, source)
+    b = upload(app, other, source)
     with app.infra.uows.read() as s:
         blob_hash = BlobHash(s.get(Track, a.track_id).blob_hash)  # type: ignore[union-attr]
     drain(app)  # processing: the blob becomes ready
@@ -65,7 +86,7 @@ def test_deleting_the_last_track_collects_the_blob_and_its_job(
     drain(app)
     assert _count(app, Blob, hash=blob_hash) == 1 and _stored(app, blob_hash)
     with app.infra.uows() as uow:
-        app.library.delete(uow, viewer, b.track_id)
+        app.library.delete(uow, other, b.track_id)
     drain(app)
     assert _count(app, Blob, hash=blob_hash) == 0
     assert _count(app, Job, subject=blob_hash) == 0

@@ -12,7 +12,7 @@ from typing import Any
 import click
 from sqlalchemy.exc import OperationalError
 
-from tonearm.cli import users
+from tonearm.cli import imports, users
 from tonearm.cli.config import build, data_options, settings_from
 from tonearm.errors import TonearmError
 
@@ -134,9 +134,10 @@ def db_upgrade(**options: Any) -> None:
 
 
 main.add_command(users.user)
+main.add_command(imports.import_folder)
 
 # An error's kind -> the exit status; 1: aborted; 2: bad usage or input (click's own 2
-# for usage errors, and any kind not listed).
+# for usage errors, and any kind not listed); 7: `import` finished but some files failed.
 EXIT_CODES = {"not_found": 3, "conflict": 4, "forbidden": 5, "unavailable": 6}
 
 

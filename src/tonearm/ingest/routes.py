@@ -48,6 +48,11 @@ def build_router(
         "/api/tracks",
         status_code=201,
         summary="Upload a file in one request (multipart/form-data, field 'file')",
+        description=(
+            "201 with the new track; 200 with the viewer's own track of the same bytes "
+            "(`deduplicated` true) when they already have one: nothing is added."
+        ),
+        responses={200: {"model": TrackOut, "description": "The viewer already had these bytes"}},
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -86,6 +91,9 @@ def build_router(
         owner = viewer.require_user()
         accepted = await run_in_threadpool(ingest.finish, staged, owner, visibility)
         out = await run_in_threadpool(describe, viewer, accepted.track_id)
+        if accepted.deduplicated:
+            response.status_code = 200
+            out = out.model_copy(update={"deduplicated": True})
         response.headers["Location"] = f"/api/tracks/{out.id}"
         return out
 

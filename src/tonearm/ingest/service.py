@@ -1,7 +1,7 @@
 """Turning received bytes into a track: validate, deduplicate, store, schedule processing.
 
-``finish`` is the use case every way in shares (multipart, tus, and ``tonearm import``
-later). It spans two transactions on purpose: ffprobe takes a moment and must not run
+``finish`` is the use case every way in shares (multipart, tus, and ``tonearm import``).
+It spans two transactions on purpose: ffprobe takes a moment and must not run
 while holding the database's write lock, so bytes not stored yet are probed first,
 outside any write transaction, then admitted in one.
 """
@@ -15,15 +15,16 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from tonearm.accounts.service import AccountService
+from tonearm.blobs.images import ImageService
 from tonearm.blobs.service import BlobService
 from tonearm.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from tonearm.errors import Locked, TooLarge
+from tonearm.errors import Locked, TooLarge, UnsupportedMedia
 from tonearm.ingest.staging import StagedFile, format_bytes
 from tonearm.ingest.uploads import UploadService
 from tonearm.library.service import LibraryService, NewTrack
 from tonearm.media import AudioInfo, MediaTools, probe
 from tonearm.models import Upload, Visibility
-from tonearm.types import Seconds, TrackId, UploadId, UserId
+from tonearm.types import ImageHash, Seconds, TrackId, UploadId, UserId
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,17 @@ class Limits:
 class Accepted:
     track_id: TrackId
     deduplicated: bool
+    """The owner already had these bytes: ``track_id`` is that track, nothing was added."""
+
+
+@dataclass(frozen=True)
+class TrackExtras:
+    """What came with the audio besides its bytes (files beside it in an imported folder)."""
+
+    cover: bytes | None = None
+    """A picture (``cover.jpg``): stored once, shown for the track instead of none."""
+    lyrics: str | None = None
+    """Plain or LRC text."""
 
 
 class IngestService:
@@ -49,10 +61,12 @@ class IngestService:
         library: LibraryService,
         uploads: UploadService,
         accounts: AccountService,
+        images: ImageService,
         tools: MediaTools,
         limits: Limits,
     ) -> None:
         self._accounts = accounts
+        self._images = images
         self._uows = uows
         self._blobs = blobs
         self._library = library
@@ -92,22 +106,34 @@ class IngestService:
         owner_id: UserId,
         visibility: Visibility = Visibility.PRIVATE,
         upload_id: UploadId | None = None,
+        extras: TrackExtras | None = None,
     ) -> Accepted:
         """Validate, deduplicate and record ``staged``; nothing remains if it is refused.
 
+        Bytes the owner already has as a track add nothing: the answer is that track,
+        ``deduplicated``, whatever its name was (and no quota is needed for it).
         Refused or failed, the transaction rolls back (taking back any file it moved
         into the store), the bytes are dropped and so is the upload's row: an upload
         that can never finish must not linger.
         """
         try:
             with self._uows.read() as session:
-                info = self._inspect(session, staged)
-            with self._uows() as uow:
-                if upload_id is None:  # a tus upload was counted when it was created
-                    self.check_quota(uow, owner_id, staged.size)
-                accepted = self.accept(uow, staged, info, owner_id, visibility)
-                if upload_id is not None:
-                    self._uploads.finish(uow, upload_id, accepted.track_id, accepted.deduplicated)
+                mine = self._library.track_of(session, owner_id, staged.sha256)
+                info = None if mine is not None else self._inspect(session, staged)
+            if mine is not None and upload_id is None:
+                accepted = Accepted(track_id=mine, deduplicated=True)
+            else:
+                with self._uows() as uow:
+                    if mine is not None:
+                        accepted = Accepted(track_id=mine, deduplicated=True)
+                    else:
+                        if upload_id is None:  # a tus upload was counted when created
+                            self.check_quota(uow, owner_id, staged.size)
+                        accepted = self.accept(uow, staged, info, owner_id, visibility, extras)
+                    if upload_id is not None:
+                        self._uploads.finish(
+                            uow, upload_id, accepted.track_id, accepted.deduplicated
+                        )
         except Exception:
             staged.discard()
             if upload_id is not None:
@@ -179,11 +205,13 @@ class IngestService:
         info: AudioInfo | None,
         owner_id: UserId,
         visibility: Visibility,
+        extras: TrackExtras | None = None,
     ) -> Accepted:
         """Reference (or create) the blob for ``staged`` and add a track that points at it.
 
         The answer is the same whether or not another person stored these bytes before:
-        only a duplicate of the owner's own upload is called one.
+        only the owner's own earlier track of them is answered as a duplicate (and then
+        no track is added).
         """
         admission = self._blobs.admit(
             uow,
@@ -192,6 +220,14 @@ class IngestService:
             path=staged.path,
             describe=lambda: info or self._probe(staged.path),
         )
+        if not admission.created:
+            # Checked with the blob row locked: a request of the same owner that held it
+            # first has committed its track by now, so two racing copies make one track.
+            mine = self._library.track_of(uow.session, owner_id, admission.blob.hash)
+            if mine is not None:
+                self._blobs.release(uow, admission.blob.hash)
+                return Accepted(track_id=mine, deduplicated=True)
+        extras = extras or TrackExtras()
         track = self._library.add_track(
             uow,
             NewTrack(
@@ -200,6 +236,19 @@ class IngestService:
                 owner_id=owner_id,
                 visibility=visibility,
                 stored_now=admission.created,
+                lyrics=extras.lyrics,
+                cover_image=self._cover(uow, extras.cover),
             ),
         )
-        return Accepted(track_id=track.id, deduplicated=track.deduplicated)
+        return Accepted(track_id=track.id, deduplicated=False)
+
+    def _cover(self, uow: UnitOfWork, data: bytes | None) -> ImageHash | None:
+        """The stored picture's hash; a picture that cannot be read is left out (the audio
+        is what was asked for, and it stays without the picture)."""
+        if not data:
+            return None
+        try:
+            return self._images.put(uow, data).hash
+        except UnsupportedMedia as refused:
+            log.warning("cover picture left out: %s", refused.message)
+            return None

@@ -64,6 +64,16 @@ class TrackRepository:
         q = select(Track.id).where(Track.owner_id == owner_id, Track.blob_hash == blob_hash)
         return self.session.scalar(q.limit(1)) is not None
 
+    def owned_with_blob(self, owner_id: UserId, blob_hash: BlobHash) -> TrackId | None:
+        q = (
+            select(Track.id)
+            .where(Track.owner_id == owner_id, Track.blob_hash == blob_hash)
+            .order_by(Track.created_at, Track.id)
+            .limit(1)
+        )
+        found = self.session.scalar(q)
+        return TrackId(found) if found is not None else None
+
     def owned_by(self, owner_id: UserId) -> Sequence[Track]:
         return self.session.scalars(select(Track).where(Track.owner_id == owner_id)).all()
 

@@ -29,7 +29,7 @@ from tonearm.library import schemas
 from tonearm.library.access import TrackAccess
 from tonearm.library.repository import TrackRepository
 from tonearm.models import Blob, BlobStatus, Job, Track, Visibility, utcnow
-from tonearm.types import BlobHash, TrackId, UserId
+from tonearm.types import BlobHash, ImageHash, TrackId, UserId
 
 
 class MediaLinks(Protocol):
@@ -46,6 +46,8 @@ class NewTrack:
     visibility: Visibility = Visibility.PRIVATE
     stored_now: bool = False
     """This upload stored the bytes (a new blob)."""
+    lyrics: str | None = None
+    cover_image: ImageHash | None = None
 
 
 class LibraryService:
@@ -78,6 +80,8 @@ class LibraryService:
             title=Path(new.filename).stem or new.filename,
             tags_applied=False,
             deduplicated=repo.owns_blob(new.owner_id, blob.hash),
+            lyrics=new.lyrics,
+            cover_image=new.cover_image,
         )
         if blob.status != BlobStatus.FAILED and not track.deduplicated and not new.stored_now:
             # Someone else's upload stored (and maybe processed) this audio. Answering
@@ -94,6 +98,10 @@ class LibraryService:
         track.blob = blob
         self._announce(uow, track, "created")
         return repo.add(track)
+
+    def track_of(self, session: Session, owner_id: UserId, blob_hash: BlobHash) -> TrackId | None:
+        """The owner's (oldest) track of these bytes, if they have one."""
+        return TrackRepository(session).owned_with_blob(owner_id, blob_hash)
 
     def apply_tags(self, uow: UnitOfWork, blob_hash: BlobHash, tags: dict[str, object]) -> int:
         """Give the tags read from a blob to its tracks that have not received them yet."""

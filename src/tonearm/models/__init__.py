@@ -4,6 +4,7 @@ from tonearm.models.account import ApiToken, Invite, Role, Scope, Session, Throt
 from tonearm.models.base import Base, utcnow
 from tonearm.models.blob import Blob, BlobStatus, Rendition, Segment
 from tonearm.models.catalog import Album, Artist, Image, Like, LikeKind, TrackGenre
+from tonearm.models.imported import ImportedFile
 from tonearm.models.job import Job, JobState
 from tonearm.models.playlist import (
     MemberRole,
@@ -26,6 +27,7 @@ __all__ = [
     "BlobStatus",
     "Comment",
     "Image",
+    "ImportedFile",
     "Invite",
     "Job",
     "JobState",

@@ -48,7 +48,10 @@ export interface paths {
         /** Tracks the viewer may list (own and public), newest first */
         get: operations["list_tracks_api_tracks_get"];
         put?: never;
-        /** Upload a file in one request (multipart/form-data, field 'file') */
+        /**
+         * Upload a file in one request (multipart/form-data, field 'file')
+         * @description 201 with the new track; 200 with the viewer's own track of the same bytes (`deduplicated` true) when they already have one: nothing is added.
+         */
         post: operations["upload_multipart_api_tracks_post"];
         delete?: never;
         options?: never;
@@ -1595,6 +1598,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The viewer already had these bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackOut"];
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {
