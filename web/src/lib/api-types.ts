@@ -445,6 +445,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tracks/{track_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A track's comments, by position */
+        get: operations["list_comments_api_tracks__track_id__comments_get"];
+        put?: never;
+        /** Comment at a moment of a track */
+        post: operations["add_comment_api_tracks__track_id__comments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracks/{track_id}/comments/{comment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a comment (its author, the track's owner, moderators) */
+        delete: operations["delete_comment_api_tracks__track_id__comments__comment_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The viewer's play queue, as last saved on any device */
+        get: operations["get_queue_api_queue_get"];
+        /** Save the whole play queue */
+        put: operations["put_queue_api_queue_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Save where playback is (current track, position) */
+        patch: operations["patch_queue_api_queue_patch"];
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Change notices for open pages (server-sent events) */
+        get: operations["events_api_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/oembed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** oEmbed for a link to a shared track, album or playlist */
+        get: operations["oembed_api_oembed_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/setup": {
         parameters: {
             query?: never;
@@ -727,6 +815,54 @@ export interface components {
              */
             created_at: string;
         };
+        /** CommentIn */
+        CommentIn: {
+            /**
+             * Position S
+             * @description 0 up to the track's duration.
+             */
+            position_s: number;
+            /**
+             * Body
+             * @description 1 to 2000 characters once surrounding spaces are stripped.
+             */
+            body: string;
+        };
+        /** CommentOut */
+        CommentOut: {
+            /** Id */
+            id: string;
+            /** Track Id */
+            track_id: string;
+            /** Author Id */
+            author_id: string;
+            /** Author Name */
+            author_name: string | null;
+            /**
+             * Position S
+             * @description Where in the track (seconds) the comment belongs.
+             */
+            position_s: number;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Deletable
+             * @description The viewer may delete this comment.
+             */
+            deletable: boolean;
+        };
+        /** CommentPage */
+        CommentPage: {
+            /** Items */
+            items: components["schemas"]["CommentOut"][];
+            /** Total */
+            total: number;
+        };
         /** Credentials */
         Credentials: {
             /** Username */
@@ -897,6 +1033,47 @@ export interface components {
              */
             token: string;
         };
+        /**
+         * OEmbed
+         * @description oEmbed 1.0 "rich" response (https://oembed.com).
+         */
+        OEmbed: {
+            /**
+             * Version
+             * @default 1.0
+             * @constant
+             */
+            version: "1.0";
+            /**
+             * Type
+             * @default rich
+             * @constant
+             */
+            type: "rich";
+            /**
+             * Provider Name
+             * @default tonearm
+             */
+            provider_name: string;
+            /** Provider Url */
+            provider_url: string;
+            /** Title */
+            title: string;
+            /** Author Name */
+            author_name?: string | null;
+            /** Html */
+            html: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /** Thumbnail Width */
+            thumbnail_width?: number | null;
+            /** Thumbnail Height */
+            thumbnail_height?: number | null;
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current */
@@ -1010,6 +1187,119 @@ export interface components {
              * @default 0
              */
             attempt: number;
+        };
+        /** QueueIn */
+        QueueIn: {
+            /** Track Ids */
+            track_ids: string[];
+            /**
+             * Current Index
+             * @default 0
+             */
+            current_index: number;
+            /**
+             * Position S
+             * @default 0
+             */
+            position_s: number;
+            /**
+             * Shuffle
+             * @default false
+             */
+            shuffle: boolean;
+            /**
+             * Shuffle Order
+             * @description Required while shuffle is on: a permutation of the indexes.
+             */
+            shuffle_order?: number[] | null;
+            /**
+             * Repeat
+             * @default off
+             * @enum {string}
+             */
+            repeat: "off" | "all" | "one";
+            /** Device */
+            device?: string | null;
+            /**
+             * Base Version
+             * @description The version this change was made from: a newer saved queue is a 409.
+             */
+            base_version?: number | null;
+        };
+        /** QueueOut */
+        QueueOut: {
+            /**
+             * Track Ids
+             * @description In the order they were queued (visible ones).
+             */
+            track_ids: string[];
+            /**
+             * Tracks
+             * @description The same tracks, described, in that order.
+             */
+            tracks: components["schemas"]["TrackOut"][];
+            /** Current Index */
+            current_index: number;
+            /** Position S */
+            position_s: number;
+            /** Shuffle */
+            shuffle: boolean;
+            /**
+             * Shuffle Order
+             * @description Indexes into track_ids in play order while shuffle is on.
+             */
+            shuffle_order: number[] | null;
+            /**
+             * Repeat
+             * @enum {string}
+             */
+            repeat: "off" | "all" | "one";
+            /**
+             * Version
+             * @description Goes up with every change; 0: never saved.
+             */
+            version: number;
+            /**
+             * Device
+             * @description The device that saved it last.
+             */
+            device: string | null;
+            /** Updated At */
+            updated_at: string | null;
+            /**
+             * Dropped
+             * @description Track ids left out because the viewer may not see them (or they are gone).
+             * @default 0
+             */
+            dropped: number;
+        };
+        /** QueuePatch */
+        QueuePatch: {
+            /** Current Index */
+            current_index?: number | null;
+            /** Position S */
+            position_s?: number | null;
+            /** Device */
+            device?: string | null;
+        };
+        /**
+         * QueuePosition
+         * @description What a PATCH answers: small, as its request is.
+         */
+        QueuePosition: {
+            /** Current Index */
+            current_index: number;
+            /** Position S */
+            position_s: number;
+            /** Version */
+            version: number;
+            /** Device */
+            device: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** Registration */
         Registration: {
@@ -3544,6 +3834,390 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_comments_api_tracks__track_id__comments_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentPage"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_comment_api_tracks__track_id__comments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_comment_api_tracks__track_id__comments__comment_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_queue_api_queue_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueOut"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_queue_api_queue_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueueIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patch_queue_api_queue_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueuePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuePosition"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_api_events_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: `track`, `playlist` and `queue`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oembed_api_oembed_get: {
+        parameters: {
+            query: {
+                /** @description A link to a page here. */
+                url: string;
+                format?: "json" | "xml";
+                maxwidth?: number | null;
+                maxheight?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OEmbed"];
                 };
             };
             /** @description The request is not valid (which field, and why) */
