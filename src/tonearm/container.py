@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from tonearm.accounts.auth import Authenticator, Deps
 from tonearm.accounts.passwords import Passwords
 from tonearm.accounts.service import AccountPolicy, AccountService
+from tonearm.blobs.images import ImageService
 from tonearm.blobs.jobs import CollectBlob
 from tonearm.blobs.service import COLLECT_TASK, PROCESS_KIND, BlobService
 from tonearm.db import migrate
@@ -28,6 +29,8 @@ from tonearm.ingest.staging import StagingArea
 from tonearm.ingest.uploads import UploadService
 from tonearm.jobs.runner import RUN_TASK, JobRunner, RunnerConfig
 from tonearm.library.access import TrackAccess
+from tonearm.library.browse import CatalogService
+from tonearm.library.likes import LikeService
 from tonearm.library.service import LibraryService
 from tonearm.media import MediaTools, Rung
 from tonearm.processing.jobs import PipelineConfig, ProcessBlob
@@ -70,6 +73,15 @@ class AccountsPart:
 
 
 @dataclass(frozen=True)
+class CatalogPart:
+    """Artists, albums, genres, covers and likes (the library's other services)."""
+
+    images: ImageService
+    service: CatalogService
+    likes: LikeService
+
+
+@dataclass(frozen=True)
 class StreamingPart:
     urls: MediaUrls
     service: StreamingService
@@ -97,6 +109,7 @@ class Container:
     accounts: AccountsPart
     blobs: BlobsPart
     library: LibraryService
+    catalog: CatalogPart
     streaming: StreamingPart
     ingest: IngestPart
     processing: ProcessingPart
@@ -254,6 +267,9 @@ def build(settings: Settings) -> Container:
         urls,
         TrackAccess(anonymous_listening=settings.accounts.anonymous_listening),
     )
+    images = ImageService(infra.store)
+    browse = CatalogService(library, images, infra.store)
+    catalog = CatalogPart(images=images, service=browse, likes=LikeService(browse))
     streaming = StreamingPart(
         urls=urls,
         service=StreamingService(urls, library, settings.media.segment_seconds),
@@ -273,6 +289,7 @@ def build(settings: Settings) -> Container:
         accounts=accounts,
         blobs=blobs,
         library=library,
+        catalog=catalog,
         streaming=streaming,
         ingest=ingest,
         processing=processing,

@@ -20,6 +20,7 @@ from tonearm.accounts import routes as account_routes
 from tonearm.container import Container
 from tonearm.http import docs, edge, health, openapi, problems
 from tonearm.ingest import routes as ingest_routes
+from tonearm.library import catalog_routes
 from tonearm.library import routes as library_routes
 from tonearm.streaming import routes as streaming_routes
 from tonearm.streaming.fastpath import ASGIApp, Receive, Scope, SegmentServer, Send
@@ -63,6 +64,9 @@ def create_app(c: Container) -> ASGIApp:
         )
     )
     app.include_router(library_routes.build_router(infra.uows, c.library, deps))
+    app.include_router(
+        catalog_routes.build_router(infra.uows, c.catalog.service, c.catalog.likes, deps)
+    )
     app.include_router(
         streaming_routes.build_router(infra.uows, c.streaming.service, infra.store, deps)
     )
