@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from tonearm.accounts.principal import Viewer
@@ -161,11 +161,12 @@ class CatalogService:
                 .group_by(Track.album_id)
             )
         }
-        names = dict(
-            session.execute(
+        names: dict[str, str] = {
+            str(i): str(n)
+            for i, n in session.execute(
                 select(Artist.id, Artist.name).where(Artist.id.in_({a.artist_id for a in albums}))
-            ).tuples()
-        )
+            )
+        }
         genres: dict[str, list[str]] = {}
         for album_id, name in session.execute(
             select(Track.album_id, TrackGenre.name)
@@ -177,7 +178,8 @@ class CatalogService:
             genres.setdefault(str(album_id), []).append(name)
         with_art = set(
             session.scalars(
-                select(distinct(Track.album_id))
+                select(Track.album_id)
+                .distinct()
                 .join(Blob, Blob.hash == Track.blob_hash)
                 .where(
                     Track.album_id.in_(ids),
@@ -286,16 +288,19 @@ class CatalogService:
             .group_by(Album.artist_id)
         ):
             tracks[artist_id] = tracks.get(artist_id, 0) + int(n)
-        albums: dict[str, int] = dict(
-            session.execute(
+        albums: dict[str, int] = {
+            str(i): int(n)
+            for i, n in session.execute(
                 select(Album.artist_id, func.count())
                 .where(Album.artist_id.in_(ids), self.album_visible(viewer))
                 .group_by(Album.artist_id)
-            ).tuples()
-        )
+            )
+        }
         with_art = set(
             session.scalars(
-                select(distinct(Album.artist_id)).where(
+                select(Album.artist_id)
+                .distinct()
+                .where(
                     Album.artist_id.in_(ids),
                     or_(
                         and_(Album.cover_image.is_not(None), self.album_visible(viewer)),
