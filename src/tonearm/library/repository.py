@@ -66,11 +66,15 @@ class TrackRepository:
         key = column.desc() if descending else column.asc()
         if sort in ("artist", "album", "year"):
             key = key.nulls_last()
-        q = select(Track).where(where)
+        q = select(Track.id).where(where)
         if sort == "duration":
             q = q.join(Blob, Blob.hash == Track.blob_hash)
         q = q.order_by(key, Track.id.desc() if descending else Track.id.asc())
-        return self.session.scalars(q.offset(offset).limit(limit)).all()
+        # Ids first (an index scan past the offset), then only the page's rows.
+        ids = list(self.session.scalars(q.offset(offset).limit(limit)))
+        rank = {track_id: i for i, track_id in enumerate(ids)}
+        rows = self.session.scalars(select(Track).where(Track.id.in_(ids))).all()
+        return sorted(rows, key=lambda t: rank[t.id])
 
     def many(self, track_ids: Sequence[TrackId]) -> Sequence[Track]:
         return self.session.scalars(select(Track).where(Track.id.in_(track_ids))).all()
