@@ -234,9 +234,11 @@ def populate(c: Container, tracks: int, albums: int, artists: int) -> World:
             s.execute(insert(Blob), blobs)
             s.execute(insert(Track), rows)
             s.execute(insert(TrackGenre), genres)
+    # Statistics (and on PostgreSQL the visibility map, for index-only scans), as
+    # autovacuum would have them on a library that grew over time.
     engine = c.infra.engine
-    with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
     return World(
         c,
         viewer,

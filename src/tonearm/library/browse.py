@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, case, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from tonearm.accounts.principal import Viewer
@@ -33,6 +33,8 @@ from tonearm.models import Album, Artist, Blob, Image, LikeKind, Scope, Track, T
 from tonearm.storage import BlobStore
 from tonearm.types import AlbumId, ArtistId, ImageHash
 
+_HAS_ART = case((or_(Blob.artwork_mime.is_not(None), Track.cover_image.is_not(None)), 1), else_=0)
+"""1 for a track with a picture (embedded art, or one found beside it)."""
 _ALBUM_ORDER = (func.coalesce(Track.disc_number, 1), func.coalesce(Track.track_number, 10000))
 
 
@@ -153,9 +155,9 @@ class CatalogService:
         ids = [a.id for a in albums]
         shown = self._shown(viewer)
         stats = {
-            album_id: (int(n), float(d or 0.0))
-            for album_id, n, d in session.execute(
-                select(Track.album_id, func.count(), func.sum(Blob.duration))
+            str(album_id): (int(n), float(d or 0.0), bool(art))
+            for album_id, n, d, art in session.execute(
+                select(Track.album_id, func.count(), func.sum(Blob.duration), func.max(_HAS_ART))
                 .join(Blob, Blob.hash == Track.blob_hash)
                 .where(Track.album_id.in_(ids), shown)
                 .group_by(Track.album_id)
@@ -176,23 +178,11 @@ class CatalogService:
             .order_by(Track.album_id, TrackGenre.name)
         ):
             genres.setdefault(str(album_id), []).append(name)
-        with_art = set(
-            session.scalars(
-                select(Track.album_id)
-                .distinct()
-                .join(Blob, Blob.hash == Track.blob_hash)
-                .where(
-                    Track.album_id.in_(ids),
-                    shown,
-                    or_(Blob.artwork_mime.is_not(None), Track.cover_image.is_not(None)),
-                )
-            )
-        )
         liked = self._liked(session, viewer, LikeKind.ALBUM, ids)
         out = []
         for a in albums:
-            count, duration = stats.get(a.id, (0, 0.0))
-            has_cover = a.cover_image is not None or a.id in with_art
+            count, duration, art = stats.get(a.id, (0, 0.0, False))
+            has_cover = a.cover_image is not None or art
             version = f"?v={a.cover_image[:12]}" if a.cover_image else ""
             out.append(
                 schemas.AlbumOut(
@@ -271,46 +261,33 @@ class CatalogService:
                 .group_by(Track.artist_id)
             )
         }
-        # Tracks on an artist's own albums played by someone else (a compilation's).
-        for artist_id, n in session.execute(
-            select(Album.artist_id, func.count())
-            .join(Track, Track.album_id == Album.id)
-            .where(
-                Album.artist_id.in_(ids),
-                shown,
-                or_(Track.artist_id.is_(None), Track.artist_id != Album.artist_id),
+        # One pass over the artists' own albums and their shown tracks: how many albums
+        # show, tracks played there by someone else (a compilation's), and any picture.
+        albums: dict[str, int] = {}
+        with_art: set[str] = set()
+        for artist_id, n_albums, others, art, own_cover in session.execute(
+            select(
+                Album.artist_id,
+                func.count(distinct(Album.id)),
+                func.sum(
+                    case(
+                        (or_(Track.artist_id.is_(None), Track.artist_id != Album.artist_id), 1),
+                        else_=0,
+                    )
+                ),
+                func.max(_HAS_ART),
+                func.max(case((Album.cover_image.is_not(None), 1), else_=0)),
             )
+            .join(Track, Track.album_id == Album.id)
+            .join(Blob, Blob.hash == Track.blob_hash)
+            .where(Album.artist_id.in_(ids), shown)
             .group_by(Album.artist_id)
         ):
-            tracks[artist_id] = tracks.get(artist_id, 0) + int(n)
-        albums: dict[str, int] = {
-            str(i): int(n)
-            for i, n in session.execute(
-                select(Album.artist_id, func.count())
-                .where(Album.artist_id.in_(ids), self.album_visible(viewer))
-                .group_by(Album.artist_id)
-            )
-        }
-        with_art = set(
-            session.scalars(
-                select(Album.artist_id)
-                .distinct()
-                .where(
-                    Album.artist_id.in_(ids),
-                    or_(
-                        and_(Album.cover_image.is_not(None), self.album_visible(viewer)),
-                        select(Track.id)
-                        .join(Blob, Blob.hash == Track.blob_hash)
-                        .where(
-                            Track.album_id == Album.id,
-                            shown,
-                            or_(Blob.artwork_mime.is_not(None), Track.cover_image.is_not(None)),
-                        )
-                        .exists(),
-                    ),
-                )
-            )
-        )
+            key = str(artist_id)
+            albums[key] = int(n_albums)
+            tracks[key] = tracks.get(key, 0) + int(others or 0)
+            if art or own_cover:
+                with_art.add(key)
         liked = self._liked(session, viewer, LikeKind.ARTIST, ids)
         return [
             schemas.ArtistOut(
