@@ -144,7 +144,9 @@ def _genres(w: World) -> Callable[[], object]:
     return run
 
 
-def populate(c: Container, tracks: int, albums: int, artists: int) -> World:
+def populate(
+    c: Container, tracks: int, albums: int, artists: int, *, analyze: bool = True
+) -> World:
     owner = member_viewer(c, "alice")
     viewer = member_viewer(c, "bob")
     rng = random.Random(1)
@@ -237,8 +239,14 @@ def populate(c: Container, tracks: int, albums: int, artists: int) -> World:
     # Statistics (and on PostgreSQL the visibility map, for index-only scans), as
     # autovacuum would have them on a library that grew over time.
     engine = c.infra.engine
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
+    if not analyze:
+        pass
+    elif engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
     return World(
         c,
         viewer,
@@ -274,6 +282,12 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=60)
     ap.add_argument("--db", default="sqlite,postgresql")
     ap.add_argument("--only", default="")
+    ap.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="skip ANALYZE: SQLite then plans without statistics, as a server that never "
+        "ran ANALYZE does",
+    )
     args = ap.parse_args()
     only = {n.strip() for n in args.only.split(",") if n.strip()} or None
     results: dict[str, dict[str, tuple[float, float]]] = {}
@@ -285,7 +299,7 @@ def main() -> None:
             c = build_container(Path(tmp) / "data", url)
             try:
                 t0 = time.perf_counter()
-                w = populate(c, args.tracks, args.albums, args.artists)
+                w = populate(c, args.tracks, args.albums, args.artists, analyze=not args.no_analyze)
                 print(f"{backend}: {args.tracks} tracks built in {time.perf_counter() - t0:.0f} s")
                 results[backend] = measure(w, args.runs, only)
             finally:
