@@ -99,6 +99,10 @@ class LibraryService:
         repo.add(track)
         if track.tags_applied:
             CatalogResolver(uow.session).assign(track)
+        if track.reveal_at is not None:
+            # A fresh upload's row changes when its processing ends: so does this one's.
+            track.updated_at = track.reveal_at
+            uow.session.flush()
         return track
 
     def apply_tags(self, uow: UnitOfWork, blob_hash: BlobHash, tags: dict[str, object]) -> int:
@@ -312,7 +316,7 @@ class LibraryService:
             extra: dict[str, object] = {
                 "owner_name": names.get(t.owner_id) if t.owner_id else None,
                 "liked": t.id in liked,
-                "updated_at": t.updated_at,
+                "updated_at": t.created_at if self.masked(t) is not None else t.updated_at,
             }
             if self.masked(t) is None:  # a held-back track shows no tags yet
                 extra.update(
