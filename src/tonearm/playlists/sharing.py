@@ -56,7 +56,7 @@ class SharingService:
             repo.add(member)
         else:
             member.role = new.role
-        repo.bump(playlist)
+        self._playlists.changed(uow, playlist)
         uow.session.flush()
         return _out(member, user.username)
 
@@ -71,7 +71,7 @@ class SharingService:
         if member is None:
             raise NotFound("No such collaborator.")
         uow.session.delete(member)
-        repo.bump(seen.playlist)
+        self._playlists.changed(uow, seen.playlist)
 
     def invite(
         self, uow: UnitOfWork, viewer: Viewer, playlist_id: str, new: schemas.InviteIn
@@ -109,7 +109,7 @@ class SharingService:
             repo.add(PlaylistMember(playlist_id=playlist.id, user_id=user_id, role=invite.role))
         elif invite.role == MemberRole.EDITOR:
             member.role = MemberRole.EDITOR
-        repo.bump(playlist)
+        self._playlists.changed(uow, playlist)
         return playlist
 
 
