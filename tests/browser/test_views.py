@@ -273,6 +273,7 @@ VIEWS = [
     ("playlists", "/#/playlists"),
     ("playlist", "/#/playlists/pl1"),
     ("liked", "/#/liked"),
+    ("queue", "/#/queue"),
     ("upload", "/#/upload"),
     ("settings", "/#/settings"),
     ("admin", "/#/admin"),
@@ -290,7 +291,8 @@ def test_every_view_is_accessible_and_fits_desktop_and_phone(
         for name, place in VIEWS:
             page.goto(place.format(id=ready_track["id"]))
             settled(page)
-            assert not page.get_by_role("alert").count(), f"{name}: {page.get_by_role('alert').all_inner_texts()}"
+            alerts = page.get_by_role("alert").all_inner_texts()
+            assert not alerts, f"{name}: {alerts}"
             assert_accessible(page)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{name} is {overflow}px wider than the {size} screen"
