@@ -297,3 +297,80 @@ def test_every_view_is_accessible_and_fits_desktop_and_phone(
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{name} is {overflow}px wider than the {size} screen"
             page.screenshot(path=screenshots / f"view-{name}-{size}-{scheme}.png")
+
+
+def test_the_track_table_draws_a_window_of_100k_rows_and_edits_a_selection(
+    page: Page, ready_track: dict[str, Any]
+) -> None:
+    total = 100_000
+    asked: list[dict[str, str]] = []
+    patches: list[Any] = []
+
+    def tracks(route: Route) -> None:
+        request = route.request
+        if request.method == "PATCH":
+            body = request.post_data_json
+            patches.append(body)
+            items = [
+                {**ready_track, "id": i, "title": f"Row {i[1:]}", **body["changes"]}
+                for i in body["ids"]
+            ]
+            route.fulfill(
+                status=200,
+                content_type="application/json",
+                body=json.dumps({"updated": len(items), "items": items}),
+            )
+            return
+        query = dict(p.split("=", 1) for p in urlparse(request.url).query.split("&") if p)
+        asked.append(query)
+        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 100))
+        items = [
+            {**ready_track, "id": f"r{i}", "title": f"Row {i}", "editable": True}
+            for i in range(offset, min(total, offset + limit))
+        ]
+        route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps({"items": items, "total": total}),
+        )
+
+    page.route(re.compile(r"/api/tracks(\?sort=.*)?$"), tracks)
+    page.goto("/#/tracks")
+    expect(page.get_by_test_id("tracks-total")).to_have_text("100000 tracks")
+    expect(page.get_by_role("link", name="Row 0", exact=True)).to_be_visible()
+
+    # Halfway down: the rows there arrive, and the page holds only a window of rows.
+    page.evaluate(
+        "() => { const body = document.querySelector('.table-body');"
+        " window.scrollTo(0, body.offsetTop + 56 * 50000); }"
+    )
+    expect(page.get_by_role("link", name="Row 50000", exact=True)).to_be_attached()
+    assert page.get_by_test_id("table-row").count() < 120
+    assert {q["offset"] for q in asked} >= {"0", "49900", "50000"}
+
+    # A column sorts; a second click turns the order around.
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.get_by_role("button", name="Title").click()
+    expect(page.get_by_role("columnheader", name="Title")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    page.get_by_role("button", name="Title").click()
+    expect(page.get_by_role("columnheader", name="Title")).to_have_attribute(
+        "aria-sort", "descending"
+    )
+    assert (asked[-1]["sort"], asked[-1]["order"]) == ("title", "desc")
+
+    # Click, then Shift-click: three rows; their tags change together, filled fields only.
+    page.get_by_role("checkbox", name="Select Row 1", exact=True).click()
+    page.get_by_role("checkbox", name="Select Row 3", exact=True).click(modifiers=["Shift"])
+    expect(page.get_by_role("region", name="Selected tracks")).to_contain_text("3 selected")
+    page.get_by_role("region", name="Selected tracks").get_by_role(
+        "button", name="Edit tags"
+    ).click()
+    dialog = page.get_by_test_id("bulk-editor")
+    dialog.get_by_label("Genre").fill("Drone")
+    dialog.get_by_label("Year").fill("1999")
+    assert_accessible(page)
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_have_count(0)
+    assert patches == [{"ids": ["r1", "r2", "r3"], "changes": {"genre": "Drone", "year": 1999}}]
