@@ -1,7 +1,8 @@
 /**
  * The player: what is loaded and where it is (a reducer over the audio engine's events,
- * lib/player.ts), the play order (the library's list, newest first), and the person's
- * commands. It drives an Engine (lib/engine.ts in the page, a fake in the tests) and
+ * lib/player.ts), the play order, and the person's commands. The play order is the list
+ * something was last played from (an album in disc and track order, a playlist, the
+ * track list as sorted), or the library's list, newest first, until then. It drives an Engine (lib/engine.ts in the page, a fake in the tests) and
  * never touches the DOM.
  */
 import type { Track } from "../lib/api";
@@ -36,6 +37,8 @@ export const VOLUME_STEP = 0.05;
 
 export class Player {
   state = $state.raw<PlayerState>(initialPlayerState());
+  /** The list played from; null: the library's. */
+  private list = $state.raw<readonly Track[] | null>(null);
   private engine: Engine | null = null;
 
   /**
@@ -49,20 +52,64 @@ export class Player {
     private readonly onchange: (state: PlayerState) => void = () => {},
   ) {}
 
+  /** The play order now. */
+  get order(): readonly Track[] {
+    return this.list ?? this.queue();
+  }
+
   /** The loaded track as the list has it now (newer urls and status), else the copy. */
   get current(): Track | null {
     const id = this.state.track?.id;
     if (!id) return null;
-    return this.queue().find((t) => t.id === id) ?? this.state.track;
+    return this.order.find((t) => t.id === id) ?? this.queue().find((t) => t.id === id) ?? this.state.track;
   }
 
   get hasNext(): boolean {
-    return neighbour(this.queue(), this.state.track?.id ?? null, 1) !== null;
+    return neighbour(this.order, this.state.track?.id ?? null, 1) !== null;
   }
 
   /** Whether Play can start something with nothing loaded. */
   get canStart(): boolean {
-    return this.queue().some(isPlayable);
+    return this.order.some(isPlayable);
+  }
+
+  /**
+   * Play `tracks` in their order, from `start` (else the first playable one): Next and
+   * Previous then follow them.
+   */
+  playFrom(tracks: readonly Track[], start?: Track): void {
+    const first = start ?? tracks.find(isPlayable);
+    if (!first || !this.engine) return;
+    this.list = [...tracks];
+    if (this.state.track?.id === first.id) {
+      // A track's own button plays and pauses it; "Play all" only starts it.
+      if (start) this.toggle();
+      else if (!this.state.playing) this.engine.play();
+      return;
+    }
+    this.engine.load(first, true);
+  }
+
+  /** Play `tracks` in a random order. */
+  shuffle(tracks: readonly Track[], random: () => number = Math.random): void {
+    const order = tracks.filter(isPlayable);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    this.playFrom(order);
+  }
+
+  /** Add tracks at the end of the play order (ones already in it stay where they are). */
+  enqueue(tracks: readonly Track[]): void {
+    const order = this.order;
+    const ids = new Set(order.map((t) => t.id));
+    this.list = [...order, ...tracks.filter((t) => !ids.has(t.id))];
+  }
+
+  /** A track is gone (deleted): out of the play order. */
+  forget(id: string): void {
+    if (this.list?.some((t) => t.id === id)) this.list = this.list.filter((t) => t.id !== id);
   }
 
   attach(engine: Engine): void {
@@ -97,7 +144,7 @@ export class Player {
   toggle(): void {
     if (!this.engine) return;
     if (!this.state.track) {
-      const first = neighbour(this.queue(), null, 1);
+      const first = neighbour(this.order, null, 1);
       if (first) this.play(first);
       return;
     }
@@ -115,14 +162,14 @@ export class Player {
 
   /** The next playable track; at the end of the list a press goes to the end of this one. */
   next(auto = false): void {
-    const track = neighbour(this.queue(), this.state.track?.id ?? null, 1);
+    const track = neighbour(this.order, this.state.track?.id ?? null, 1);
     if (track) this.engine?.load(track, true);
     else if (!auto) this.engine?.seek(this.state.duration);
   }
 
   /** Back to the start of this track, or to the previous one within its first seconds. */
   previous(): void {
-    const track = neighbour(this.queue(), this.state.track?.id ?? null, -1);
+    const track = neighbour(this.order, this.state.track?.id ?? null, -1);
     if (previousRestarts(this.state.position) || !track) this.engine?.seek(0);
     else this.engine?.load(track, true);
   }

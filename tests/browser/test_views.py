@@ -1,0 +1,376 @@
+"""The library's views: addresses and the Back button, the upload view on a phone, the
+keyboard around the fixed player bar, and every view seen at desktop and phone sizes.
+
+Until the catalog and playlists APIs are served, their answers are stood in for by
+Playwright routes in the documented shapes (`catalog` below); the track list, the track
+page, uploads and playback are the real server's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE, Pages, assert_accessible, require_browser
+from tests.fixtures.audio import make_audio
+from tests.fixtures.server import Server
+
+require_browser()
+
+from playwright.sync_api import Page, Route, expect  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+TITLE = "Quiet Room"
+
+
+@pytest.fixture(scope="module")
+def ready_track(tonearm: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = make_audio(
+        tmp_path_factory.mktemp("audio") / "quiet-room.flac",
+        seconds=20,
+        source="noise",
+        extra=["-metadata", f"title={TITLE}", "-metadata", "artist=Low Hum"],
+    )
+    response = tonearm.upload(path)
+    assert response.status_code in (200, 201), response.text
+    return tonearm.wait_ready(response.json()["id"])
+
+
+def album(track: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": "al1",
+        "title": "Rooms and Hallways, a Rather Long Album Title",
+        "artist_id": "ar1",
+        "artist_name": "Low Hum",
+        "compilation": False,
+        "year": 2024,
+        "genres": ["Ambient"],
+        "track_count": 1,
+        "duration": track["duration"],
+        "cover": None,
+        "liked": False,
+        "created_at": track["created_at"],
+    }
+
+
+def catalog(page: Page, track: dict[str, Any]) -> list[str]:
+    """Answer the catalog and playlists APIs as documented; the requests are recorded."""
+    seen: list[str] = []
+    listed = {**track, "album_id": "al1", "artist_id": "ar1", "genres": ["Ambient"], "liked": True}
+    artist = {
+        "id": "ar1",
+        "name": "Low Hum",
+        "album_count": 1,
+        "track_count": 1,
+        "cover": None,
+        "liked": False,
+        "created_at": track["created_at"],
+    }
+    playlist = {
+        "id": "pl1",
+        "name": "Evening",
+        "description": "For late hours",
+        "visibility": "private",
+        "kind": "static",
+        "owner_id": track["owner_id"],
+        "owner_name": "admin",
+        "role": "owner",
+        "item_count": 1,
+        "duration": track["duration"],
+        "cover": None,
+        "version": 1,
+        "liked": False,
+        "rules": None,
+        "created_at": track["created_at"],
+        "updated_at": track["created_at"],
+    }
+    answers: dict[str, Any] = {
+        "/api/albums": {"items": [album(track)], "total": 1},
+        "/api/albums/al1": {**album(track), "tracks": [listed], "discs": 1, "editable": True},
+        "/api/artists": {"items": [artist], "total": 1},
+        "/api/artists/ar1": {**artist, "albums": [album(track)], "appears_on": []},
+        "/api/likes": {"items": [listed], "total": 1},
+        "/api/playlists": {"items": [playlist], "total": 1},
+        "/api/playlists/pl1": playlist,
+        "/api/playlists/pl1/items": {
+            "items": [
+                {
+                    "id": "i1",
+                    "position": "a0",
+                    "track": listed,
+                    "added_by": None,
+                    "added_at": track["created_at"],
+                }
+            ],
+            "total": 1,
+            "version": 1,
+        },
+    }
+
+    def answer(route: Route) -> None:
+        path = urlparse(route.request.url).path
+        seen.append(path)
+        if path in answers:
+            route.fulfill(
+                status=200, content_type="application/json", body=json.dumps(answers[path])
+            )
+        else:
+            route.fulfill(status=404, content_type="application/problem+json", body="{}")
+
+    page.route(re.compile(r"/api/(albums|artists|likes|playlists)(/|\?|$)"), answer)
+    return seen
+
+
+def settled(page: Page) -> None:
+    expect(page.locator("main h2").first).to_be_visible()
+    expect(page.get_by_text("Loading…")).to_have_count(0)
+
+
+def test_places_have_addresses_and_the_back_button_walks_them(
+    page: Page, ready_track: dict[str, Any]
+) -> None:
+    catalog(page, ready_track)
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Your music")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Albums").click()
+    expect(page).to_have_url(re.compile(r"#/albums$"))
+    expect(nav.get_by_role("link", name="Albums")).to_have_attribute("aria-current", "page")
+    page.get_by_role("link", name=re.compile("^Rooms and Hallways")).click()
+    expect(page).to_have_url(re.compile(r"#/albums/al1$"))
+    expect(page.get_by_role("heading", name=re.compile("^Rooms and Hallways"))).to_be_visible()
+    expect(page).to_have_title("Rooms and Hallways, a Rather Long Album Title · tonearm")
+    page.get_by_role("link", name="Low Hum").first.click()
+    expect(page).to_have_url(re.compile(r"#/artists/ar1$"))
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"#/albums/al1$"))
+    expect(page.get_by_role("heading", name=re.compile("^Rooms and Hallways"))).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("heading", name="Albums", exact=True)).to_be_visible()
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"#/albums/al1$"))
+    # A reload stays in place; a deep link opens its place.
+    page.reload()
+    expect(page.get_by_role("heading", name=re.compile("^Rooms and Hallways"))).to_be_visible()
+    page.goto(f"/#/tracks/{ready_track['id']}")
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+    expect(page).to_have_title(f"{TITLE} · tonearm")
+    page.get_by_text("Details", exact=True).click()
+    expect(page.get_by_test_id("rungs")).to_have_text(re.compile(r"\d+ kbps"))
+
+
+def test_upload_view_on_a_phone_keeps_a_long_name_inside(
+    pages: Pages, tonearm: Server, tmp_path: Path
+) -> None:
+    page = pages.open(tonearm, viewport=PHONE)
+    page.goto("/#/upload")
+    expect(page.get_by_role("heading", name="Add music")).to_be_visible()
+    long_name = "Live_at_the_Grand_Hall_" * 8 + "remastered_bonus_edition.png"
+    page.get_by_test_id("file-input").set_input_files(
+        files=[{"name": long_name, "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" * 8}]
+    )
+    row = page.get_by_test_id("upload").filter(has_text="Live_at_the_Grand_Hall_")
+    expect(row.get_by_test_id("upload-status")).to_contain_text("not an audio file")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page is {overflow}px wider than the phone"
+    expect(page.get_by_test_id("toggle")).to_be_in_viewport()
+    expect(page.get_by_role("navigation", name="Sections")).to_be_in_viewport()
+
+    # A folder: only its audio is queued (not the cover, not the notes).
+    folder = tmp_path / "An Album"
+    folder.mkdir()
+    make_audio(folder / "01 First.flac", seconds=2)
+    (folder / "cover.jpg").write_bytes(b"\xff\xd8\xff" + b"0" * 64)
+    (folder / "notes.txt").write_text("ripped with care")
+    page.get_by_test_id("folder-input").set_input_files(folder)
+    expect(page.get_by_test_id("upload").filter(has_text="01 First.flac")).to_be_visible()
+    expect(page.get_by_test_id("upload").filter(has_text="cover.jpg")).to_have_count(0)
+    expect(page.get_by_test_id("upload").filter(has_text="notes.txt")).to_have_count(0)
+
+
+def test_keyboard_focus_never_lands_under_the_player_bar(
+    pages: Pages, tonearm: Server, ready_track: dict[str, Any]
+) -> None:
+    page = pages.open(tonearm, viewport=PHONE)
+    many = [
+        {**ready_track, "id": f"fake{i}", "title": f"Filler {i}", "editable": False}
+        for i in range(30)
+    ]
+
+    def first_page(route: Route) -> None:
+        body = {"items": many, "next_cursor": None, "total": len(many)}
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    page.route(re.compile(r"/api/tracks\?limit=100$"), first_page)
+    page.goto("/")
+    expect(page.get_by_test_id("track")).to_have_count(30)
+    page.locator("body").click(position={"x": 5, "y": 5})
+    hidden: list[str] = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        where = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                if (!el || el === document.body) return null;
+                if (el.closest('.player, .tabbar')) return null;
+                const r = el.getBoundingClientRect();
+                const bar = document.querySelector('.player').getBoundingClientRect();
+                return {label: el.getAttribute('aria-label') || el.textContent.trim(),
+                        bottom: r.bottom, top: r.top, bar: bar.top};
+            }"""
+        )
+        if where and where["bottom"] > where["bar"] + 0.5:
+            hidden.append(f"{where['label']} ({where['bottom']:.0f} > {where['bar']:.0f})")
+    assert not hidden, f"focus went under the player bar: {hidden[:5]}"
+
+
+def test_space_plays_and_pauses_after_a_click_on_the_waveform_and_lengths_agree(
+    page: Page, ready_track: dict[str, Any]
+) -> None:
+    page.goto("/")
+    row = page.get_by_test_id("track").filter(has_text=TITLE)
+    row.get_by_role("button", name=f"Play {TITLE}").click()
+    page.wait_for_function("() => document.querySelector('audio').currentTime > 0.3")
+    expect(page).to_have_title(f"{TITLE} · Low Hum")
+    waveform = page.get_by_test_id("waveform")
+    box = waveform.bounding_box()
+    assert box is not None
+    waveform.click(position={"x": box["width"] * 0.5, "y": box["height"] / 2})
+    page.keyboard.press(" ")
+    expect(page.get_by_test_id("toggle")).to_have_attribute("aria-label", "Play")
+    page.keyboard.press(" ")
+    expect(page.get_by_test_id("toggle")).to_have_attribute("aria-label", "Pause")
+
+    # The list and the player show one length: the probe's, rounded down.
+    seconds = int(ready_track["duration"])
+    shown = f"{seconds // 60}:{seconds % 60:02d}"
+    expect(row.locator(".track-duration")).to_have_text(shown)
+    expect(page.get_by_test_id("duration")).to_have_text(shown)
+
+    # The large view opens from the bar and closes with Escape.
+    page.get_by_test_id("open-now-playing").click()
+    expect(page.get_by_test_id("now-playing")).to_be_visible()
+    expect(page.get_by_test_id("now-playing").get_by_role("heading", name=TITLE)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("now-playing")).to_have_count(0)
+
+
+VIEWS = [
+    ("home", "/"),
+    ("albums", "/#/albums"),
+    ("album", "/#/albums/al1"),
+    ("artists", "/#/artists"),
+    ("artist", "/#/artists/ar1"),
+    ("tracks", "/#/tracks"),
+    ("track", "/#/tracks/{id}"),
+    ("playlists", "/#/playlists"),
+    ("playlist", "/#/playlists/pl1"),
+    ("liked", "/#/liked"),
+    ("queue", "/#/queue"),
+    ("upload", "/#/upload"),
+    ("settings", "/#/settings"),
+    ("admin", "/#/admin"),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_view_is_accessible_and_fits_desktop_and_phone(
+    page: Page, ready_track: dict[str, Any], screenshots: Path, scheme: str
+) -> None:
+    catalog(page, ready_track)
+    page.emulate_media(color_scheme=scheme)
+    for size, viewport in [("desktop", {**DESKTOP, "height": 800}), ("phone", PHONE)]:
+        page.set_viewport_size(viewport)
+        for name, place in VIEWS:
+            page.goto(place.format(id=ready_track["id"]))
+            settled(page)
+            alerts = page.get_by_role("alert").all_inner_texts()
+            assert not alerts, f"{name}: {alerts}"
+            assert_accessible(page)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{name} is {overflow}px wider than the {size} screen"
+            page.screenshot(path=screenshots / f"view-{name}-{size}-{scheme}.png")
+
+
+def test_the_track_table_draws_a_window_of_100k_rows_and_edits_a_selection(
+    page: Page, ready_track: dict[str, Any]
+) -> None:
+    total = 100_000
+    asked: list[dict[str, str]] = []
+    patches: list[Any] = []
+
+    def tracks(route: Route) -> None:
+        request = route.request
+        if request.method == "PATCH":
+            body = request.post_data_json
+            patches.append(body)
+            items = [
+                {**ready_track, "id": i, "title": f"Row {i[1:]}", **body["changes"]}
+                for i in body["ids"]
+            ]
+            route.fulfill(
+                status=200,
+                content_type="application/json",
+                body=json.dumps({"updated": len(items), "items": items}),
+            )
+            return
+        query = dict(p.split("=", 1) for p in urlparse(request.url).query.split("&") if p)
+        asked.append(query)
+        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 100))
+        items = [
+            {**ready_track, "id": f"r{i}", "title": f"Row {i}", "editable": True}
+            for i in range(offset, min(total, offset + limit))
+        ]
+        route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps({"items": items, "total": total}),
+        )
+
+    page.route(re.compile(r"/api/tracks(\?sort=.*)?$"), tracks)
+    page.goto("/#/tracks")
+    expect(page.get_by_test_id("tracks-total")).to_have_text("100000 tracks")
+    expect(page.get_by_role("link", name="Row 0", exact=True)).to_be_visible()
+
+    # Halfway down: the rows there arrive, and the page holds only a window of rows.
+    page.evaluate(
+        "() => { const body = document.querySelector('.table-body');"
+        " window.scrollTo(0, body.offsetTop + 56 * 50000); }"
+    )
+    expect(page.get_by_role("link", name="Row 50000", exact=True)).to_be_attached()
+    assert page.get_by_test_id("table-row").count() < 120
+    assert {q["offset"] for q in asked} >= {"0", "49900", "50000"}
+
+    # A column sorts; a second click turns the order around.
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.get_by_role("button", name="Title").click()
+    expect(page.get_by_role("columnheader", name="Title")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    page.get_by_role("button", name="Title").click()
+    expect(page.get_by_role("columnheader", name="Title")).to_have_attribute(
+        "aria-sort", "descending"
+    )
+    assert (asked[-1]["sort"], asked[-1]["order"]) == ("title", "desc")
+
+    # Click, then Shift-click: three rows; their tags change together, filled fields only.
+    page.get_by_role("checkbox", name="Select Row 1", exact=True).click()
+    page.get_by_role("checkbox", name="Select Row 3", exact=True).click(modifiers=["Shift"])
+    expect(page.get_by_role("region", name="Selected tracks")).to_contain_text("3 selected")
+    page.get_by_role("region", name="Selected tracks").get_by_role(
+        "button", name="Edit tags"
+    ).click()
+    dialog = page.get_by_test_id("bulk-editor")
+    dialog.get_by_label("Genre").fill("Drone")
+    dialog.get_by_label("Year").fill("1999")
+    assert_accessible(page)
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_have_count(0)
+    assert patches == [{"ids": ["r1", "r2", "r3"], "changes": {"genre": "Drone", "year": 1999}}]
