@@ -204,3 +204,8 @@ export function playlistGroup(list: Pick<Playlist, "role">): "own" | "shared" | 
   if (list.role === "editor" || list.role === "viewer") return "shared";
   return "public";
 }
+
+/** The page of a playlist, in the page's router (`#/playlists/<id>`). */
+export function playlistHref(id: string): string {
+  return `#/playlists/${encodeURIComponent(id)}`;
+}

@@ -52,11 +52,11 @@ function setup(initial: SavedQueue = saved()) {
     sendQueueOnHide: (method, body) => void hidden.push({ method, body }),
   };
   const player = {
-    state: { track: null as Track | null, position: 0, playing: false },
+    state: { track: null as Track | null, position: 0, playing: false as boolean },
     restored: [] as string[],
     restore(t: Track, position: number) {
-      this.restored.push(`${t.id}@${position}`);
-      this.state = { track: t, position, playing: false };
+      player.restored.push(`${t.id}@${position}`);
+      player.state = { track: t, position, playing: false };
     },
   } satisfies QueuePlayer & { restored: string[] };
   const timers = new ManualTimers();
