@@ -12,8 +12,8 @@
  * person is offered it (`offer`), and keeping this one saves it over the other.
  */
 import type { Track } from "../lib/api";
-import type * as queueApi from "../lib/queue";
-import { type QueuePut, type Repeat, type SavedQueue, restoredTracks } from "../lib/queue";
+import * as queueApi from "../lib/queue";
+import { type QueuePut, type Repeat, type SavedQueue, deviceName, restoredTracks } from "../lib/queue";
 import { followIndex, moveEntry } from "../lib/reorder";
 import type { Timers } from "./library.svelte";
 
@@ -343,4 +343,9 @@ export class Queue {
       win.removeEventListener("focus", focus);
     };
   }
+}
+
+/** The page's queue: the server's API, this tab's device name (kept across reloads). */
+export function pageQueue(player: QueuePlayer): Queue {
+  return new Queue(queueApi, player, deviceName(sessionStorage, navigator.userAgent));
 }
