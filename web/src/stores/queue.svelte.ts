@@ -128,7 +128,7 @@ export class Queue {
   jump(at: number): Track | null {
     if (at < 0 || at >= this.tracks.length) return null;
     this.index = at;
-    this.changed();
+    this.changed(false);
     return this.current;
   }
 
@@ -147,16 +147,20 @@ export class Queue {
     const at = ahead !== -1 ? ahead : this.tracks.findIndex((t) => t.id === trackId);
     if (at === -1) return;
     this.index = at;
-    this.changed();
+    this.changed(false);
   }
 
   // ---- saving --------------------------------------------------------------------------
 
-  private changed(): void {
-    this.dirty = true;
+  /**
+   * Something changed: save it a second after the last change. `list`: the entries or
+   * the settings (the whole queue is sent); else only which one is current (a PATCH).
+   */
+  private changed(list = true): void {
+    if (list) this.dirty = true;
     if (!this.started) return;
     this.timers.clear(this.saveTimer);
-    this.saveTimer = this.timers.set(() => void this.save(), SAVE_DELAY_MS);
+    this.saveTimer = this.timers.set(() => void (this.dirty ? this.save() : this.savePosition()), SAVE_DELAY_MS);
   }
 
   private body(): QueuePut {

@@ -119,6 +119,19 @@ describe("Queue", () => {
     expect(t.queue.version).toBe(2);
   });
 
+  it("tells the server only which entry is current when that is all that changed", async () => {
+    const t = setup(saved({ track_ids: ["a", "b"], tracks: [track("a"), track("b")], current_index: 0 }));
+    await t.queue.start();
+    t.player.state = { track: track("b"), position: 0, playing: true };
+    t.queue.follow("b");
+    expect(t.queue.index).toBe(1);
+    t.timers.fire();
+    await settle();
+    expect(t.calls.slice(1)).toEqual([
+      { method: "PATCH", body: { current_index: 1, position_s: 0, device: "Chrome on Android · bbbb" } },
+    ]);
+  });
+
   it("tells the server where playback is every 15 s, only when it moved", async () => {
     const t = setup(saved({ track_ids: ["a", "b"], tracks: [track("a"), track("b")], current_index: 0, position_s: 10 }));
     await t.queue.start();
