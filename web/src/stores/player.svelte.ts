@@ -40,6 +40,8 @@ export class Player {
   /** The list played from; null: the library's. */
   private list = $state.raw<readonly Track[] | null>(null);
   private engine: Engine | null = null;
+  /** A restored track's second, applied once its media can seek (see `restore`). */
+  private startAt: { id: string; at: number } | null = null;
 
   /**
    * @param prefs volume, mute and normalization, applied to the engine on each change.
@@ -120,6 +122,7 @@ export class Player {
   /** An event from the engine. */
   dispatch = (event: PlayerEvent): void => {
     this.state = reduce(this.state, event);
+    this.seekToStart(event);
     this.onchange(this.state);
     if (event.type === "ended") this.next(true);
   };
@@ -196,6 +199,27 @@ export class Player {
   setNormalize(normalize: boolean): void {
     this.prefs.setNormalize(normalize);
     this.engine?.setGain(this.prefs.current);
+  }
+
+  /**
+   * Load `track` paused at `position` seconds (a restored queue): shown there at once,
+   * and sought there as soon as the media knows its length.
+   */
+  restore(track: Track, position: number): void {
+    if (!this.engine) return;
+    this.startAt = position > 0 ? { id: track.id, at: position } : null;
+    this.engine.load(track, false);
+    if (this.startAt) this.state = reduce(this.state, { type: "time", position });
+  }
+
+  private seekToStart(event: PlayerEvent): void {
+    const start = this.startAt;
+    if (!start) return;
+    if (event.type === "load" && event.track.id !== start.id) this.startAt = null;
+    else if ((event.type === "duration" || event.type === "playing") && this.state.track?.id === start.id) {
+      this.startAt = null;
+      this.engine?.seek(start.at);
+    }
   }
 
   /** A keyboard shortcut (lib/keys.ts). */
