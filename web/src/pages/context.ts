@@ -4,10 +4,16 @@ import type { Track, Visibility } from "../lib/api";
 import type { CatalogTrack } from "../lib/catalog";
 import type { Stores } from "../stores";
 import type { Changes } from "../stores/changes.svelte";
+import type { LiveEvents } from "../stores/events.svelte";
+import type { Queue } from "../stores/queue.svelte";
 
 export interface ViewContext {
   stores: Stores;
   changes: Changes;
+  /** The play queue (kept on the server): the player plays in its order. */
+  queue: Queue;
+  /** The server's change feed: tracks, playlists, the queue. */
+  events: LiveEvents;
   me: Me | null;
   /** A signed-in person adds music; a visitor only listens. */
   canUpload: boolean;

@@ -2,8 +2,9 @@
  * The server's change feed (GET /api/events, server-sent events), so a page sees what
  * other tabs, devices and the server's workers change without a reload.
  *
- * Only `track` events ({id, action: created|updated|deleted}) are acted on here; others
- * are not listened to, and a malformed one is dropped. The connection is the page's own
+ * Three kinds are read: `track` and `playlist` ({id, action: created|updated|deleted})
+ * and `queue` ({version, device}: the person's queue was saved); a malformed one is
+ * dropped. The connection is the page's own
  * to keep: on any error it is closed and opened again after 1, 2, 4 … up to 60 seconds
  * (the browser's own retry would hammer a server that answers 404 or 503), and after a
  * reconnection `resync` handlers run, since events sent in the gap are lost.
@@ -40,6 +41,30 @@ export function parseTrackEvent(data: unknown): TrackEvent | null {
   }
 }
 
+export interface PlaylistEvent {
+  id: string;
+  action: TrackAction;
+}
+
+export interface QueueEvent {
+  version: number;
+  device: string | null;
+}
+
+/** A queue event's data, or null for anything else. */
+export function parseQueueEvent(data: unknown): QueueEvent | null {
+  if (typeof data !== "string") return null;
+  try {
+    const value: unknown = JSON.parse(data);
+    if (!value || typeof value !== "object") return null;
+    const { version, device } = value as Record<string, unknown>;
+    if (typeof version !== "number") return null;
+    return { version, device: typeof device === "string" ? device : null };
+  } catch {
+    return null;
+  }
+}
+
 export function backoff(attempt: number): number {
   return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempt));
 }
@@ -54,6 +79,8 @@ export class LiveEvents {
   private everOpened = false;
   private stopped = true;
   private readonly trackHandlers = new Set<(event: TrackEvent) => void>();
+  private readonly playlistHandlers = new Set<(event: PlaylistEvent) => void>();
+  private readonly queueHandlers = new Set<(event: QueueEvent) => void>();
   private readonly resyncHandlers = new Set<() => void>();
 
   constructor(
@@ -79,6 +106,16 @@ export class LiveEvents {
   onTrack(handler: (event: TrackEvent) => void): () => void {
     this.trackHandlers.add(handler);
     return () => this.trackHandlers.delete(handler);
+  }
+
+  onPlaylist(handler: (event: PlaylistEvent) => void): () => void {
+    this.playlistHandlers.add(handler);
+    return () => this.playlistHandlers.delete(handler);
+  }
+
+  onQueue(handler: (event: QueueEvent) => void): () => void {
+    this.queueHandlers.add(handler);
+    return () => this.queueHandlers.delete(handler);
   }
 
   /** After a reconnection: what changed in the gap is unknown, refetch. */
@@ -114,6 +151,17 @@ export class LiveEvents {
       if (this.source !== source) return;
       const parsed = parseTrackEvent(event.data);
       if (parsed) for (const handler of this.trackHandlers) handler(parsed);
+    });
+    source.addEventListener("playlist", (event) => {
+      if (this.source !== source) return;
+      // Same shape as a track event: {id, action}.
+      const parsed = parseTrackEvent(event.data);
+      if (parsed) for (const handler of this.playlistHandlers) handler(parsed);
+    });
+    source.addEventListener("queue", (event) => {
+      if (this.source !== source) return;
+      const parsed = parseQueueEvent(event.data);
+      if (parsed) for (const handler of this.queueHandlers) handler(parsed);
     });
   }
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { ManualTimers } from "../testing/timers";
 import { Changes } from "./changes.svelte";
-import { type EventSourceLike, LiveEvents, MAX_BACKOFF_MS, backoff, parseTrackEvent } from "./events.svelte";
+import {
+  type EventSourceLike,
+  LiveEvents,
+  MAX_BACKOFF_MS,
+  backoff,
+  parseQueueEvent,
+  parseTrackEvent,
+} from "./events.svelte";
 
 class FakeSource implements EventSourceLike {
   listeners = new Map<string, ((event: MessageEvent) => void)[]>();
@@ -50,6 +57,21 @@ describe("the change feed", () => {
     sources[0].fire("track", "{broken");
     sources[0].fire("playlist", '{"id":"p","action":"created"}');
     expect(seen).toEqual(["created a"]);
+  });
+
+  it("hands playlist and queue events to theirs", () => {
+    const { live, sources } = setup();
+    const seen: string[] = [];
+    live.onPlaylist((e) => seen.push(`playlist ${e.action} ${e.id}`));
+    live.onQueue((e) => seen.push(`queue ${e.version} ${e.device}`));
+    live.start();
+    sources[0].fire("playlist", '{"id":"p","action":"updated"}');
+    sources[0].fire("queue", '{"version":4,"device":"Firefox · ab12"}');
+    sources[0].fire("queue", '{"version":5,"device":null}');
+    sources[0].fire("queue", '{"version":"5"}');
+    sources[0].fire("track", '{"id":"t","action":"created"}');
+    expect(seen).toEqual(["playlist updated p", "queue 4 Firefox · ab12", "queue 5 null"]);
+    expect(parseQueueEvent("nope")).toBeNull();
   });
 
   it("reconnects after 1, 2, 4 … seconds, and resyncs once open again", () => {

@@ -35,11 +35,26 @@ export const SKIP_S = 5;
 /** How much an arrow key moves the volume. */
 export const VOLUME_STEP = 0.05;
 
+/**
+ * The page's play queue (stores/queue.svelte.ts), kept on the server: when the player has
+ * one, it plays in the queue's order and every "play these" goes through it.
+ */
+export interface PlayQueue {
+  readonly tracks: readonly Track[];
+  replace(tracks: readonly Track[], index?: number): Track | null;
+  append(tracks: readonly Track[]): void;
+  playNext(tracks: readonly Track[]): void;
+  remove(at: number): void;
+  /** The player loaded this track: the queue's current entry follows it. */
+  follow(trackId: string | null | undefined): void;
+}
+
 export class Player {
   state = $state.raw<PlayerState>(initialPlayerState());
   /** The list played from; null: the library's. */
   private list = $state.raw<readonly Track[] | null>(null);
   private engine: Engine | null = null;
+  private playQueue: PlayQueue | null = null;
   /** A restored track's second, applied once its media can seek (see `restore`). */
   private startAt: { id: string; at: number } | null = null;
 
@@ -54,8 +69,14 @@ export class Player {
     private readonly onchange: (state: PlayerState) => void = () => {},
   ) {}
 
-  /** The play order now. */
+  /** Play in the queue's order from now on; what plays through the player goes into it. */
+  useQueue(queue: PlayQueue): void {
+    this.playQueue = queue;
+  }
+
+  /** The play order now: the queue, else the list last played from, else the library's. */
   get order(): readonly Track[] {
+    if (this.playQueue?.tracks.length) return this.playQueue.tracks;
     return this.list ?? this.queue();
   }
 
@@ -82,7 +103,8 @@ export class Player {
   playFrom(tracks: readonly Track[], start?: Track): void {
     const first = start ?? tracks.find(isPlayable);
     if (!first || !this.engine) return;
-    this.list = [...tracks];
+    if (this.playQueue) this.playQueue.replace(tracks, Math.max(0, tracks.indexOf(first)));
+    else this.list = [...tracks];
     if (this.state.track?.id === first.id) {
       // A track's own button plays and pauses it; "Play all" only starts it.
       if (start) this.toggle();
@@ -104,13 +126,30 @@ export class Player {
 
   /** Add tracks at the end of the play order (ones already in it stay where they are). */
   enqueue(tracks: readonly Track[]): void {
+    if (this.playQueue) {
+      const ids = new Set(this.playQueue.tracks.map((t) => t.id));
+      this.playQueue.append(tracks.filter((t) => !ids.has(t.id)));
+      return;
+    }
     const order = this.order;
     const ids = new Set(order.map((t) => t.id));
     this.list = [...order, ...tracks.filter((t) => !ids.has(t.id))];
   }
 
+  /** Add tracks right after the one playing. */
+  playNext(tracks: readonly Track[]): void {
+    if (this.playQueue) this.playQueue.playNext(tracks);
+    else {
+      const order = [...this.order];
+      order.splice(order.findIndex((t) => t.id === this.state.track?.id) + 1, 0, ...tracks);
+      this.list = order;
+    }
+  }
+
   /** A track is gone (deleted): out of the play order. */
   forget(id: string): void {
+    const queue = this.playQueue;
+    if (queue) for (let at = queue.tracks.length - 1; at >= 0; at--) if (queue.tracks[at].id === id) queue.remove(at);
     if (this.list?.some((t) => t.id === id)) this.list = this.list.filter((t) => t.id !== id);
   }
 
@@ -122,6 +161,7 @@ export class Player {
   /** An event from the engine. */
   dispatch = (event: PlayerEvent): void => {
     this.state = reduce(this.state, event);
+    if (event.type === "load") this.playQueue?.follow(event.track.id);
     this.seekToStart(event);
     this.onchange(this.state);
     if (event.type === "ended") this.next(true);

@@ -349,7 +349,33 @@ export class Queue {
   }
 }
 
-/** The page's queue: the server's API, this tab's device name (kept across reloads). */
-export function pageQueue(player: QueuePlayer): Queue {
-  return new Queue(queueApi, player, deviceName(sessionStorage, navigator.userAgent));
+/**
+ * The page's queue: the server's API, this tab's device name (kept across reloads). A
+ * visitor (`signedIn` false) has no queue on the server: theirs lives in the page only.
+ */
+export function pageQueue(player: QueuePlayer, signedIn = true): Queue {
+  return new Queue(signedIn ? queueApi : localQueueApi(), player, deviceName(sessionStorage, navigator.userAgent));
+}
+
+/** A queue kept by the page alone: nothing restored, every save accepted. */
+export function localQueueApi(): QueueApi {
+  let version = 0;
+  const saved = (body: Partial<QueuePut>): SavedQueue => ({
+    track_ids: body.track_ids ?? [],
+    tracks: [],
+    current_index: body.current_index ?? 0,
+    position_s: body.position_s ?? 0,
+    shuffle: body.shuffle ?? false,
+    shuffle_order: null,
+    repeat: body.repeat ?? "off",
+    version: ++version,
+    device: body.device ?? null,
+    updated_at: null,
+  });
+  return {
+    getQueue: () => Promise.reject(new Error("A visitor has no saved queue.")),
+    putQueue: (body) => Promise.resolve(saved(body)),
+    patchQueue: (body) => Promise.resolve(saved(body)),
+    sendQueueOnHide: () => {},
+  };
 }
