@@ -6,6 +6,8 @@ import { MemoryStorage } from "../testing/storage";
 import { processing, track } from "../testing/tracks";
 import { type Engine, Player } from "./player.svelte";
 import { Preferences } from "./preferences.svelte";
+import { Queue, localQueueApi } from "./queue.svelte";
+import { ManualTimers } from "../testing/timers";
 
 /** An engine that records what it is asked and answers with the events a real one sends. */
 class FakeEngine implements Engine {
@@ -188,5 +190,27 @@ describe("Player", () => {
     player.shuffle(list, () => 0);
     expect(new Set(player.order.map((t) => t.id))).toEqual(new Set(["1", "2", "3"]));
     expect(player.state.track?.id).toBe(player.order[0].id);
+  });
+});
+
+describe("Player with the page's queue", () => {
+  it("plays in the queue's order, and what it plays goes into the queue", async () => {
+    const { player, engine } = setup();
+    const queue = new Queue(localQueueApi(), player, "test", new ManualTimers());
+    player.useQueue(queue);
+    const album = [track("1"), track("2"), track("3")];
+    player.playFrom(album);
+    expect(queue.tracks.map((t) => t.id)).toEqual(["1", "2", "3"]);
+    expect(queue.index).toBe(0);
+    player.next();
+    expect(engine.calls.at(-1)).toBe("load 2 autoplay");
+    expect(queue.index).toBe(1);
+    player.enqueue([track("2"), track("x")]);
+    player.playNext([track("y")]);
+    expect(player.order.map((t) => t.id)).toEqual(["1", "2", "y", "3", "x"]);
+    player.forget("y");
+    player.next();
+    expect(player.state.track?.id).toBe("3");
+    expect(queue.index).toBe(2);
   });
 });
