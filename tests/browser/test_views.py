@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -374,3 +375,178 @@ def test_the_track_table_draws_a_window_of_100k_rows_and_edits_a_selection(
     dialog.get_by_role("button", name="Save").click()
     expect(dialog).to_have_count(0)
     assert patches == [{"ids": ["r1", "r2", "r3"], "changes": {"genre": "Drone", "year": 1999}}]
+
+
+# ---- the real server's playlists, queue and comments -------------------------------------
+
+ROOMS = ["First Room", "Second Room", "Third Room"]
+
+
+@pytest.fixture(scope="module")
+def album_tracks(tonearm: Server, tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """Three short tracks of one album, numbered 1 to 3 in their tags."""
+    folder = tmp_path_factory.mktemp("album")
+    ids = []
+    for number, title in enumerate(ROOMS, start=1):
+        path = make_audio(
+            folder / f"{number:02d}.flac",
+            seconds=8,
+            frequency=220.0 * number,
+            extra=[
+                *("-metadata", f"title={title}"),
+                *("-metadata", "artist=Low Hum"),
+                *("-metadata", "album=Three Rooms"),
+                *("-metadata", f"track={number}"),
+            ],
+        )
+        response = tonearm.upload(path)
+        assert response.status_code in (200, 201), response.text
+        ids.append(response.json()["id"])
+    return [tonearm.wait_ready(i) for i in ids]
+
+
+def new_playlist(tonearm: Server, name: str, tracks: list[dict[str, Any]]) -> str:
+    made = tonearm.http.post("/api/playlists", json={"name": name})
+    assert made.status_code == 201, made.text
+    playlist_id: str = made.json()["id"]
+    added = tonearm.http.post(
+        f"/api/playlists/{playlist_id}/items", json={"track_ids": [t["id"] for t in tracks]}
+    )
+    assert added.status_code in (200, 201), added.text
+    return playlist_id
+
+
+def server_order(tonearm: Server, playlist_id: str) -> list[str]:
+    items = tonearm.http.get(f"/api/playlists/{playlist_id}/items").json()["items"]
+    return [item["track"]["title"] for item in items]
+
+
+def test_real_places_have_addresses_and_the_back_button_walks_them(
+    page: Page, tonearm: Server, album_tracks: list[dict[str, Any]]
+) -> None:
+    playlist_id = new_playlist(tonearm, "Walking", album_tracks[:1])
+    page.goto("/")
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Playlists").click()
+    expect(page).to_have_url(re.compile(r"#/playlists$"))
+    page.get_by_role("link", name="Walking").first.click()
+    expect(page).to_have_url(re.compile(f"#/playlists/{playlist_id}$"))
+    expect(page.get_by_role("heading", name="Walking")).to_be_visible()
+    page.get_by_role("link", name="Queue").first.click()
+    expect(page).to_have_url(re.compile(r"#/queue$"))
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("heading", name="Walking")).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"#/playlists$"))
+    expect(page.get_by_role("heading", name="Your playlists")).to_be_visible()
+    page.go_forward()
+    expect(page.get_by_role("heading", name="Walking")).to_be_visible()
+    # A deep link, then a reload, open the place.
+    page.goto(f"/#/tracks/{album_tracks[1]['id']}")
+    expect(page.get_by_role("heading", name=ROOMS[1])).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name=ROOMS[1])).to_be_visible()
+
+
+def test_a_playlist_is_reordered_by_dragging_and_the_server_keeps_the_order(
+    page: Page, tonearm: Server, album_tracks: list[dict[str, Any]]
+) -> None:
+    playlist_id = new_playlist(tonearm, "Dragged", album_tracks)
+    page.goto(f"/#/playlists/{playlist_id}")
+    items = page.get_by_test_id("playlist-item")
+    expect(items).to_have_count(3)
+    handle = items.nth(2).get_by_role("button", name=f"Move {ROOMS[2]}", exact=True)
+    grip = handle.bounding_box()
+    first = items.nth(0).bounding_box()
+    assert grip is not None and first is not None
+    page.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(grip["x"] + grip["width"] / 2, first["y"] + 4, steps=12)
+    page.mouse.up()
+    expect(items.nth(0)).to_contain_text(ROOMS[2])
+    expected = [ROOMS[2], ROOMS[0], ROOMS[1]]
+    deadline = time.monotonic() + 10
+    while server_order(tonearm, playlist_id) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert server_order(tonearm, playlist_id) == expected
+    # The page after a reload shows the server's order.
+    page.reload()
+    expect(items.nth(0)).to_contain_text(ROOMS[2])
+    expect(items.nth(2)).to_contain_text(ROOMS[1])
+
+
+def seek_bar_to(page: Page, seconds: float, duration: float) -> None:
+    """Press the player bar's waveform where `seconds` is."""
+    wave = page.get_by_test_id("player").get_by_test_id("waveform")
+    box = wave.bounding_box()
+    assert box is not None
+    wave.click(position={"x": box["width"] * seconds / duration, "y": box["height"] / 2})
+
+
+def test_the_queue_is_restored_after_a_reload_at_the_same_second(
+    page: Page, tonearm: Server, album_tracks: list[dict[str, Any]]
+) -> None:
+    playlist_id = new_playlist(tonearm, "Restored", album_tracks)
+    page.goto(f"/#/playlists/{playlist_id}")
+    page.locator("main").get_by_role("button", name="Play", exact=True).click()
+    expect(page.get_by_test_id("now-title")).to_have_text(ROOMS[0])
+    page.wait_for_function("() => document.querySelector('audio').currentTime > 0.2")
+    page.get_by_test_id("toggle").click()
+    expect(page.get_by_test_id("toggle")).to_have_attribute("aria-label", "Play")
+    seek_bar_to(page, 5.5, album_tracks[0]["duration"])
+    expect(page.get_by_test_id("elapsed")).to_have_text("0:05")
+    # The server holds the queue (saved a second after it changed).
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        saved = tonearm.http.get("/api/queue").json()
+        if saved["track_ids"] == [t["id"] for t in album_tracks]:
+            break
+        time.sleep(0.2)
+    assert saved["track_ids"] == [t["id"] for t in album_tracks]
+
+    page.reload()
+    expect(page.get_by_test_id("now-title")).to_have_text(ROOMS[0])
+    expect(page.get_by_test_id("elapsed")).to_have_text("0:05")
+    expect(page.get_by_test_id("toggle")).to_have_attribute("aria-label", "Play")
+    page.wait_for_function("() => Math.floor(document.querySelector('audio').currentTime) === 5")
+    # The queue view lists it, the current entry marked; Next follows it.
+    page.get_by_role("link", name="Queue").first.click()
+    entries = page.get_by_test_id("queue-entry")
+    expect(entries).to_have_count(3)
+    expect(entries.nth(0)).to_have_attribute("aria-current", "true")
+    page.get_by_test_id("player").get_by_role("button", name="Next").click()
+    expect(page.get_by_test_id("now-title")).to_have_text(ROOMS[1])
+    expect(entries.nth(1)).to_have_attribute("aria-current", "true")
+
+
+def test_a_comment_is_made_at_the_playing_second_marked_and_plays_from_there(
+    page: Page, album_tracks: list[dict[str, Any]]
+) -> None:
+    track = album_tracks[2]
+    page.goto(f"/#/tracks/{track['id']}")
+    comments = page.get_by_test_id("comments")
+    expect(comments.get_by_text("No comments yet.")).to_be_visible()
+    page.locator("main").get_by_role("button", name="Play", exact=True).click()
+    expect(page.get_by_test_id("now-title")).to_have_text(ROOMS[2])
+    page.wait_for_function("() => document.querySelector('audio').currentTime > 0.2")
+    page.get_by_test_id("toggle").click()
+    wave = comments.get_by_test_id("waveform")
+    box = wave.bounding_box()
+    assert box is not None
+    wave.click(position={"x": box["width"] * 3.5 / track["duration"], "y": box["height"] / 2})
+    expect(comments.get_by_text("Comment at 0:03")).to_be_visible()
+    comments.get_by_label("Comment at 0:03").fill("the hum gets louder here")
+    comments.get_by_role("button", name="Post").click()
+    expect(comments.get_by_test_id("comment")).to_have_count(1)
+    expect(comments.get_by_test_id("comment")).to_contain_text("the hum gets louder here")
+    expect(comments.locator(".wave-marker")).to_have_count(1)
+    # Elsewhere in the track, then the comment's time: playback goes back there.
+    wave.click(position={"x": box["width"] * 0.9, "y": box["height"] / 2})
+    expect(page.get_by_test_id("elapsed")).not_to_have_text("0:03")
+    comments.get_by_role("button", name="Play from 0:03").click()
+    expect(page.get_by_test_id("elapsed")).to_have_text(re.compile(r"0:0[34]"))
+    # A reload shows the comment and its mark.
+    page.reload()
+    expect(comments.get_by_test_id("comment")).to_have_count(1)
+    expect(comments.locator(".wave-marker")).to_have_count(1)
