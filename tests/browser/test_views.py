@@ -1,9 +1,9 @@
 """The library's views: addresses and the Back button, the upload view on a phone, the
 keyboard around the fixed player bar, and every view seen at desktop and phone sizes.
 
-Until the catalog and playlists APIs are served, their answers are stood in for by
-Playwright routes in the documented shapes (`catalog` below); the track list, the track
-page, uploads and playback are the real server's.
+Until the catalog API is served, its answers are stood in for by Playwright routes in the
+documented shapes (`catalog` below); tracks, uploads, playback, playlists, the queue and
+comments are the real server's.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def album(track: dict[str, Any]) -> dict[str, Any]:
 
 
 def catalog(page: Page, track: dict[str, Any]) -> list[str]:
-    """Answer the catalog and playlists APIs as documented; the requests are recorded."""
+    """Answer the catalog API as documented; the requests are recorded."""
     seen: list[str] = []
     listed = {**track, "album_id": "al1", "artist_id": "ar1", "genres": ["Ambient"], "liked": True}
     artist = {
@@ -73,45 +73,12 @@ def catalog(page: Page, track: dict[str, Any]) -> list[str]:
         "liked": False,
         "created_at": track["created_at"],
     }
-    playlist = {
-        "id": "pl1",
-        "name": "Evening",
-        "description": "For late hours",
-        "visibility": "private",
-        "kind": "static",
-        "owner_id": track["owner_id"],
-        "owner_name": "admin",
-        "role": "owner",
-        "item_count": 1,
-        "duration": track["duration"],
-        "cover": None,
-        "version": 1,
-        "liked": False,
-        "rules": None,
-        "created_at": track["created_at"],
-        "updated_at": track["created_at"],
-    }
     answers: dict[str, Any] = {
         "/api/albums": {"items": [album(track)], "total": 1},
         "/api/albums/al1": {**album(track), "tracks": [listed], "discs": 1, "editable": True},
         "/api/artists": {"items": [artist], "total": 1},
         "/api/artists/ar1": {**artist, "albums": [album(track)], "appears_on": []},
         "/api/likes": {"items": [listed], "total": 1},
-        "/api/playlists": {"items": [playlist], "total": 1},
-        "/api/playlists/pl1": playlist,
-        "/api/playlists/pl1/items": {
-            "items": [
-                {
-                    "id": "i1",
-                    "position": "a0",
-                    "track": listed,
-                    "added_by": None,
-                    "added_at": track["created_at"],
-                }
-            ],
-            "total": 1,
-            "version": 1,
-        },
     }
 
     def answer(route: Route) -> None:
@@ -124,7 +91,7 @@ def catalog(page: Page, track: dict[str, Any]) -> list[str]:
         else:
             route.fulfill(status=404, content_type="application/problem+json", body="{}")
 
-    page.route(re.compile(r"/api/(albums|artists|likes|playlists)(/|\?|$)"), answer)
+    page.route(re.compile(r"/api/(albums|artists|likes)(/|\?|$)"), answer)
     return seen
 
 
@@ -272,7 +239,8 @@ VIEWS = [
     ("tracks", "/#/tracks"),
     ("track", "/#/tracks/{id}"),
     ("playlists", "/#/playlists"),
-    ("playlist", "/#/playlists/pl1"),
+    ("playlist", "/#/playlists/{playlist}"),
+    ("playlist-join", "/#/playlists/join/{code}"),
     ("liked", "/#/liked"),
     ("queue", "/#/queue"),
     ("upload", "/#/upload"),
@@ -283,14 +251,32 @@ VIEWS = [
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_view_is_accessible_and_fits_desktop_and_phone(
-    page: Page, ready_track: dict[str, Any], screenshots: Path, scheme: str
+    page: Page,
+    tonearm: Server,
+    ready_track: dict[str, Any],
+    album_tracks: list[dict[str, Any]],
+    screenshots: Path,
+    scheme: str,
 ) -> None:
     catalog(page, ready_track)
+    playlist = new_playlist(tonearm, f"Evening ({scheme})", [ready_track, *album_tracks])
+    invite = tonearm.http.post(f"/api/playlists/{playlist}/invites", json={"role": "viewer"})
+    assert invite.status_code in (200, 201), invite.text
+    # Something in the queue and a comment on the track: those parts are drawn too.
+    tonearm.http.put(
+        "/api/queue",
+        json={"track_ids": [t["id"] for t in album_tracks], "current_index": 1, "position_s": 2},
+    ).raise_for_status()
+    tonearm.http.post(
+        f"/api/tracks/{ready_track['id']}/comments", json={"position_s": 4, "body": "Lovely."}
+    ).raise_for_status()
     page.emulate_media(color_scheme=scheme)
     for size, viewport in [("desktop", {**DESKTOP, "height": 800}), ("phone", PHONE)]:
         page.set_viewport_size(viewport)
         for name, place in VIEWS:
-            page.goto(place.format(id=ready_track["id"]))
+            page.goto(
+                place.format(id=ready_track["id"], playlist=playlist, code=invite.json()["code"])
+            )
             settled(page)
             alerts = page.get_by_role("alert").all_inner_texts()
             assert not alerts, f"{name}: {alerts}"
