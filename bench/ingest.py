@@ -39,8 +39,18 @@ def make_music_like(path: Path, seconds: float) -> Path:
         "[noise][tone]amix=inputs=2:normalize=0,aformat=sample_fmts=s16"
     )
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-filter_complex", graph,
-         "-c:a", "flac", str(path)],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-filter_complex",
+            graph,
+            "-c:a",
+            "flac",
+            str(path),
+        ],
         check=True,
     )
     return path
@@ -53,8 +63,9 @@ def bare_ladder(source: Path, workdir: Path) -> float:
     command = [TOOLS.ffmpeg, "-nostdin", "-v", "error", "-y", "-i", str(source)]
     for rung in DEFAULT_LADDER:
         rung_dir(workdir, rung).mkdir(parents=True, exist_ok=True)
-        command += hls_output_args(workdir, rung, sample_rate=rate, channels=channels,
-                                   segment_seconds=6.0)
+        command += hls_output_args(
+            workdir, rung, sample_rate=rate, channels=channels, segment_seconds=6.0
+        )
     started = time.monotonic()
     subprocess.run(command, check=True)
     return time.monotonic() - started
@@ -150,18 +161,25 @@ def _field_kb(text: str, name: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="60 s clip, 1 repeat, 10-minute long input")
+    parser.add_argument(
+        "--quick", action="store_true", help="60 s clip, 1 repeat, 10-minute long input"
+    )
     parser.add_argument("--repeats", type=int, default=None)
-    parser.add_argument("--seconds", type=float, default=None,
-                        help="length of the timed clip (default 180)")
-    parser.add_argument("--long-minutes", type=float, default=None,
-                        help="length of the RSS input (default 60; 0 skips it)")
+    parser.add_argument(
+        "--seconds", type=float, default=None, help="length of the timed clip (default 180)"
+    )
+    parser.add_argument(
+        "--long-minutes",
+        type=float,
+        default=None,
+        help="length of the RSS input (default 60; 0 skips it)",
+    )
     args = parser.parse_args()
     repeats = args.repeats or (1 if args.quick else 3)
     seconds = args.seconds or (60.0 if args.quick else 180.0)
-    long_minutes = args.long_minutes if args.long_minutes is not None else (
-        10.0 if args.quick else 60.0)
+    long_minutes = (
+        args.long_minutes if args.long_minutes is not None else (10.0 if args.quick else 60.0)
+    )
 
     with tempfile.TemporaryDirectory(prefix="tonearm-bench-") as tmp:
         root = Path(tmp)
@@ -173,8 +191,11 @@ def main() -> None:
             probe_runs.append(probed)
             pipe_runs.append(total)
             first_runs.append(first)
-            print(f"  run {attempt + 1}: bare {bare_runs[-1]:.2f} s, "
-                  f"pipeline {total:.2f} s, first segments {first:.2f} s", flush=True)
+            print(
+                f"  run {attempt + 1}: bare {bare_runs[-1]:.2f} s, "
+                f"pipeline {total:.2f} s, first segments {first:.2f} s",
+                flush=True,
+            )
         bare = statistics.median(bare_runs)
         pipe = statistics.median(pipe_runs)
         first = statistics.median(first_runs)
@@ -192,14 +213,27 @@ def main() -> None:
             with TreeRss() as rss:
                 probed, total, _ = pipeline(long_source, root / "long")
             rows += [
-                (f"(d) peak RSS, {long_minutes:.0f}-min input (us + children)",
-                 f"{rss.peak_kb / 1024:.0f} MB", "target < 200 MB"),
-                ("    peak PSS (shared libraries counted once)",
-                 f"{rss.peak_pss_kb / 1024:.0f} MB", ""),
-                (f"    probe of the {long_minutes:.0f}-min FLAC "
-                 f"({long_source.stat().st_size >> 20} MB)", f"{probed:.2f} s", ""),
-                ("    process_audio on it", f"{total:.1f} s",
-                 f"{long_minutes * 60 / total:.0f}x real time"),
+                (
+                    f"(d) peak RSS, {long_minutes:.0f}-min input (us + children)",
+                    f"{rss.peak_kb / 1024:.0f} MB",
+                    "target < 200 MB",
+                ),
+                (
+                    "    peak PSS (shared libraries counted once)",
+                    f"{rss.peak_pss_kb / 1024:.0f} MB",
+                    "",
+                ),
+                (
+                    f"    probe of the {long_minutes:.0f}-min FLAC "
+                    f"({long_source.stat().st_size >> 20} MB)",
+                    f"{probed:.2f} s",
+                    "",
+                ),
+                (
+                    "    process_audio on it",
+                    f"{total:.1f} s",
+                    f"{long_minutes * 60 / total:.0f}x real time",
+                ),
             ]
 
     print(f"\nmedians of {repeats} run(s), {seconds:.0f} s stereo 44.1 kHz FLAC")

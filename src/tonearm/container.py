@@ -30,6 +30,8 @@ from tonearm.ingest.staging import StagingArea
 from tonearm.ingest.uploads import UploadService
 from tonearm.jobs.runner import RUN_TASK, JobRunner, RunnerConfig
 from tonearm.library.access import TrackAccess
+from tonearm.library.browse import CatalogService
+from tonearm.library.likes import LikeService
 from tonearm.library.service import LibraryService
 from tonearm.media import MediaTools, Rung
 from tonearm.playlists.items import ItemService
@@ -84,6 +86,15 @@ class AccountsPart:
 
 
 @dataclass(frozen=True)
+class CatalogPart:
+    """Artists, albums, genres, covers and likes (the library's other services)."""
+
+    images: ImageService
+    service: CatalogService
+    likes: LikeService
+
+
+@dataclass(frozen=True)
 class StreamingPart:
     urls: MediaUrls
     service: StreamingService
@@ -130,6 +141,7 @@ class Container:
     accounts: AccountsPart
     blobs: BlobsPart
     library: LibraryService
+    catalog: CatalogPart
     streaming: StreamingPart
     ingest: IngestPart
     processing: ProcessingPart
@@ -273,8 +285,9 @@ def build_processing(infra: Infrastructure, library: LibraryService) -> Processi
     return ProcessingPart(service=service, job=job)
 
 
-def build_playlists(infra: Infrastructure, library: LibraryService) -> PlaylistsPart:
-    images = ImageService(infra.store)
+def build_playlists(
+    infra: Infrastructure, library: LibraryService, images: ImageService
+) -> PlaylistsPart:
     service = PlaylistService(library.access)
     items = ItemService(service, library)
     return PlaylistsPart(
@@ -311,6 +324,9 @@ def build(settings: Settings) -> Container:
         TrackAccess(anonymous_listening=settings.accounts.anonymous_listening),
         infra.events,
     )
+    images = blobs.images  # one picture store for covers, folder pictures and collages
+    browse = CatalogService(library, images, infra.store)
+    catalog = CatalogPart(images=images, service=browse, likes=LikeService(browse))
     streaming = StreamingPart(
         urls=urls,
         service=StreamingService(urls, library, settings.media.segment_seconds),
@@ -324,7 +340,7 @@ def build(settings: Settings) -> Container:
         embeds=EmbedService(library),
         live=LiveFilter(),
     )
-    playlists = build_playlists(infra, library)
+    playlists = build_playlists(infra, library, blobs.images)
 
     runner.register(PROCESS_KIND, processing.job)
     runner.register(COLLAGE_KIND, playlists.collage)
@@ -338,6 +354,7 @@ def build(settings: Settings) -> Container:
         accounts=accounts,
         blobs=blobs,
         library=library,
+        catalog=catalog,
         streaming=streaming,
         ingest=ingest,
         processing=processing,

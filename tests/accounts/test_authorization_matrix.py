@@ -48,6 +48,7 @@ from tests.fixtures.accounts import (
     fastapi_of,
     stage,
 )
+from tests.fixtures.audio import image_bytes
 from tests.fixtures.database import BACKENDS, fresh_database
 from tonearm.models import Visibility
 from tonearm.streaming.segments import SEGMENT_PREFIX
@@ -90,6 +91,7 @@ class Row:
     """The answer never ends (server-sent events): only its status is read."""
     query: str | None = None
     """"oembed": asks about a link to the track of that visibility."""
+    params: dict[str, str] = field(default_factory=dict)
 
 
 # A private track does not exist for those who may not see it (404, not 403); those
@@ -101,6 +103,19 @@ ANYONE = every("200 200 200 200 200")
 SIGNED_IN = every("401 200 200 200 200")
 OWNER_ONLY = every("401 200 404 404 404")
 ADMIN_ONLY = every("401 403 403 403 200")
+# Artists and albums exist for those their tracks are listed to: unlisted tracks are
+# reached by link, never through an album.
+LISTED = {
+    "private": every("401 200 404 200 200")["private"],
+    "unlisted": every("401 200 404 200 200")["unlisted"],
+    "public": every("401 200 200 200 200")["public"],
+}
+COVER_EDIT = {
+    "private": every("401 204 404 403 204")["private"],
+    "unlisted": every("401 204 404 403 204")["unlisted"],
+    "public": every("401 204 403 403 204")["public"],
+}
+LIKE = private_or_shared("401 204 404 204 204", "401 204 204 204 204")
 TUS = {"Tus-Resumable": "1.0.0"}
 MEDIA = (
     "/api/tracks/{track_id}/hls/master.m3u8",
@@ -145,6 +160,23 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/tracks/{track_id}"): Row(SEE),
     ("PATCH", "/api/tracks/{track_id}"): Row(EDIT, json="visibility"),
     ("DELETE", "/api/tracks/{track_id}"): Row(DELETE, fresh_track=True),
+    ("PATCH", "/api/tracks"): Row(
+        private_or_shared("401 200 404 404 200", "401 200 404 404 200"), json="bulk visibility"
+    ),
+    # The catalog: artists, albums, genres, covers, likes.
+    ("GET", "/api/artists"): Row(SIGNED_IN),
+    ("GET", "/api/artists/{artist_id}"): Row(LISTED),
+    ("GET", "/api/artists/{artist_id}/cover/{size}.webp"): Row(LISTED),
+    ("GET", "/api/albums"): Row(SIGNED_IN),
+    ("GET", "/api/albums/{album_id}"): Row(LISTED),
+    ("GET", "/api/albums/{album_id}/cover/{size}.webp"): Row(LISTED),
+    ("GET", "/api/albums/{album_id}/cover/original"): Row(LISTED),
+    ("PUT", "/api/albums/{album_id}/cover"): Row(COVER_EDIT, content=b"cover"),
+    ("DELETE", "/api/albums/{album_id}/cover"): Row(COVER_EDIT),
+    ("GET", "/api/genres"): Row(SIGNED_IN),
+    ("GET", "/api/likes"): Row(SIGNED_IN, params={"kind": "track"}),
+    ("PUT", "/api/likes/{kind}/{subject_id}"): Row(LIKE),
+    ("DELETE", "/api/likes/{kind}/{subject_id}"): Row(LIKE),
     # Media: whoever sees the track.
     **{("GET", path): Row(SEE) for path in MEDIA},
     **{("HEAD", path): Row(SEE) for path in MEDIA},
@@ -269,9 +301,12 @@ class World:
     rung: str
     art_size: str
     mounts: dict[str, str]
+    albums: dict[str, str]
+    artists: dict[str, str]
     playlists: dict[str, str] = field(default_factory=dict)
     items: dict[str, str] = field(default_factory=dict)
     _names: Iterator[int] = field(default_factory=itertools.count)
+    cover: bytes = field(default_factory=lambda: image_bytes((64, 64)))
 
     @classmethod
     def build(cls, site: Site, song_path: Path) -> World:
@@ -305,13 +340,34 @@ class World:
         rung = next(line for line in master.splitlines() if line.endswith(".m3u8"))
         sizes = [size for size in track["urls"]["artwork"] if size != "original"]
         assert sizes, track["urls"]
+        albums: dict[str, str] = {}
+        artists: dict[str, str] = {}
+        for visibility, track_id in tracks.items():
+            # One album and artist per visibility, each with just that track.
+            name = f"Matrix {visibility}"
+            tagged = owner.browser.patch(
+                f"/api/tracks/{track_id}", json={"album": name, "artist": name}
+            )
+            assert tagged.status_code == 200, tagged.text
+            albums[visibility] = tagged.json()["album_id"]
+            artists[visibility] = tagged.json()["artist_id"]
         mounts = {}
         for route in fastapi_of(site.app).routes:
             if isinstance(route, Mount) and isinstance(route.app, StaticFiles):
                 folder = Path(str(route.app.directory))
                 first = min(p for p in folder.rglob("*") if p.is_file())
                 mounts[route.path] = f"{route.path}/{first.relative_to(folder).as_posix()}"
-        world = cls(site, song_path, people, tracks, rung.removesuffix(".m3u8"), sizes[0], mounts)
+        world = cls(
+            site,
+            song_path,
+            people,
+            tracks,
+            rung.removesuffix(".m3u8"),
+            sizes[0],
+            mounts,
+            albums,
+            artists,
+        )
         for visibility in VISIBILITIES:
             pid, item = world.fresh_playlist(visibility)
             world.playlists[visibility] = pid
@@ -360,8 +416,15 @@ class World:
         admin = self.people["admin"]
         if name == "track_id":
             return self.fresh_track(visibility) if row.fresh_track else self.tracks[visibility]
-        if name == "rung":
-            return self.rung
+        catalog = {
+            "rung": self.rung,
+            "album_id": self.albums[visibility],
+            "artist_id": self.artists[visibility],
+            "kind": "track",
+            "subject_id": self.tracks[visibility],
+        }
+        if name in catalog:
+            return catalog[name]
         if name == "size":
             return self.art_size
         if name == "upload_id":
@@ -446,7 +509,14 @@ class World:
         if row.upload:
             kwargs["files"] = {"file": ("song.wav", fresh_wav())}
             kwargs["params"] = {"visibility": visibility}
-        if row.json == "visibility":
+        if row.params:
+            kwargs["params"] = row.params
+        if row.content == b"cover":
+            kwargs["content"] = self.cover
+        if row.json == "bulk visibility":
+            ids = [self.tracks[visibility]]
+            kwargs["json"] = {"ids": ids, "changes": {"visibility": visibility}}
+        elif row.json == "visibility":
             kwargs["json"] = {"visibility": visibility}  # changes nothing
         elif row.json == "new user":
             kwargs["json"] = {"username": self.name(), "password": PASSWORD}

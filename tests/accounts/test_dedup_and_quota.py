@@ -42,7 +42,7 @@ def _tus(person: Person, data: bytes, name: str = "mine.flac") -> httpx.Response
 
 def _as_anyone(track: dict[str, Any]) -> dict[str, Any]:
     """The answer without what names this track or its owner."""
-    mine = ("id", "owner_id", "owner_name", "created_at")
+    mine = ("id", "owner_id", "owner_name", "created_at", "updated_at")
     out = {k: v for k, v in track.items() if k not in mine}
     out["urls"] = {
         k: v.replace(track["id"], "ID") if isinstance(v, str) else v

@@ -204,3 +204,62 @@ def test_garbage_tag_block_gives_empty_tags(clips: dict[str, Path], tmp_path: Pa
     )
     info = probe(clips["mp3"], TOOLS, min_duration=MIN, max_duration=MAX)
     assert read_tags(path, info) == Tags()
+
+
+MBID = "b10bbbfc-cf9e-42e0-be17-e2c3e1d2600d"
+ALBUM_MBID = "1dc4c347-a1db-32aa-b14f-bc9cc507b843"
+
+
+def test_musicbrainz_ids_compilation_genres_and_lyrics_in_vorbis(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
+    path = _copy(clips, "flac", tmp_path)
+    audio = FLAC(path)
+    audio["MUSICBRAINZ_ARTISTID"] = MBID.upper()
+    audio["MUSICBRAINZ_ALBUMID"] = ALBUM_MBID
+    audio["MUSICBRAINZ_ALBUMARTISTID"] = "not an id"
+    audio["COMPILATION"] = "1"
+    audio["GENRE"] = ["Rock", "Drum & Bass"]
+    audio["UNSYNCEDLYRICS"] = "first  line\r\nsecond line\n"
+    audio.save()
+    got = _read(path)
+    assert (got.mb_artist_id, got.mb_album_id, got.mb_album_artist_id) == (MBID, ALBUM_MBID, None)
+    assert got.compilation is True
+    assert got.genre == "Rock; Drum & Bass"
+    assert got.lyrics == "first line\nsecond line"
+
+
+def test_musicbrainz_ids_compilation_and_lyrics_in_id3(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
+    from mutagen.id3 import TCMP, TXXX, UFID, USLT
+
+    path = _copy(clips, "mp3", tmp_path)
+    tags = ID3()
+    tags.add(TXXX(encoding=3, desc="MusicBrainz Artist Id", text=MBID))
+    tags.add(TXXX(encoding=3, desc="MusicBrainz Album Id", text=ALBUM_MBID))
+    tags.add(UFID(owner="http://musicbrainz.org", data=MBID.encode()))
+    tags.add(TCMP(encoding=3, text="1"))
+    tags.add(USLT(encoding=3, lang="eng", desc="", text="la la\nla"))
+    tags.save(path)
+    got = _read(path)
+    assert (got.mb_artist_id, got.mb_album_id, got.mb_track_id) == (MBID, ALBUM_MBID, MBID)
+    assert got.compilation is True and got.lyrics == "la la\nla"
+
+
+def test_musicbrainz_ids_compilation_and_lyrics_in_mp4(
+    clips: dict[str, Path], tmp_path: Path
+) -> None:
+    from mutagen.mp4 import MP4FreeForm
+
+    path = _copy(clips, "m4a", tmp_path)
+    audio = MP4(path)
+    audio["----:com.apple.iTunes:MusicBrainz Album Id"] = [MP4FreeForm(ALBUM_MBID.encode())]
+    audio["cpil"] = True
+    audio["\xa9lyr"] = "words"
+    audio["\xa9gen"] = ["Jazz", "Soul"]
+    audio.save()
+    got = _read(path)
+    assert (got.mb_album_id, got.compilation, got.lyrics, got.genre) == (
+        ALBUM_MBID, True, "words", "Jazz; Soul",
+    )

@@ -20,6 +20,7 @@ from tonearm.accounts import routes as account_routes
 from tonearm.container import Container
 from tonearm.http import docs, edge, health, openapi, problems
 from tonearm.ingest import routes as ingest_routes
+from tonearm.library import catalog_routes
 from tonearm.library import routes as library_routes
 from tonearm.playlists import routes as playlist_routes
 from tonearm.social import embed_routes, live_routes
@@ -79,6 +80,9 @@ def create_app(c: Container) -> ASGIApp:
             ),
             deps,
         )
+    )
+    app.include_router(
+        catalog_routes.build_router(infra.uows, c.catalog.service, c.catalog.likes, deps)
     )
     app.include_router(
         streaming_routes.build_router(infra.uows, c.streaming.service, infra.store, deps)

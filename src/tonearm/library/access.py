@@ -11,11 +11,11 @@ be probed.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from tonearm.accounts.principal import Viewer
 from tonearm.errors import Forbidden, NotFound
-from tonearm.models import Scope, Track, Visibility
+from tonearm.models import Scope, Track, Visibility, utcnow
 
 
 class TrackAccess:
@@ -55,3 +55,21 @@ class TrackAccess:
         if not viewer.signed_in:
             return public if self.anonymous_listening else false()
         return or_(Track.owner_id == viewer.user_id, public)
+
+    def cataloged(self, viewer: Viewer) -> ColumnElement[bool]:
+        """Tracks that make artists and albums exist for ``viewer`` and count in them:
+        the listed ones, less those held back as fresh uploads (``LibraryService.masked``),
+        whose tags must not show yet (admins see them all)."""
+        if viewer.is_admin:
+            return true()
+        shown = or_(Track.reveal_at.is_(None), Track.reveal_at <= utcnow())
+        return and_(self.listed(viewer), shown)
+
+    def viewable(self, viewer: Viewer) -> ColumnElement[bool]:
+        """The SQL form of ``can_view``: also unlisted tracks, reached by link."""
+        if viewer.is_moderator:
+            return true()
+        shared = Track.visibility.in_((Visibility.PUBLIC, Visibility.UNLISTED))
+        if not viewer.signed_in:
+            return shared if self.anonymous_listening else false()
+        return or_(Track.owner_id == viewer.user_id, shared)

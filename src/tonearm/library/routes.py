@@ -11,12 +11,21 @@ from fastapi.concurrency import run_in_threadpool
 from tonearm.accounts.auth import Deps
 from tonearm.accounts.principal import Viewer
 from tonearm.db.unit_of_work import UnitOfWorkFactory
-from tonearm.library.schemas import TrackOut, TrackPage, TrackPatch
-from tonearm.library.service import LibraryService
+from tonearm.library.schemas import (
+    BulkPatch,
+    BulkResult,
+    Order,
+    TrackOut,
+    TrackPage,
+    TrackPatch,
+    TrackSort,
+)
+from tonearm.library.service import LibraryService, TrackQuery
 from tonearm.models import Scope
 from tonearm.types import TrackId
 
 TrackIdPath = Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+IdQuery = Annotated[str | None, Query(max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 def build_router(uows: UnitOfWorkFactory, library: LibraryService, deps: Deps) -> APIRouter:
@@ -25,9 +34,18 @@ def build_router(uows: UnitOfWorkFactory, library: LibraryService, deps: Deps) -
     Reader = Annotated[Viewer, Depends(deps.reader)]  # noqa: N806
     Editor = Annotated[Viewer, Depends(deps.scoped(Scope.LIBRARY))]  # noqa: N806
 
-    def _page(viewer: Viewer, limit: int, cursor: str | None, mine: bool) -> TrackPage:
+    def _page(
+        viewer: Viewer, limit: int, cursor: str | None, mine: bool, query: TrackQuery
+    ) -> TrackPage:
         with uows.read() as session:
-            return library.page(session, viewer, limit=limit, cursor=cursor, mine=mine)
+            return library.page(session, viewer, limit=limit, cursor=cursor, mine=mine, query=query)
+
+    def _update_many(viewer: Viewer, patch: BulkPatch) -> BulkResult:
+        with uows() as uow:
+            ids = library.update_many(uow, viewer, patch)
+        with uows.read() as session:
+            tracks = [library.visible(session, viewer, i) for i in ids]
+            return BulkResult(updated=len(ids), items=library.describe(session, viewer, tracks))
 
     def _get(viewer: Viewer, track_id: TrackId) -> TrackOut:
         with uows.read() as session:
@@ -46,16 +64,41 @@ def build_router(uows: UnitOfWorkFactory, library: LibraryService, deps: Deps) -
     async def list_tracks(
         viewer: Reader,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        cursor: Annotated[str | None, Query(max_length=200)] = None,
+        cursor: Annotated[
+            str | None, Query(max_length=200, description="Pages the default order only.")
+        ] = None,
         mine: Annotated[bool, Query(description="Only the viewer's own tracks.")] = False,
+        sort: TrackSort = "added",
+        order: Order = "desc",
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+        genre: Annotated[str | None, Query(max_length=200)] = None,
+        artist_id: IdQuery = None,
+        album_id: IdQuery = None,
+        liked: Annotated[bool, Query(description="Only tracks the viewer likes.")] = False,
     ) -> TrackPage:
-        return await run_in_threadpool(_page, viewer, limit, cursor, mine)
+        query = TrackQuery(
+            sort=sort,
+            order=order,
+            offset=offset,
+            genre=genre,
+            artist_id=artist_id,
+            album_id=album_id,
+            liked=liked,
+        )
+        return await run_in_threadpool(_page, viewer, limit, cursor, mine, query)
+
+    @router.patch("", summary="The same change on several tracks: all of them or none")
+    async def update_tracks(viewer: Editor, patch: BulkPatch) -> BulkResult:
+        return await run_in_threadpool(_update_many, viewer, patch)
 
     @router.get("/{track_id}", summary="One track: status, progress, tags, loudness, URLs")
     async def get_track(viewer: Reader, track_id: TrackIdPath) -> TrackOut:
         return await run_in_threadpool(_get, viewer, TrackId(track_id))
 
-    @router.patch("/{track_id}", summary="Change a track (its visibility)")
+    @router.patch(
+        "/{track_id}",
+        summary="Change a track's tags (kept through reprocessing) and visibility",
+    )
     async def update_track(viewer: Editor, track_id: TrackIdPath, change: TrackPatch) -> TrackOut:
         return await run_in_threadpool(_update, viewer, TrackId(track_id), change)
 

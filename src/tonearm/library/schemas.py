@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
-from tonearm.models import Visibility
+from tonearm.models import LikeKind, Visibility
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Genre = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Year = Annotated[StrictInt, Field(ge=0, le=9999)]
+Position = Annotated[StrictInt, Field(ge=1, le=999)]
+Cover = dict[str, str]
+"""Thumbnail URLs by edge size ("128", "512")."""
 
 
 class Progress(BaseModel):
@@ -68,12 +76,21 @@ class TrackOut(BaseModel):
     disc_number: int | None
     year: int | None
     genre: str | None
+    genres: list[str] = Field(default_factory=list, description="The genre tag split.")
+    compilation: bool = False
+    artist_id: str | None = None
+    album_id: str | None = None
+    liked: bool = False
+    edited: list[str] = Field(
+        default_factory=list, description="Fields set by hand: reprocessing keeps them."
+    )
     duration: float
     loudness: Loudness | None
     fingerprint: str | None
     source: Source
     urls: Urls
     created_at: datetime
+    updated_at: datetime | None = None
 
 
 class TrackPage(BaseModel):
@@ -82,5 +99,122 @@ class TrackPage(BaseModel):
     total: int
 
 
-class TrackPatch(BaseModel):
+TAG_FIELDS = (
+    "title",
+    "artist",
+    "album",
+    "album_artist",
+    "track_number",
+    "disc_number",
+    "year",
+    "genre",
+    "compilation",
+)
+
+
+class TrackChanges(BaseModel):
+    """Tags to set on several tracks at once. A field sent as null clears it; a field
+    left out is left alone. Names are stripped; an empty one clears the field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    artist: Name | None = None
+    album: Name | None = None
+    album_artist: Name | None = None
+    year: Year | None = None
+    genre: Genre | None = None
+    compilation: StrictBool | None = None
     visibility: Visibility | None = None
+
+    def tags(self) -> dict[str, object]:
+        """The tag fields this change sets (visibility aside)."""
+        values = {k: getattr(self, k) for k in self.model_fields_set if k in TAG_FIELDS}
+        return {k: (None if v == "" else v) for k, v in values.items()}
+
+
+class TrackPatch(TrackChanges):
+    """A track's tags and visibility (any of them)."""
+
+    title: Name | None = None
+    track_number: Position | None = None
+    disc_number: Position | None = None
+
+
+class BulkPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
+        min_length=1, max_length=1000
+    )
+    changes: TrackChanges
+
+
+class BulkResult(BaseModel):
+    updated: int
+    items: list[TrackOut]
+
+
+TrackSort = Literal["added", "title", "artist", "album", "year", "duration"]
+Order = Literal["asc", "desc"]
+
+
+class ArtistOut(BaseModel):
+    id: str
+    name: str
+    album_count: int
+    track_count: int
+    cover: Cover | None
+    liked: bool
+    created_at: datetime
+
+
+class AlbumOut(BaseModel):
+    id: str
+    title: str
+    artist_id: str
+    artist_name: str
+    compilation: bool
+    year: int | None
+    genres: list[str]
+    track_count: int
+    duration: float
+    cover: Cover | None
+    liked: bool
+    created_at: datetime
+
+
+class ArtistDetail(ArtistOut):
+    albums: list[AlbumOut]
+    appears_on: list[AlbumOut] = Field(description="Others' albums (compilations) it plays on.")
+
+
+class AlbumDetail(AlbumOut):
+    tracks: list[TrackOut] = Field(description="In disc and track order.")
+    discs: int
+    editable: bool = Field(description="The viewer may change its cover.")
+
+
+class ArtistPage(BaseModel):
+    items: list[ArtistOut]
+    total: int
+
+
+class AlbumPage(BaseModel):
+    items: list[AlbumOut]
+    total: int
+
+
+class GenreOut(BaseModel):
+    name: str
+    track_count: int
+
+
+class PlaylistRef(BaseModel):
+    id: str
+    name: str
+
+
+class LikePage(BaseModel):
+    kind: LikeKind
+    items: list[TrackOut] | list[AlbumOut] | list[ArtistOut] | list[PlaylistRef]
+    total: int

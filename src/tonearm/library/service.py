@@ -15,20 +15,33 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
 from sqlalchemy.orm import Session
 
 from tonearm.accounts.principal import Viewer
 from tonearm.accounts.repository import AccountRepository
 from tonearm.blobs.service import PROCESS_KIND, BlobService
 from tonearm.db.unit_of_work import UnitOfWork
-from tonearm.errors import BadRequest, Unauthenticated
+from tonearm.errors import BadRequest, NotFound, Unauthenticated
 from tonearm.events import ChangeFeed
 from tonearm.events.topics import track_event
 from tonearm.jobs.leases import JobLeases
 from tonearm.library import schemas
 from tonearm.library.access import TrackAccess
+from tonearm.library.catalog import CatalogResolver, match_key
 from tonearm.library.repository import TrackRepository
-from tonearm.models import Blob, BlobStatus, Job, Track, Visibility, utcnow
+from tonearm.models import (
+    Album,
+    Blob,
+    BlobStatus,
+    Job,
+    Like,
+    LikeKind,
+    Track,
+    TrackGenre,
+    Visibility,
+    utcnow,
+)
 from tonearm.types import BlobHash, ImageHash, TrackId, UserId
 
 
@@ -96,17 +109,36 @@ class LibraryService:
                     setattr(track, name, value)
             track.tags_applied = True
         track.blob = blob
+        repo.add(track)
+        if track.tags_applied:
+            CatalogResolver(uow.session).assign(track)
+        if track.reveal_at is not None:
+            # A fresh upload's row changes when its processing ends: so does this one's.
+            track.updated_at = track.reveal_at
+            uow.session.flush()
         self._announce(uow, track, "created")
-        return repo.add(track)
+        return track
 
     def track_of(self, session: Session, owner_id: UserId, blob_hash: BlobHash) -> TrackId | None:
         """The owner's (oldest) track of these bytes, if they have one."""
         return TrackRepository(session).owned_with_blob(owner_id, blob_hash)
 
     def apply_tags(self, uow: UnitOfWork, blob_hash: BlobHash, tags: dict[str, object]) -> int:
-        """Give the tags read from a blob to its tracks that have not received them yet."""
-        values = {k: tags[k] for k in _TAG_FIELDS if tags.get(k) is not None}
-        return TrackRepository(uow.session).apply_tags(blob_hash, values)
+        """Give the tags read from a blob to its tracks, then link them to their artist
+        and album. Fields an owner set by hand (``Track.edited``) are kept: reprocessing
+        never undoes an edit; a tag the file lacks keeps the track's current value."""
+        tracks = TrackRepository(uow.session).of_blob(blob_hash)
+        resolver = CatalogResolver(uow.session)
+        for track in tracks:
+            before = (track.artist_id, track.album_id)
+            for name in _TAG_FIELDS:
+                value = tags.get(name)
+                if value is not None and name not in track.edited:
+                    setattr(track, name, value)
+            track.tags_applied = True
+            resolver.assign(track)
+            resolver.prune([before[0]], [before[1]])
+        return len(tracks)
 
     def visible(self, session: Session, viewer: Viewer, track_id: TrackId) -> Track:
         """The track if ``viewer`` may see it; ``NotFound`` otherwise (ids cannot be probed)."""
@@ -123,52 +155,166 @@ class LibraryService:
         limit: int,
         cursor: str | None,
         mine: bool = False,
+        query: TrackQuery | None = None,
     ) -> schemas.TrackPage:
-        """Tracks ``viewer`` may list (their own and public ones), newest first."""
+        """Tracks ``viewer`` may list (their own and public ones), newest first unless
+        ``query`` sorts them otherwise. The cursor walks the default order; other orders
+        page by ``query.offset``."""
         if not viewer.signed_in and not self.access.anonymous_listening:
             raise Unauthenticated("Sign in to see the library.")
+        query = query or TrackQuery()
         where = self.access.listed(viewer)
+        if query.filtered:
+            # Filters by artist, album or genre follow the catalog's rule (held-back
+            # tracks do not belong to an album yet).
+            where = self.access.cataloged(viewer)
         if mine:
             where = Track.owner_id == viewer.user_id
+        where = and_(where, *self._filters(viewer, query))
         repo = TrackRepository(session)
-        tracks = repo.newest(
-            limit=limit + 1, where=where, before=_decode_cursor(cursor) if cursor else None
-        )
-        more = len(tracks) > limit
-        tracks = list(tracks[:limit])
-        next_cursor = _encode_cursor(tracks[-1]) if more and tracks else None
+        if query.sort == "added" and query.order == "desc":
+            tracks = repo.newest(
+                limit=limit + 1,
+                where=where,
+                before=_decode_cursor(cursor) if cursor else None,
+                offset=0 if cursor else query.offset,
+            )
+            more = len(tracks) > limit
+            tracks = list(tracks[:limit])
+            next_cursor = _encode_cursor(tracks[-1]) if more and tracks else None
+        else:
+            if cursor:
+                raise BadRequest("A cursor pages the newest-first order only; use offset.")
+            tracks = list(
+                repo.sorted(
+                    where=where,
+                    sort=query.sort,
+                    descending=query.order == "desc",
+                    offset=query.offset,
+                    limit=limit,
+                )
+            )
+            next_cursor = None
         return schemas.TrackPage(
             items=self.describe(session, viewer, tracks),
             next_cursor=next_cursor,
             total=repo.count(where),
         )
 
+    def _filters(self, viewer: Viewer, query: TrackQuery) -> list[ColumnElement[bool]]:
+        out: list[ColumnElement[bool]] = []
+        if query.album_id:
+            out.append(Track.album_id == query.album_id)
+        if query.artist_id:
+            owned = select(Album.id).where(Album.artist_id == query.artist_id)
+            out.append(or_(Track.artist_id == query.artist_id, Track.album_id.in_(owned)))
+        if query.genre:
+            key = match_key(query.genre)
+            out.append(exists().where(TrackGenre.track_id == Track.id, TrackGenre.genre_key == key))
+        if query.liked:
+            out.append(
+                exists().where(
+                    Like.user_id == viewer.user_id,
+                    Like.kind == LikeKind.TRACK,
+                    Like.subject_id == Track.id,
+                )
+            )
+        return out
+
     def update(
         self, uow: UnitOfWork, viewer: Viewer, track_id: TrackId, change: schemas.TrackPatch
     ) -> Track:
+        """Change a track's tags (recorded as hand-set) and visibility. Only the database
+        changes: the uploaded file keeps its bytes."""
         track = self.access.check_edit(viewer, TrackRepository(uow.session).get(track_id))
-        before = track.visibility
+        visibility_before = track.visibility
+        resolver = CatalogResolver(uow.session)
+        before = self._edit(resolver, track, change)
+        resolver.prune([before[0]], [before[1]])
+        self._announce(uow, track, "updated", visibility_before=visibility_before)
+        return track
+
+    def update_many(
+        self, uow: UnitOfWork, viewer: Viewer, patch: schemas.BulkPatch
+    ) -> list[TrackId]:
+        """The same change on every track, or on none: one the viewer may not change
+        is named in a ``NotFound`` and nothing is written."""
+        ids = list(dict.fromkeys(TrackId(i) for i in patch.ids))
+        found = {t.id: t for t in TrackRepository(uow.session).many(ids)}
+        for track_id in ids:
+            track = found.get(track_id)
+            if track is None or not (
+                self.access.can_view(viewer, track) and self.access.can_edit(viewer, track)
+            ):
+                raise NotFound(f"No track {track_id} that you may change; nothing was changed.")
+        resolver = CatalogResolver(uow.session)
+        artists: list[str | None] = []
+        albums: list[str | None] = []
+        for track_id in ids:
+            track = found[track_id]
+            visibility_before = track.visibility
+            artist_id, album_id = self._edit(resolver, track, patch.changes)
+            artists.append(artist_id)
+            albums.append(album_id)
+            self._announce(uow, track, "updated", visibility_before=visibility_before)
+        resolver.prune(artists, albums)
+        return ids
+
+    @staticmethod
+    def _edit(
+        resolver: CatalogResolver, track: Track, change: schemas.TrackChanges
+    ) -> tuple[str | None, str | None]:
+        """Apply ``change``; returns the artist and album the track was on before."""
+        before = (track.artist_id, track.album_id)
         if change.visibility is not None:
             track.visibility = change.visibility
-        self._announce(uow, track, "updated", visibility_before=before)
-        return track
+        tags = change.tags()
+        if not tags:
+            return before
+        edited = set(track.edited or [])
+        for name, given in tags.items():
+            value = given
+            if name == "title" and value is None:
+                value = Path(track.filename).stem or track.filename
+            if name == "compilation" and value is None:
+                value = False
+            setattr(track, name, value)
+            edited.add(name)
+            # A name set by hand beats the MusicBrainz id the file carries for it.
+            if name in _MBID_OF:
+                setattr(track, _MBID_OF[name], None)
+                edited.add(_MBID_OF[name])
+        track.edited = sorted(edited)
+        track.updated_at = utcnow()
+        resolver.assign(track)
+        return before
 
     def delete(self, uow: UnitOfWork, viewer: Viewer, track_id: TrackId) -> None:
         """Remove the track and drop its reference; the blob goes when no track needs it."""
         track = self.access.check_edit(viewer, TrackRepository(uow.session).get(track_id))
         self._remove(uow, track)
 
-    def _remove(self, uow: UnitOfWork, track: Track) -> None:
+    def _remove(self, uow: UnitOfWork, track: Track, *, prune: bool = True) -> None:
         blob_hash = track.blob_hash
         self._announce(uow, track, "deleted")
-        TrackRepository(uow.session).delete(track)
+        linked = (track.artist_id, track.album_id)
+        session = uow.session
+        session.execute(
+            delete(Like).where(Like.kind == LikeKind.TRACK, Like.subject_id == track.id)
+        )
+        session.execute(delete(TrackGenre).where(TrackGenre.track_id == track.id))
+        TrackRepository(session).delete(track)
         self._blobs.release(uow, blob_hash)
+        if prune:
+            CatalogResolver(session).prune([linked[0]], [linked[1]])
 
     def delete_all_of(self, uow: UnitOfWork, owner_id: UserId) -> int:
         """Every track of an account that is going away (shared audio stays for others)."""
         tracks = list(TrackRepository(uow.session).owned_by(owner_id))
+        linked = [(t.artist_id, t.album_id) for t in tracks]
         for track in tracks:
-            self._remove(uow, track)
+            self._remove(uow, track, prune=False)
+        CatalogResolver(uow.session).prune([a for a, _ in linked], [b for _, b in linked])
         return len(tracks)
 
     def announce_blob(self, uow: UnitOfWork, blob_hash: BlobHash) -> None:
@@ -200,14 +346,32 @@ class LibraryService:
     def describe(
         self, session: Session, viewer: Viewer, tracks: list[Track]
     ) -> list[schemas.TrackOut]:
+        if not tracks:
+            return []
         jobs = JobLeases(session).of_subjects(PROCESS_KIND, {t.blob_hash for t in tracks})
         names = AccountRepository(session).names({t.owner_id for t in tracks if t.owner_id})
-        return [
-            self._out(viewer, t, t.blob, jobs.get(t.blob_hash)).model_copy(
-                update={"owner_name": names.get(t.owner_id) if t.owner_id else None}
-            )
-            for t in tracks
-        ]
+        ids = [t.id for t in tracks]
+        repo = TrackRepository(session)
+        genres = repo.genres_of(ids)
+        liked = repo.liked(viewer.user_id, LikeKind.TRACK, ids) if viewer.user_id else set()
+        out = []
+        for t in tracks:
+            item = self._out(viewer, t, t.blob, jobs.get(t.blob_hash))
+            extra: dict[str, object] = {
+                "owner_name": names.get(t.owner_id) if t.owner_id else None,
+                "liked": t.id in liked,
+                "updated_at": t.created_at if self.masked(t) is not None else t.updated_at,
+            }
+            if self.masked(t) is None:  # a held-back track shows no tags yet
+                extra.update(
+                    genres=genres.get(t.id, []),
+                    compilation=t.compilation,
+                    artist_id=t.artist_id,
+                    album_id=t.album_id,
+                    edited=list(t.edited or []),
+                )
+            out.append(item.model_copy(update=extra))
+        return out
 
     @staticmethod
     def masked(track: Track) -> float | None:
@@ -341,7 +505,35 @@ _TAG_FIELDS = (
     "disc_number",
     "year",
     "genre",
+    "compilation",
+    "mb_track_id",
+    "mb_artist_id",
+    "mb_album_id",
+    "mb_album_artist_id",
+    "lyrics",
 )
+_MBID_OF = {
+    "artist": "mb_artist_id",
+    "album": "mb_album_id",
+    "album_artist": "mb_album_artist_id",
+}
+
+
+@dataclass(frozen=True)
+class TrackQuery:
+    """How to sort and filter a tracks page (besides who may see what)."""
+
+    sort: schemas.TrackSort = "added"
+    order: schemas.Order = "desc"
+    offset: int = 0
+    genre: str | None = None
+    artist_id: str | None = None
+    album_id: str | None = None
+    liked: bool = False
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.genre or self.artist_id or self.album_id)
 
 
 def _encode_cursor(track: Track) -> str:

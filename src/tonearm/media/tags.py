@@ -31,6 +31,12 @@ _VORBIS_KEYS: dict[str, tuple[str, ...]] = {
     "disc_number": ("discnumber", "disc"),
     "year": ("date", "originaldate", "year"),
     "genre": ("genre",),
+    "compilation": ("compilation",),
+    "mb_track_id": ("musicbrainz_trackid",),
+    "mb_artist_id": ("musicbrainz_artistid",),
+    "mb_album_id": ("musicbrainz_albumid",),
+    "mb_album_artist_id": ("musicbrainz_albumartistid",),
+    "lyrics": ("lyrics", "unsyncedlyrics", "unsynced lyrics"),
 }
 _ID3_KEYS: dict[str, tuple[str, ...]] = {
     "title": ("TIT2",),
@@ -41,6 +47,12 @@ _ID3_KEYS: dict[str, tuple[str, ...]] = {
     "disc_number": ("TPOS",),
     "year": ("TDRC", "TYER", "TDOR", "TORY"),
     "genre": ("TCON",),
+    "compilation": ("TCMP",),
+    "mb_track_id": ("UFID:http://musicbrainz.org", "TXXX:MusicBrainz Release Track Id"),
+    "mb_artist_id": ("TXXX:MusicBrainz Artist Id",),
+    "mb_album_id": ("TXXX:MusicBrainz Album Id",),
+    "mb_album_artist_id": ("TXXX:MusicBrainz Album Artist Id",),
+    "lyrics": ("USLT",),
 }
 _MP4_KEYS: dict[str, tuple[str, ...]] = {
     "title": ("\xa9nam",),
@@ -51,6 +63,12 @@ _MP4_KEYS: dict[str, tuple[str, ...]] = {
     "disc_number": ("disk",),
     "year": ("\xa9day",),
     "genre": ("\xa9gen",),
+    "compilation": ("cpil",),
+    "mb_track_id": ("----:com.apple.iTunes:MusicBrainz Track Id",),
+    "mb_artist_id": ("----:com.apple.iTunes:MusicBrainz Artist Id",),
+    "mb_album_id": ("----:com.apple.iTunes:MusicBrainz Album Id",),
+    "mb_album_artist_id": ("----:com.apple.iTunes:MusicBrainz Album Artist Id",),
+    "lyrics": ("\xa9lyr",),
 }
 # ffprobe lower-cases nothing itself; AudioInfo.tags holds lower-cased keys.
 _FFPROBE_KEYS: dict[str, tuple[str, ...]] = {
@@ -71,6 +89,15 @@ class Tags:
     disc_number: int | None = None
     year: int | None = None
     genre: str | None = None
+    """Several values are joined with "; " (``library/catalog.py`` splits them)."""
+    compilation: bool | None = None
+    mb_track_id: str | None = None
+    mb_artist_id: str | None = None
+    mb_album_id: str | None = None
+    mb_album_artist_id: str | None = None
+    """MusicBrainz ids (lower-case UUIDs); the first one where a tag holds several."""
+    lyrics: str | None = None
+    """Plain or LRC text, line breaks kept."""
 
 
 def read_tags(path: Path, info: AudioInfo) -> Tags:
@@ -117,7 +144,12 @@ def _mutagen_values(path: Path) -> dict[str, str]:
         lowered: dict[str, Any] = {}
         for key in tags.keys():  # noqa: SIM118 - these mappings are not always iterable
             lowered.setdefault(str(key).lower(), tags[key])
-        return _pick(_VORBIS_KEYS, lambda key: _first_text(lowered.get(key)))
+
+        def vorbis(key: str) -> str | None:
+            value = lowered.get(key)
+            return _all_text(value) if key == "genre" else _first_text(value)
+
+        return _pick(_VORBIS_KEYS, vorbis)
     return {}
 
 
@@ -134,16 +166,27 @@ def _pick(keys: Mapping[str, Iterable[str]], get: Callable[[str], str | None]) -
 
 def _id3_text(tags: Any, key: str) -> str | None:
     frames = tags.getall(key)
-    if not frames or not hasattr(frames[0], "text"):
+    if not frames:
+        return None
+    if key.startswith("UFID:"):
+        data = getattr(frames[0], "data", b"")
+        return data.decode("ascii", errors="replace") if isinstance(data, bytes) else None
+    if key == "USLT":
+        return str(getattr(frames[0], "text", "")) or None
+    if not hasattr(frames[0], "text"):
         return None
     if key == "TCON":
         # TCON may hold ID3v1 genre numbers like "(17)"; mutagen resolves them to names.
-        return _first_text(frames[0].genres)
+        return _all_text(frames[0].genres)
     return _first_text(frames[0].text)
 
 
 def _mp4_text(tags: Any, key: str) -> str | None:
     value = tags.get(key)
+    if key == "cpil":
+        return "1" if value else None
+    if key == "\xa9gen":
+        return _all_text(value)
     if key in ("trkn", "disk") and value:
         number = value[0]
         if isinstance(number, tuple) and number and number[0]:
@@ -160,6 +203,37 @@ def _first_text(value: object) -> str | None:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     return str(value)
+
+
+def _all_text(value: object) -> str | None:
+    """Every value of a multi-valued tag (several GENRE comments), joined with "; "."""
+    if isinstance(value, list | tuple):
+        texts = [t for t in (_first_text(v) for v in value) if t]
+        return "; ".join(texts) or None
+    return _first_text(value)
+
+
+_MBID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_MAX_LYRICS = 100_000
+
+
+def _mbid(text: str | None) -> str | None:
+    match = _MBID.search(text or "")
+    return match.group(0).lower() if match else None
+
+
+def _flag(text: str | None) -> bool | None:
+    if not text:
+        return None
+    return text.strip().lower() in ("1", "true", "yes")
+
+
+def _lyrics(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = text.encode("utf-8", errors="replace").decode("utf-8", errors="replace")
+    lines = [" ".join(line.split()) for line in text.replace("\x00", "").splitlines()]
+    return "\n".join(lines).strip()[:_MAX_LYRICS] or None
 
 
 def _clean(text: str) -> str | None:
@@ -204,4 +278,10 @@ def _parse(raw: Mapping[str, str]) -> Tags:
         disc_number=_number(raw.get("disc_number"), limit=999),
         year=_year(raw.get("year")),
         genre=text("genre"),
+        compilation=_flag(raw.get("compilation")),
+        mb_track_id=_mbid(raw.get("mb_track_id")),
+        mb_artist_id=_mbid(raw.get("mb_artist_id")),
+        mb_album_id=_mbid(raw.get("mb_album_id")),
+        mb_album_artist_id=_mbid(raw.get("mb_album_artist_id")),
+        lyrics=_lyrics(raw.get("lyrics")),
     )

@@ -29,6 +29,11 @@ class Track(Base):
         Index("ix_tracks_title", "title"),
         Index("ix_tracks_artist", "artist"),
         Index("ix_tracks_album_order", "album_id", "disc_number", "track_number"),
+        # Catalog visibility and per-viewer counts from the index alone (0005).
+        Index("ix_tracks_album_seen", "album_id", "visibility", "owner_id", "reveal_at"),
+        Index("ix_tracks_artist_seen", "artist_id", "visibility", "owner_id", "reveal_at"),
+        Index("ix_tracks_visibility_owner", "visibility", "owner_id"),
+        Index("ix_tracks_title_page", "title", "id", "visibility", "owner_id"),
     )
 
     id: Mapped[TrackId] = mapped_column(String(32), primary_key=True)

@@ -56,7 +56,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** The same change on several tracks: all of them or none */
+        patch: operations["update_tracks_api_tracks_patch"];
         trace?: never;
     };
     "/api/uploads": {
@@ -112,7 +113,7 @@ export interface paths {
         delete: operations["delete_track_api_tracks__track_id__delete"];
         options?: never;
         head?: never;
-        /** Change a track (its visibility) */
+        /** Change a track's tags (kept through reprocessing) and visibility */
         patch: operations["update_track_api_tracks__track_id__patch"];
         trace?: never;
     };
@@ -321,6 +322,195 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/artists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Artists with at least one track the viewer may list */
+        get: operations["list_artists_api_artists_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/artists/{artist_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An artist, its albums and appearances */
+        get: operations["get_artist_api_artists__artist_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/artists/{artist_id}/cover/{size}.webp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cover of the artist's first album that has one */
+        get: operations["artist_cover_api_artists__artist_id__cover__size__webp_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/albums": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Albums with at least one track the viewer may list */
+        get: operations["list_albums_api_albums_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/albums/{album_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An album and its tracks in disc/track order */
+        get: operations["get_album_api_albums__album_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/albums/{album_id}/cover/{size}.webp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The album's cover scaled to one of the listed sizes */
+        get: operations["album_cover_api_albums__album_id__cover__size__webp_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/albums/{album_id}/cover/original": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The album's cover as uploaded or embedded */
+        get: operations["album_cover_original_api_albums__album_id__cover_original_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/albums/{album_id}/cover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the album's cover (owners of one of its tracks): the image as the body, or a multipart field 'file' */
+        put: operations["put_album_cover_api_albums__album_id__cover_put"];
+        post?: never;
+        /** Remove the album's own cover (its tracks' art shows again) */
+        delete: operations["delete_album_cover_api_albums__album_id__cover_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/genres": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Genres of the tracks the viewer may list */
+        get: operations["list_genres_api_genres_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/likes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the viewer likes of one kind, most recent first */
+        get: operations["list_likes_api_likes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/likes/{kind}/{subject_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Like a track, album, artist or playlist (one the viewer may see) */
+        put: operations["like_api_likes__kind___subject_id__put"];
+        post?: never;
+        /** Stop liking it */
+        delete: operations["unlike_api_likes__kind___subject_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -787,6 +977,160 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AlbumDetail */
+        AlbumDetail: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** Artist Id */
+            artist_id: string;
+            /** Artist Name */
+            artist_name: string;
+            /** Compilation */
+            compilation: boolean;
+            /** Year */
+            year: number | null;
+            /** Genres */
+            genres: string[];
+            /** Track Count */
+            track_count: number;
+            /** Duration */
+            duration: number;
+            /** Cover */
+            cover: {
+                [key: string]: string;
+            } | null;
+            /** Liked */
+            liked: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Tracks
+             * @description In disc and track order.
+             */
+            tracks: components["schemas"]["TrackOut"][];
+            /** Discs */
+            discs: number;
+            /**
+             * Editable
+             * @description The viewer may change its cover.
+             */
+            editable: boolean;
+        };
+        /** AlbumOut */
+        AlbumOut: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** Artist Id */
+            artist_id: string;
+            /** Artist Name */
+            artist_name: string;
+            /** Compilation */
+            compilation: boolean;
+            /** Year */
+            year: number | null;
+            /** Genres */
+            genres: string[];
+            /** Track Count */
+            track_count: number;
+            /** Duration */
+            duration: number;
+            /** Cover */
+            cover: {
+                [key: string]: string;
+            } | null;
+            /** Liked */
+            liked: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** AlbumPage */
+        AlbumPage: {
+            /** Items */
+            items: components["schemas"]["AlbumOut"][];
+            /** Total */
+            total: number;
+        };
+        /** ArtistDetail */
+        ArtistDetail: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Album Count */
+            album_count: number;
+            /** Track Count */
+            track_count: number;
+            /** Cover */
+            cover: {
+                [key: string]: string;
+            } | null;
+            /** Liked */
+            liked: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Albums */
+            albums: components["schemas"]["AlbumOut"][];
+            /**
+             * Appears On
+             * @description Others' albums (compilations) it plays on.
+             */
+            appears_on: components["schemas"]["AlbumOut"][];
+        };
+        /** ArtistOut */
+        ArtistOut: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Album Count */
+            album_count: number;
+            /** Track Count */
+            track_count: number;
+            /** Cover */
+            cover: {
+                [key: string]: string;
+            } | null;
+            /** Liked */
+            liked: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** ArtistPage */
+        ArtistPage: {
+            /** Items */
+            items: components["schemas"]["ArtistOut"][];
+            /** Total */
+            total: number;
+        };
+        /** BulkPatch */
+        BulkPatch: {
+            /** Ids */
+            ids: string[];
+            changes: components["schemas"]["TrackChanges"];
+        };
+        /** BulkResult */
+        BulkResult: {
+            /** Updated */
+            updated: number;
+            /** Items */
+            items: components["schemas"]["TrackOut"][];
+        };
         /** CollaboratorIn */
         CollaboratorIn: {
             /** Username */
@@ -869,6 +1213,13 @@ export interface components {
             username: string;
             /** Password */
             password: string;
+        };
+        /** GenreOut */
+        GenreOut: {
+            /** Name */
+            name: string;
+            /** Track Count */
+            track_count: number;
         };
         /** Imported */
         Imported: {
@@ -979,6 +1330,19 @@ export interface components {
         ItemsRemove: {
             /** Item Ids */
             item_ids: string[];
+        };
+        /**
+         * LikeKind
+         * @enum {string}
+         */
+        LikeKind: "track" | "album" | "artist" | "playlist";
+        /** LikePage */
+        LikePage: {
+            kind: components["schemas"]["LikeKind"];
+            /** Items */
+            items: components["schemas"]["TrackOut"][] | components["schemas"]["AlbumOut"][] | components["schemas"]["ArtistOut"][] | components["schemas"]["PlaylistRef"][];
+            /** Total */
+            total: number;
         };
         /** Loudness */
         Loudness: {
@@ -1232,6 +1596,13 @@ export interface components {
             description?: string | null;
             visibility?: components["schemas"]["Visibility"] | null;
             rules?: components["schemas"]["SmartRules"] | null;
+        };
+        /** PlaylistRef */
+        PlaylistRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
         };
         /** Progress */
         Progress: {
@@ -1514,6 +1885,26 @@ export interface components {
             /** Expires At */
             expires_at: string | null;
         };
+        /**
+         * TrackChanges
+         * @description Tags to set on several tracks at once. A field sent as null clears it; a field
+         *     left out is left alone. Names are stripped; an empty one clears the field.
+         */
+        TrackChanges: {
+            /** Artist */
+            artist?: string | null;
+            /** Album */
+            album?: string | null;
+            /** Album Artist */
+            album_artist?: string | null;
+            /** Year */
+            year?: number | null;
+            /** Genre */
+            genre?: string | null;
+            /** Compilation */
+            compilation?: boolean | null;
+            visibility?: components["schemas"]["Visibility"] | null;
+        };
         /** TrackOut */
         TrackOut: {
             /** Id */
@@ -1572,6 +1963,30 @@ export interface components {
             year: number | null;
             /** Genre */
             genre: string | null;
+            /**
+             * Genres
+             * @description The genre tag split.
+             */
+            genres?: string[];
+            /**
+             * Compilation
+             * @default false
+             */
+            compilation: boolean;
+            /** Artist Id */
+            artist_id?: string | null;
+            /** Album Id */
+            album_id?: string | null;
+            /**
+             * Liked
+             * @default false
+             */
+            liked: boolean;
+            /**
+             * Edited
+             * @description Fields set by hand: reprocessing keeps them.
+             */
+            edited?: string[];
             /** Duration */
             duration: number;
             loudness: components["schemas"]["Loudness"] | null;
@@ -1584,6 +1999,8 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Updated At */
+            updated_at?: string | null;
         };
         /** TrackPage */
         TrackPage: {
@@ -1594,9 +2011,30 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** TrackPatch */
+        /**
+         * TrackPatch
+         * @description A track's tags and visibility (any of them).
+         */
         TrackPatch: {
+            /** Artist */
+            artist?: string | null;
+            /** Album */
+            album?: string | null;
+            /** Album Artist */
+            album_artist?: string | null;
+            /** Year */
+            year?: number | null;
+            /** Genre */
+            genre?: string | null;
+            /** Compilation */
+            compilation?: boolean | null;
             visibility?: components["schemas"]["Visibility"] | null;
+            /** Title */
+            title?: string | null;
+            /** Track Number */
+            track_number?: number | null;
+            /** Disc Number */
+            disc_number?: number | null;
         };
         /** UploadOut */
         UploadOut: {
@@ -1822,9 +2260,18 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description Pages the default order only. */
                 cursor?: string | null;
                 /** @description Only the viewer's own tracks. */
                 mine?: boolean;
+                sort?: "added" | "title" | "artist" | "album" | "year" | "duration";
+                order?: "asc" | "desc";
+                offset?: number;
+                genre?: string | null;
+                artist_id?: string | null;
+                album_id?: string | null;
+                /** @description Only tracks the viewer likes. */
+                liked?: boolean;
             };
             header?: never;
             path?: never;
@@ -1904,6 +2351,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrackOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_tracks_api_tracks_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
                 };
             };
             /** @description The request is not valid (which field, and why) */
@@ -3266,6 +3764,668 @@ export interface operations {
                 content: {
                     "image/webp": unknown;
                 };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_artists_api_artists_get: {
+        parameters: {
+            query?: {
+                sort?: "name" | "added";
+                order?: "asc" | "desc";
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtistPage"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_artist_api_artists__artist_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                artist_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtistDetail"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    artist_cover_api_artists__artist_id__cover__size__webp_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                artist_id: string;
+                size: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_albums_api_albums_get: {
+        parameters: {
+            query?: {
+                sort?: "added" | "name" | "year" | "artist";
+                order?: "asc" | "desc";
+                offset?: number;
+                limit?: number;
+                /** @description Albums this artist owns. */
+                artist_id?: string | null;
+                genre?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlbumPage"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_album_api_albums__album_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlbumDetail"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    album_cover_api_albums__album_id__cover__size__webp_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+                size: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    album_cover_original_api_albums__album_id__cover_original_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The picture */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_album_cover_api_albums__album_id__cover_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/*": string;
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_album_cover_api_albums__album_id__cover_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_genres_api_genres_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenreOut"][];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_likes_api_likes_get: {
+        parameters: {
+            query: {
+                kind: components["schemas"]["LikeKind"];
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LikePage"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    like_api_likes__kind___subject_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["LikeKind"];
+                subject_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unlike_api_likes__kind___subject_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["LikeKind"];
+                subject_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid (which field, and why) */
             422: {
