@@ -1,12 +1,13 @@
 /**
  * The library's catalog as the page reads it: albums, artists, likes, the sortable track
- * list paged by offset, and tag edits.
- *
- * The shapes are written here by hand from the API contract (docs/architecture.md, the
- * library tier); they give way to the generated api-types.ts once the server serves them.
+ * list paged by offset, and tag edits. The shapes are the server's (api-types.ts, made
+ * from its OpenAPI document).
  */
-import { type Track, type Visibility } from "./api";
+import { type Track } from "./api";
+import type { components } from "./api-types";
 import { request } from "./http";
+
+type Schemas = components["schemas"];
 
 /** A page of a list: `offset` paging lets the page draw a long list as it scrolls. */
 export interface Page<T> {
@@ -14,89 +15,30 @@ export interface Page<T> {
   total: number;
 }
 
-/** Cover art at two sizes (square, pixels): "128" and "512". */
-export type Cover = Record<"128" | "512", string> | null;
+/** Cover art by edge size (square, pixels): "128" and "512". */
+export type Cover = Schemas["AlbumOut"]["cover"];
 
-/** A track, with what the catalog adds to it (optional until every server sends it). */
-export type CatalogTrack = Track & {
-  artist_id?: string | null;
-  album_id?: string | null;
-  genres?: string[];
-  compilation?: boolean;
-  liked?: boolean;
-  /** Fields set by hand, which a re-scan of the tags leaves alone. */
-  edited?: string[];
-  updated_at?: string;
-};
-
-export interface Album {
-  id: string;
-  title: string;
-  artist_id: string | null;
-  artist_name: string | null;
-  compilation: boolean;
-  year: number | null;
-  genres: string[];
-  track_count: number;
-  duration: number;
-  cover: Cover;
-  liked: boolean;
-  created_at: string;
-}
-
-export interface AlbumDetail extends Album {
-  /** In disc and track order. */
-  tracks: CatalogTrack[];
-  discs: number;
-  editable: boolean;
-}
-
-export interface Artist {
-  id: string;
-  name: string;
-  album_count: number;
-  track_count: number;
-  cover: Cover;
-  liked: boolean;
-  created_at: string;
-}
-
-export interface ArtistDetail extends Artist {
-  albums: Album[];
-  /** Compilations and others' albums the artist has tracks on. */
-  appears_on: Album[];
-}
-
-export interface Genre {
-  name: string;
-  track_count: number;
-}
+/** A track with what the catalog says of it (artist and album ids, genres, liked, edited). */
+export type CatalogTrack = Track;
+export type Album = Schemas["AlbumOut"];
+export type AlbumDetail = Schemas["AlbumDetail"];
+export type Artist = Schemas["ArtistOut"];
+export type ArtistDetail = Schemas["ArtistDetail"];
+export type Genre = Schemas["GenreOut"];
+/** A liked playlist as the likes list names it. */
+export type PlaylistRef = Schemas["PlaylistRef"];
 
 export type Order = "asc" | "desc";
 export type AlbumSort = "added" | "name" | "year" | "artist";
 export type ArtistSort = "name" | "added";
 export type TrackSort = "added" | "title" | "artist" | "album" | "year" | "duration";
-export type LikeKind = "track" | "album" | "artist" | "playlist";
+export type LikeKind = Schemas["LikeKind"];
 
 /** The tags one may set on a track (PATCH /api/tracks/{id}). */
-export interface TagChanges {
-  title?: string | null;
-  artist?: string | null;
-  album?: string | null;
-  album_artist?: string | null;
-  track_number?: number | null;
-  disc_number?: number | null;
-  year?: number | null;
-  genre?: string | null;
-  compilation?: boolean;
-  visibility?: Visibility;
-}
+export type TagChanges = Schemas["TrackPatch"];
 
 /** The tags one may set on many tracks at once (PATCH /api/tracks). */
-export type BulkChanges = Pick<
-  TagChanges,
-  "album" | "artist" | "album_artist" | "genre" | "year" | "compilation" | "visibility"
->;
+export type BulkChanges = Schemas["TrackChanges"];
 
 function query(params: Record<string, string | number | boolean | null | undefined>): string {
   const q = new URLSearchParams();
@@ -158,7 +100,7 @@ export function editTrack(trackId: string, changes: TagChanges): Promise<Catalog
 export function editTracks(
   ids: readonly string[],
   changes: BulkChanges,
-): Promise<{ updated: number; items: CatalogTrack[] }> {
+): Promise<Schemas["BulkResult"]> {
   return request("/api/tracks", { method: "PATCH", json: { ids, changes } });
 }
 

@@ -1,24 +1,15 @@
 /** Timed comments on a track: the shapes of the comment API and its calls. */
+import type { components } from "./api-types";
 import { request } from "./http";
 
-export interface TrackComment {
-  id: string;
-  track_id: string;
-  author_id: string;
-  author_name: string;
-  /** Where in the track it is about, seconds. */
-  position_s: number;
-  body: string;
-  created_at: string;
-  /** The viewer may delete it (its author, the track's owner, an admin). */
-  deletable: boolean;
-}
+/** A comment; `deletable`: the viewer may delete it (its author, the track's owner, an admin). */
+export type TrackComment = components["schemas"]["CommentOut"];
 
 export const COMMENT_MAX = 2000;
 
 const base = (trackId: string) => `/api/tracks/${encodeURIComponent(trackId)}/comments`;
 
-export function listComments(trackId: string): Promise<{ items: TrackComment[]; total: number }> {
+export function listComments(trackId: string): Promise<components["schemas"]["CommentPage"]> {
   return request(`${base(trackId)}?limit=500`);
 }
 

@@ -74,14 +74,12 @@ describe("playlist API", () => {
     expect(sent[0].init.body).toBe(file);
   });
 
-  it("reads collaborators as a list or a page, and makes invite links whole", async () => {
+  it("reads collaborators, and makes invite links whole", async () => {
     fakeFetch(
       json(200, [{ user_id: "u", username: "ann", role: "editor" }]),
-      json(200, { items: [{ user_id: "v", username: "ben", role: "viewer" }], total: 1 }),
       json(201, { code: "abc", url: "/#/playlists/join/abc" }),
     );
     expect((await listCollaborators("p")).map((c) => c.username)).toEqual(["ann"]);
-    expect((await listCollaborators("p")).map((c) => c.username)).toEqual(["ben"]);
     const invite = await createInvite("p", "viewer");
     expect(inviteLink(invite, "https://music.example")).toBe("https://music.example/#/playlists/join/abc");
   });

@@ -1,68 +1,37 @@
 /**
- * Playlists as the page uses them: the shapes of the playlist API (written from the
- * contract while the server side is being built; swap in api-types.ts once the OpenAPI
- * document has them) and the calls the playlist pages make.
+ * Playlists as the page uses them: the shapes of the playlist API (api-types.ts, made
+ * from the server's OpenAPI document) and the calls the playlist pages make.
  */
-import type { Track, Visibility } from "./api";
+import type { Visibility } from "./api";
+import type { components } from "./api-types";
 import { request } from "./http";
 import { send } from "./problems";
 import type { SmartRules } from "./smartrules";
 
-export type PlaylistRole = "owner" | "editor" | "viewer" | "admin";
+type Schemas = components["schemas"];
 
-export interface Cover {
-  [size: string]: string;
-}
+export type PlaylistRole = NonNullable<Schemas["PlaylistOut"]["role"]>;
 
-export interface Playlist {
-  id: string;
-  name: string;
-  description: string | null;
-  visibility: Visibility;
-  kind: "static" | "smart";
-  owner_id: string;
-  owner_name: string | null;
-  /** The viewer's part in it; null for someone else's public playlist. */
-  role: PlaylistRole | null;
-  item_count: number;
-  duration: number;
-  cover: Cover | null;
-  version: number;
-  liked: boolean;
-  rules: SmartRules | null;
-  created_at: string;
-  updated_at: string;
-}
+export type Cover = NonNullable<Schemas["PlaylistOut"]["cover"]>;
 
-export interface PlaylistItem {
-  /** The entry's id (a smart playlist's entries have their track's id). */
-  id: string;
-  position: string;
-  track: Track;
-  added_by: string | null;
-  added_at: string | null;
-}
+/**
+ * A playlist. Its rules are read with the page's own, narrower type (lib/smartrules.ts):
+ * the fields and operators the server accepts.
+ */
+export type Playlist = Omit<Schemas["PlaylistOut"], "rules"> & { rules: SmartRules | null };
+
+/** An entry (a smart playlist's entries have their track's id). */
+export type PlaylistItem = Schemas["ItemOut"];
 
 export interface Page<T> {
   items: T[];
   total: number;
 }
 
-export interface ItemPage extends Page<PlaylistItem> {
-  version: number;
-}
-
-export interface Collaborator {
-  user_id: string;
-  username: string;
-  role: "editor" | "viewer";
-}
-
-export interface Invite {
-  code: string;
-  /** "/#/playlists/join/<code>": relative to the server. */
-  url: string;
-}
+export type ItemPage = Schemas["ItemPage"];
+export type Collaborator = Schemas["CollaboratorOut"];
+/** An invite; `url` is "/#/playlists/join/<code>", relative to the server. */
+export type Invite = Schemas["PlaylistInviteOut"];
 
 export interface PlaylistChange {
   name?: string;
@@ -75,11 +44,7 @@ export interface NewPlaylist extends PlaylistChange {
   name: string;
 }
 
-export interface ImportResult {
-  playlist: Playlist;
-  /** The file's entries that matched no track, as written in it. */
-  unmatched: string[];
-}
+export type ImportResult = Omit<Schemas["Imported"], "playlist"> & { playlist: Playlist };
 
 const base = (id: string) => `/api/playlists/${encodeURIComponent(id)}`;
 
@@ -119,7 +84,7 @@ export function addItems(
   id: string,
   trackIds: readonly string[],
   afterItemId?: string | null,
-): Promise<{ items: PlaylistItem[]; version: number }> {
+): Promise<Schemas["ItemsAdded"]> {
   const json: Record<string, unknown> = { track_ids: trackIds };
   if (afterItemId !== undefined) json.after_item_id = afterItemId;
   return request(`${base(id)}/items`, { method: "POST", json });
@@ -134,16 +99,15 @@ export function moveItem(
   id: string,
   itemId: string,
   afterItemId: string | null,
-): Promise<{ item: PlaylistItem; version: number }> {
+): Promise<Schemas["ItemMoved"]> {
   return request(`${base(id)}/items/${encodeURIComponent(itemId)}/move`, {
     method: "POST",
     json: { after_item_id: afterItemId },
   });
 }
 
-export async function listCollaborators(id: string): Promise<Collaborator[]> {
-  const answer = await request<Collaborator[] | Page<Collaborator>>(`${base(id)}/collaborators`);
-  return Array.isArray(answer) ? answer : answer.items;
+export function listCollaborators(id: string): Promise<Collaborator[]> {
+  return request(`${base(id)}/collaborators`);
 }
 
 export function addCollaborator(id: string, username: string, role: "editor" | "viewer"): Promise<Collaborator> {

@@ -3,42 +3,21 @@
  * shape, the calls, and a saved queue turned back into what the page plays.
  */
 import type { Track } from "./api";
+import type { components } from "./api-types";
 import { csrfHeaders, request } from "./http";
 import { describeUserAgent } from "./useragent";
 
-export type Repeat = "off" | "all" | "one";
+type Schemas = components["schemas"];
 
-export interface SavedQueue {
-  track_ids: string[];
-  /** The tracks of `track_ids` the viewer may still see (each once). */
-  tracks: Track[];
-  current_index: number;
-  position_s: number;
-  shuffle: boolean;
-  shuffle_order: number[] | null;
-  repeat: Repeat;
-  version: number;
-  device: string | null;
-  updated_at: string | null;
-}
+export type Repeat = Schemas["QueueOut"]["repeat"];
 
-export interface QueuePut {
-  track_ids: string[];
-  current_index: number;
-  position_s: number;
-  shuffle: boolean;
-  shuffle_order?: number[] | null;
-  repeat: Repeat;
-  device?: string;
-  /** The version this one replaces: the server refuses (409) when it holds a newer one. */
-  base_version?: number;
-}
+/** The saved queue; `tracks` are those of `track_ids` the viewer may still see (each once). */
+export type SavedQueue = Schemas["QueueOut"];
 
-export interface QueuePatch {
-  current_index?: number;
-  position_s?: number;
-  device?: string;
-}
+/** `base_version`: the version this one replaces (the server refuses, 409, a stale one). */
+export type QueuePut = Schemas["QueueIn"];
+
+export type QueuePatch = Schemas["QueuePatch"];
 
 export function getQueue(): Promise<SavedQueue> {
   return request("/api/queue");

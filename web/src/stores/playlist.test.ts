@@ -11,7 +11,7 @@ const item = (id: string): PlaylistItem => ({
   position: id,
   track: track(id),
   added_by: "me",
-  added_at: null,
+  added_at: "2025-01-01T00:00:00Z",
 });
 
 /** A server holding one playlist, answering as the contract says. */

@@ -13,7 +13,7 @@
  */
 import type { Track } from "../lib/api";
 import * as queueApi from "../lib/queue";
-import { type QueuePut, type Repeat, type SavedQueue, deviceName, restoredTracks } from "../lib/queue";
+import { type QueuePatch, type QueuePut, type Repeat, type SavedQueue, deviceName, restoredTracks } from "../lib/queue";
 import { followIndex, moveEntry } from "../lib/reorder";
 import type { Timers } from "./library.svelte";
 
@@ -360,17 +360,18 @@ export function pageQueue(player: QueuePlayer, signedIn = true): Queue {
 /** A queue kept by the page alone: nothing restored, every save accepted. */
 export function localQueueApi(): QueueApi {
   let version = 0;
-  const saved = (body: Partial<QueuePut>): SavedQueue => ({
-    track_ids: body.track_ids ?? [],
+  const saved = (body: Partial<QueuePut> | QueuePatch): SavedQueue => ({
+    track_ids: "track_ids" in body ? (body.track_ids ?? []) : [],
     tracks: [],
     current_index: body.current_index ?? 0,
     position_s: body.position_s ?? 0,
-    shuffle: body.shuffle ?? false,
+    shuffle: "shuffle" in body ? (body.shuffle ?? false) : false,
     shuffle_order: null,
-    repeat: body.repeat ?? "off",
+    repeat: "repeat" in body ? (body.repeat ?? "off") : "off",
     version: ++version,
     device: body.device ?? null,
     updated_at: null,
+    dropped: 0,
   });
   return {
     getQueue: () => Promise.reject(new Error("A visitor has no saved queue.")),

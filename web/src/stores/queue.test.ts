@@ -19,6 +19,7 @@ const saved = (over: Partial<SavedQueue> = {}): SavedQueue => ({
   version: 1,
   device: "Firefox on Linux · aaaa",
   updated_at: null,
+  dropped: 0,
   ...over,
 });
 
@@ -46,7 +47,12 @@ function setup(initial: SavedQueue = saved()) {
     },
     patchQueue: async (body) => {
       calls.push({ method: "PATCH", body });
-      stored = { ...stored, ...body };
+      stored = {
+        ...stored,
+        current_index: body.current_index ?? stored.current_index,
+        position_s: body.position_s ?? stored.position_s,
+        device: body.device ?? stored.device,
+      };
       return stored;
     },
     sendQueueOnHide: (method, body) => void hidden.push({ method, body }),

@@ -5,7 +5,7 @@ export function playlist(id: string, over: Partial<Playlist> = {}): Playlist {
   return {
     id,
     name: `List ${id}`,
-    description: null,
+    description: "",
     visibility: "private",
     kind: "static",
     owner_id: "me",
