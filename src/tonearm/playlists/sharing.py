@@ -74,8 +74,8 @@ class SharingService:
         self._playlists.changed(uow, seen.playlist)
 
     def invite(
-        self, uow: UnitOfWork, viewer: Viewer, playlist_id: str, new: schemas.InviteIn
-    ) -> schemas.InviteOut:
+        self, uow: UnitOfWork, viewer: Viewer, playlist_id: str, new: schemas.PlaylistInviteIn
+    ) -> schemas.PlaylistInviteOut:
         playlist = self._playlists.owned(uow.session, viewer, playlist_id).playlist
         code = secrets.token_urlsafe(24)
         expires = utcnow() + timedelta(seconds=new.expires_in_s) if new.expires_in_s else None
@@ -89,7 +89,7 @@ class SharingService:
                 expires_at=expires,
             )
         )
-        return schemas.InviteOut(
+        return schemas.PlaylistInviteOut(
             code=code, url=f"/#/playlists/join/{code}", role=new.role, expires_at=expires
         )
 
