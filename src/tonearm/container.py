@@ -154,6 +154,11 @@ class Container:
 
     def migrate(self) -> None:
         migrate.upgrade(self.infra.engine)
+        migrate.refresh_statistics(self.infra.engine)
+
+    def refresh_statistics(self) -> None:
+        """After many rows arrived at once (an import)."""
+        migrate.refresh_statistics(self.infra.engine)
 
     def release_owned(self, uow: UnitOfWork, user_id: UserId) -> int:
         """Everything an account owns, before it goes: tracks (shared audio stays for
@@ -288,7 +293,7 @@ def build_processing(infra: Infrastructure, library: LibraryService) -> Processi
 def build_playlists(
     infra: Infrastructure, library: LibraryService, images: ImageService
 ) -> PlaylistsPart:
-    service = PlaylistService(library.access)
+    service = PlaylistService(library.access, infra.events)
     items = ItemService(service, library)
     return PlaylistsPart(
         service=service,

@@ -83,7 +83,13 @@ def test_the_same_bytes_from_two_people(site: Site, tmp_path: Path) -> None:
     upload_id = third.request.url.path.rsplit("/", 1)[-1]
     assert cy.browser.get(f"/api/uploads/{upload_id}").json()["deduplicated"] is False
     c = cy.browser.get(f"/api/tracks/{third.headers['tonearm-track-id']}").json()
-    assert _as_anyone(c) == _as_anyone(a)
+    # Read later than ``a`` was answered: the held-back track may show encoding by now,
+    # as a fresh upload's would; everything else is the same.
+    assert c["status"] in ("uploaded", "processing")
+    moving = ("status", "progress")
+    assert {k: v for k, v in _as_anyone(c).items() if k not in moving} == {
+        k: v for k, v in _as_anyone(a).items() if k not in moving
+    }
 
     # One blob, three owners, each charged in full.
     blob_hash = a["source"]["sha256"]

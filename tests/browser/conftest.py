@@ -155,7 +155,13 @@ def pages(browser: Browser) -> Iterator[Pages]:
 
 @pytest.fixture
 def page(pages: Pages, tonearm: Server) -> Page:
-    """A fresh desktop page on the server, signed in as its admin; page errors fail the test."""
+    """A fresh desktop page on the server, signed in as its admin; page errors fail the test.
+
+    The admin's play queue (kept on the server, restored by every new page) is emptied
+    first, so nothing is loaded when the test starts.
+    """
+    empty = {"track_ids": [], "current_index": 0, "position_s": 0, "shuffle": False}
+    tonearm.http.put("/api/queue", json={**empty, "repeat": "off"}).raise_for_status()
     return pages.open(tonearm)
 
 

@@ -76,7 +76,7 @@ def test_first_run_creates_the_admin_through_the_page(
     page.get_by_label("Password again").fill(PASSWORD)
     page.get_by_role("button", name="Create admin account").click()
 
-    expect(page.get_by_role("heading", name="Add music")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your music")).to_be_visible()
     expect(page.get_by_test_id("username")).to_have_text(ADMIN)
     expect(page.get_by_role("link", name="Admin")).to_be_visible()
     assert httpx.get(f"{first_run.url}/api/setup").json()["needs_setup"] is False
@@ -86,7 +86,7 @@ def test_first_run_creates_the_admin_through_the_page(
 
     # A real session: a reload keeps it. Another browser is offered sign-in, not setup.
     page.reload()
-    expect(page.get_by_role("heading", name="Add music")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your music")).to_be_visible()
     other = pages.open(first_run, user=None)
     other.goto("/")
     expect(other.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -106,7 +106,7 @@ def test_sign_in_and_sign_out(visitor: Page, screenshots: Path) -> None:
 
     fill_credentials(visitor, ADMIN, PASSWORD)
     visitor.get_by_role("button", name="Sign in").click()
-    expect(visitor.get_by_role("heading", name="Add music")).to_be_visible()
+    expect(visitor.get_by_role("heading", name="Your music")).to_be_visible()
     (cookie,) = [c for c in visitor.context.cookies() if c["name"] == "tonearm_session"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 
@@ -192,7 +192,7 @@ def test_sessions_end_one_and_everywhere(pages: Pages, tonearm: Server) -> None:
     laptop = pages.open(tonearm, user=carol)
     phone = pages.open(tonearm, user=carol, viewport=PHONE)
     phone.goto("/")
-    expect(phone.get_by_role("heading", name="Add music")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Your music")).to_be_visible()
 
     laptop.goto("/#/settings")
     sessions = laptop.get_by_test_id("session")
@@ -246,9 +246,11 @@ def test_upload_choice_row_visibility_and_delete(
     page: Page, tonearm: Server, tmp_path: Path
 ) -> None:
     song = make_audio(tmp_path / "visible-tone.flac", seconds=3)
-    page.goto("/")
+    page.goto("/#/upload")
     page.get_by_role("radio", name=re.compile("^Public")).check()
-    page.set_input_files("input[type=file]", song)
+    page.get_by_test_id("file-input").set_input_files(song)
+    expect(page.get_by_test_id("upload").filter(has_text="visible-tone")).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
     row = page.get_by_test_id("track").filter(has_text="visible-tone")
     expect(row.get_by_test_id("visibility")).to_have_value("public", timeout=30_000)
     (track,) = [
@@ -349,7 +351,7 @@ def test_admin_manages_people_and_invites(pages: Pages, tonearm: Server, screens
     expect(newcomer.get_by_role("heading", name="Create your account")).to_be_visible()
     fill_credentials(newcomer, "frank", "frank's own password", again=True)
     newcomer.get_by_role("button", name="Create account").click()
-    expect(newcomer.get_by_role("heading", name="Add music")).to_be_visible()
+    expect(newcomer.get_by_role("heading", name="Your music")).to_be_visible()
     expect(newcomer.get_by_test_id("username")).to_have_text("frank")
     assert "/join/" not in newcomer.url
     expect(newcomer.get_by_role("link", name="Admin")).to_have_count(0)
@@ -403,7 +405,7 @@ def test_visitors_hear_public_tracks_when_the_server_allows(
     ).to_be_visible()
     fill_credentials(visitor, ADMIN, PASSWORD)
     visitor.get_by_role("button", name="Sign in").click()
-    expect(visitor.get_by_role("heading", name="Add music")).to_be_visible()
+    expect(visitor.get_by_role("heading", name="Your music")).to_be_visible()
     expect(rows.filter(has_text="for-me-only")).to_have_count(1)
 
 

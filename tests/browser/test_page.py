@@ -68,14 +68,15 @@ def wait_playing(page: Page, beyond: float = 0.3, timeout: float = 15) -> float:
 def test_upload_process_and_play(page: Page, tone: Path, screenshots: Path) -> None:
     segments: list[str] = []
     page.on("request", lambda r: segments.append(r.url) if "/s/" in r.url else None)
-    page.goto("/")
+    page.goto("/#/upload")
     expect(page.get_by_role("heading", name="Add music")).to_be_visible()
 
-    page.set_input_files("input[type=file]", tone)
+    page.get_by_test_id("file-input").set_input_files(tone)
     upload = page.get_by_test_id("upload").filter(has_text=tone.name)
     expect(upload).to_be_visible()
     expect(upload.get_by_test_id("upload-status")).to_have_text("Ready to play", timeout=90_000)
     expect(page.get_by_test_id("announcer")).to_contain_text("ready to play")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
 
     row = page.get_by_test_id("track").filter(has_text=TITLE)
     expect(row).to_contain_text("The Oscillators")
@@ -172,9 +173,9 @@ def test_a_track_still_encoding_plays_from_the_start_at_its_full_length(
     assert media < 25 or media == float("inf"), f"the media knew the whole track ({media} s)"
     # The seek bar spans the whole track, from the API's duration.
     duration = ready_track["duration"]
-    expect(page.get_by_test_id("duration")).to_have_text(f"0:{round(duration):02d}")
+    expect(page.get_by_test_id("duration")).to_have_text(f"0:{int(duration):02d}")
     waveform = page.get_by_test_id("waveform")
-    expect(waveform).to_have_attribute("aria-valuemax", str(round(duration)))
+    expect(waveform).to_have_attribute("aria-valuemax", str(int(duration)))
 
     # Past what is encoded: the seek stops at the edge of what is there.
     box = waveform.bounding_box()
@@ -199,7 +200,7 @@ def test_falls_back_to_mp3_when_hls_fails(page: Page, ready_track: dict[str, Any
 
 
 def test_non_audio_file_says_why(page: Page) -> None:
-    page.goto("/")
+    page.goto("/#/upload")
     # The drop zone is there once the page knows who is signed in.
     expect(page.get_by_test_id("dropzone")).to_be_visible()
     # A real drop: a DataTransfer holding a file that is not audio, dropped on the zone.
@@ -224,8 +225,7 @@ def test_non_audio_file_says_why(page: Page) -> None:
     expect(page.get_by_test_id("announcer")).to_contain_text("holiday-notes.mp3 failed")
 
     # Known non-audio types are refused before a byte is sent.
-    page.set_input_files(
-        "input[type=file]",
+    page.get_by_test_id("file-input").set_input_files(
         files=[{"name": "cover.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" * 8}],
     )
     png = page.get_by_test_id("upload").filter(has_text="cover.png")
@@ -241,7 +241,7 @@ def test_accessibility_and_phone_layout(
     page.emulate_media(color_scheme=scheme)
     page.goto("/")
     page.keyboard.press("Tab")
-    expect(page.get_by_role("link", name="Skip to your music")).to_be_focused()
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     page.get_by_role("button", name="Play Evening Noise").click()
     wait_playing(page)
     switch = page.get_by_role("switch", name="Normalize")
@@ -282,8 +282,8 @@ def test_reload_during_upload_resumes_from_server_offset(
     cdp.send("Network.enable")
     throttle = {"offline": False, "latency": 0, "downloadThroughput": -1}
     cdp.send("Network.emulateNetworkConditions", {**throttle, "uploadThroughput": 6_000_000})
-    page.goto("/")
-    page.set_input_files("input[type=file]", big)
+    page.goto("/#/upload")
+    page.get_by_test_id("file-input").set_input_files(big)
 
     # Reload once the server holds the first chunk and the second is on its way.
     deadline = time.monotonic() + 60
@@ -313,7 +313,7 @@ def test_reload_during_upload_resumes_from_server_offset(
 
     requests: list[Request] = []
     page.on("request", lambda r: requests.append(r) if "/api/uploads" in r.url else None)
-    page.set_input_files("input[type=file]", big)
+    page.get_by_test_id("file-input").set_input_files(big)
     upload = page.get_by_test_id("upload").filter(has_text="big-session.wav")
     expect(upload.get_by_test_id("upload-status")).to_contain_text(
         re.compile(r"resumed at \d+%|Processing|Ready|Queued|Encoding|Reading"), timeout=30_000

@@ -119,6 +119,31 @@ def test_a_private_track_is_not_announced_to_another_member(
     ]
 
 
+def test_playlist_changes_reach_its_people_only(server: Server) -> None:
+    """The admin's private playlist: a member hears nothing until invited as a collaborator,
+    then hears of its changes; everyone who could see it hears of its deletion."""
+    admin = Stream(server.url, server.auth)
+    member = Stream(server.url, member_headers(server, "collaborator"))
+    made = server.http.post("/api/playlists", json={"name": "Late night"})
+    assert made.status_code == 201, made.text
+    pid = made.json()["id"]
+    admin.wait_for("playlist", pid, "created", timeout=10)
+    renamed = server.http.patch(f"/api/playlists/{pid}", json={"name": "Later night"})
+    assert renamed.status_code == 200, renamed.text
+    admin.wait_for("playlist", pid, "updated", timeout=10)
+    invited = server.http.post(
+        f"/api/playlists/{pid}/collaborators", json={"username": "collaborator", "role": "viewer"}
+    )
+    assert invited.status_code == 201, invited.text
+    seen = member.wait_for("playlist", pid, "updated", timeout=10)
+    # Nothing from before the invitation: the creation and the rename stayed private.
+    assert [e for e in seen if e[1].get("id") == pid] == [
+        ("playlist", {"id": pid, "action": "updated"})
+    ]
+    assert server.http.delete(f"/api/playlists/{pid}").status_code == 204
+    member.wait_for("playlist", pid, "deleted", timeout=10)
+
+
 def test_anonymous_pages_get_no_stream_without_anonymous_listening(server: Server) -> None:
     refused = httpx.get(f"{server.url}/api/events", timeout=10)
     assert refused.status_code == 401

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,16 @@ class World:
     owner: Person
     other: Person
     audio: Path
+    _made: Iterator[int] = field(default_factory=itertools.count)
 
     def track(self, person: Person, visibility: str = "private", name: str = "t.flac") -> str:
-        """A track of ``person`` (unprocessed: enough to be listed)."""
+        """A track of ``person`` (unprocessed: enough to be listed), with bytes of its own:
+        the same bytes again would answer with the owner's existing track."""
         c = self.site.c
+        n = next(self._made)
+        audio = make_audio(self.audio.with_name(f"a{n}.flac"), seconds=1.5, frequency=300.0 + 9 * n)
         accepted = c.ingest.service.finish(
-            stage(c, self.audio, name), UserId(person.user_id), Visibility(visibility)
+            stage(c, audio, name), UserId(person.user_id), Visibility(visibility)
         )
         return str(accepted.track_id)
 

@@ -21,9 +21,10 @@ MOVES = 40
 def test_concurrent_moves_keep_a_permutation_in_strict_order(
     server: Server, tmp_path: Path
 ) -> None:
-    song = make_audio(tmp_path / "s.flac", seconds=1.5)
     tracks = []
     for n in range(ITEMS):
+        # Different bytes each: the same bytes again would answer with the same track.
+        song = make_audio(tmp_path / f"{n}.flac", seconds=1.5, frequency=300.0 + 25 * n)
         made = server.upload(song, f"{n}.flac")
         assert made.status_code == 201, made.text
         tracks.append(made.json()["id"])

@@ -3,6 +3,7 @@ PostgreSQL (the same sites and people as the accounts tests)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,17 @@ from tests.fixtures.audio import make_audio
 
 __all__ = ["make_site", "site", "upload"]
 
+_tones = itertools.count()
+
 
 def upload(person: Person, folder: Path, visibility: str = "private", seconds: float = 3.0) -> str:
-    """A track of ``person``'s (a short WAV; not processed), its id."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = make_audio(folder / f"{visibility}-{seconds}.wav", seconds=seconds)
+    """A track of ``person``'s (a short WAV of its own; not processed), its id. Each has
+    different bytes: the same bytes again would answer with the owner's existing track."""
+    n = next(_tones)
+    (folder / str(n)).mkdir(parents=True, exist_ok=True)
+    path = make_audio(
+        folder / str(n) / f"{visibility}-{seconds}.wav", seconds=seconds, frequency=300.0 + 11 * n
+    )
     made = person.browser.post(
         "/api/tracks",
         params={"visibility": visibility},

@@ -211,6 +211,8 @@ def import_folder(
                 interrupted = True
                 pool.shutdown(wait=True, cancel_futures=True)
             _report(run.summary, owner, visibility, finished=True, interrupted=interrupted)
+            if run.summary.new_tracks:
+                c.refresh_statistics()
             if wait and run.summary.new_tracks and not interrupted:
                 _wait_processed(importer, run.summary.new_tracks, show)
     finally:

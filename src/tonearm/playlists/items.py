@@ -98,7 +98,7 @@ class ItemService:
         playlist = self._playlists.editable(uow.session, viewer, playlist_id).playlist
         if playlist.kind == PlaylistKind.SMART:
             raise Conflict(SMART, code="smart-playlist")
-        PlaylistRepository(uow.session).bump(playlist)  # the lock: see the module doc
+        self._playlists.changed(uow, playlist)  # the lock: see the module doc
         return playlist
 
     def add(

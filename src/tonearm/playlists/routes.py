@@ -228,7 +228,9 @@ def _sharing_routes(
         with uows() as uow:
             s.sharing.remove(uow, viewer, playlist_id, user_id)
 
-    def _invite(viewer: Viewer, playlist_id: str, new: schemas.InviteIn) -> schemas.InviteOut:
+    def _invite(
+        viewer: Viewer, playlist_id: str, new: schemas.PlaylistInviteIn
+    ) -> schemas.PlaylistInviteOut:
         with uows() as uow:
             return s.sharing.invite(uow, viewer, playlist_id, new)
 
@@ -271,8 +273,8 @@ def _sharing_routes(
         summary="An invite link (the code is shown once); owner only",
     )
     async def create_invite(
-        viewer: Editor, playlist_id: PlaylistIdPath, new: schemas.InviteIn
-    ) -> schemas.InviteOut:
+        viewer: Editor, playlist_id: PlaylistIdPath, new: schemas.PlaylistInviteIn
+    ) -> schemas.PlaylistInviteOut:
         return await run_in_threadpool(_invite, viewer, playlist_id, new)
 
     @router.post("/join/{code}", summary="Join a playlist through an invite link")

@@ -129,12 +129,12 @@ class CollaboratorOut(BaseModel):
     created_at: datetime
 
 
-class InviteIn(BaseModel):
+class PlaylistInviteIn(BaseModel):
     role: Literal["editor", "viewer"] = "viewer"
     expires_in_s: int | None = Field(default=None, ge=60, le=90 * 86400)
 
 
-class InviteOut(BaseModel):
+class PlaylistInviteOut(BaseModel):
     code: str = Field(description="Shown once.")
     url: str
     role: Literal["editor", "viewer"]

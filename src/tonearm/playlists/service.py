@@ -28,6 +28,8 @@ from tonearm.accounts.principal import Viewer
 from tonearm.accounts.repository import AccountRepository
 from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.errors import Forbidden, Invalid, NotFound, Unauthenticated
+from tonearm.events import ChangeFeed
+from tonearm.events.topics import playlist_event
 from tonearm.jobs.leases import JobLeases
 from tonearm.jobs.runner import RUN_TASK
 from tonearm.library.access import TrackAccess
@@ -59,8 +61,34 @@ class Seen:
 
 
 class PlaylistService:
-    def __init__(self, access: TrackAccess) -> None:
+    def __init__(self, access: TrackAccess, events: ChangeFeed | None = None) -> None:
         self.access = access
+        self._events = events
+
+    # --- change notices ---------------------------------------------------------------
+
+    def changed(self, uow: UnitOfWork, playlist: Playlist) -> int:
+        """Count one more change (``PlaylistRepository.bump``, which takes the row's lock)
+        and tell open pages once it is committed."""
+        version = PlaylistRepository(uow.session).bump(playlist)
+        self.announce(uow, playlist, "updated")
+        return version
+
+    def announce(self, uow: UnitOfWork, playlist: Playlist, action: str) -> None:
+        """Publish ``action`` after commit, to those who may see the playlist
+        (``social/live.py`` decides per page from the owner, visibility and members)."""
+        feed = self._events
+        if feed is None:
+            return
+        members = [m.user_id for m, _ in PlaylistRepository(uow.session).members(playlist.id)]
+        event = playlist_event(
+            playlist.id,
+            action,
+            owner_id=playlist.owner_id,
+            visibility=playlist.visibility,
+            member_ids=members,
+        )
+        uow.after_commit(lambda: feed.publish(event))
 
     # --- rights -----------------------------------------------------------------------
 
@@ -121,6 +149,7 @@ class PlaylistService:
             playlist.kind = PlaylistKind.SMART
             playlist.rules = smart.validate(new.rules).model_dump()
         PlaylistRepository(uow.session).add(playlist)
+        self.announce(uow, playlist, "created")
         return playlist
 
     def update(
@@ -140,12 +169,13 @@ class PlaylistService:
                 raise Invalid("Only a smart playlist has rules; create one with rules.")
             playlist.rules = smart.validate(change.rules).model_dump()
         uow.session.flush()
-        PlaylistRepository(uow.session).bump(playlist)
+        self.changed(uow, playlist)
         return playlist
 
     def delete(self, uow: UnitOfWork, viewer: Viewer, playlist_id: str) -> None:
         """The playlist, its items, collaborators, invites and likes."""
         playlist = self.owned(uow.session, viewer, playlist_id).playlist
+        self.announce(uow, playlist, "deleted")  # members read before they go with it
         PlaylistRepository(uow.session).delete(playlist)
 
     def duplicate(self, uow: UnitOfWork, viewer: Viewer, playlist_id: str) -> Playlist:

@@ -56,7 +56,7 @@ class SharingService:
             repo.add(member)
         else:
             member.role = new.role
-        repo.bump(playlist)
+        self._playlists.changed(uow, playlist)
         uow.session.flush()
         return _out(member, user.username)
 
@@ -71,11 +71,11 @@ class SharingService:
         if member is None:
             raise NotFound("No such collaborator.")
         uow.session.delete(member)
-        repo.bump(seen.playlist)
+        self._playlists.changed(uow, seen.playlist)
 
     def invite(
-        self, uow: UnitOfWork, viewer: Viewer, playlist_id: str, new: schemas.InviteIn
-    ) -> schemas.InviteOut:
+        self, uow: UnitOfWork, viewer: Viewer, playlist_id: str, new: schemas.PlaylistInviteIn
+    ) -> schemas.PlaylistInviteOut:
         playlist = self._playlists.owned(uow.session, viewer, playlist_id).playlist
         code = secrets.token_urlsafe(24)
         expires = utcnow() + timedelta(seconds=new.expires_in_s) if new.expires_in_s else None
@@ -89,7 +89,7 @@ class SharingService:
                 expires_at=expires,
             )
         )
-        return schemas.InviteOut(
+        return schemas.PlaylistInviteOut(
             code=code, url=f"/#/playlists/join/{code}", role=new.role, expires_at=expires
         )
 
@@ -109,7 +109,7 @@ class SharingService:
             repo.add(PlaylistMember(playlist_id=playlist.id, user_id=user_id, role=invite.role))
         elif invite.role == MemberRole.EDITOR:
             member.role = MemberRole.EDITOR
-        repo.bump(playlist)
+        self._playlists.changed(uow, playlist)
         return playlist
 
 

@@ -1230,6 +1230,41 @@ export interface components {
              */
             unmatched: string[];
         };
+        /** InviteIn */
+        InviteIn: {
+            /** @default member */
+            role: components["schemas"]["Role"];
+            /**
+             * Max Uses
+             * @default 1
+             */
+            max_uses: number;
+            /**
+             * Expires In Days
+             * @default 7
+             */
+            expires_in_days: number;
+        };
+        /** InviteOut */
+        InviteOut: {
+            /** Id */
+            id: string;
+            role: components["schemas"]["Role"];
+            /** Max Uses */
+            max_uses: number;
+            /** Uses */
+            uses: number;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /** ItemMove */
         ItemMove: {
             /**
@@ -1458,6 +1493,34 @@ export interface components {
             visibility: components["schemas"]["Visibility"];
             /** @description Makes a smart playlist. */
             rules?: components["schemas"]["SmartRules"] | null;
+        };
+        /** PlaylistInviteIn */
+        PlaylistInviteIn: {
+            /**
+             * Role
+             * @default viewer
+             * @enum {string}
+             */
+            role: "editor" | "viewer";
+            /** Expires In S */
+            expires_in_s?: number | null;
+        };
+        /** PlaylistInviteOut */
+        PlaylistInviteOut: {
+            /**
+             * Code
+             * @description Shown once.
+             */
+            code: string;
+            /** Url */
+            url: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "editor" | "viewer";
+            /** Expires At */
+            expires_at: string | null;
         };
         /** PlaylistOut */
         PlaylistOut: {
@@ -2070,69 +2133,6 @@ export interface components {
          * @enum {string}
          */
         Visibility: "private" | "unlisted" | "public";
-        /** InviteIn */
-        tonearm__accounts__schemas__InviteIn: {
-            /** @default member */
-            role: components["schemas"]["Role"];
-            /**
-             * Max Uses
-             * @default 1
-             */
-            max_uses: number;
-            /**
-             * Expires In Days
-             * @default 7
-             */
-            expires_in_days: number;
-        };
-        /** InviteOut */
-        tonearm__accounts__schemas__InviteOut: {
-            /** Id */
-            id: string;
-            role: components["schemas"]["Role"];
-            /** Max Uses */
-            max_uses: number;
-            /** Uses */
-            uses: number;
-            /**
-             * Expires At
-             * Format: date-time
-             */
-            expires_at: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-        };
-        /** InviteIn */
-        tonearm__playlists__schemas__InviteIn: {
-            /**
-             * Role
-             * @default viewer
-             * @enum {string}
-             */
-            role: "editor" | "viewer";
-            /** Expires In S */
-            expires_in_s?: number | null;
-        };
-        /** InviteOut */
-        tonearm__playlists__schemas__InviteOut: {
-            /**
-             * Code
-             * @description Shown once.
-             */
-            code: string;
-            /** Url */
-            url: string;
-            /**
-             * Role
-             * @enum {string}
-             */
-            role: "editor" | "viewer";
-            /** Expires At */
-            expires_at: string | null;
-        };
         /**
          * Problem
          * @description RFC 9457 problem details; more members may follow.
@@ -3547,7 +3547,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["tonearm__playlists__schemas__InviteIn"];
+                "application/json": components["schemas"]["PlaylistInviteIn"];
             };
         };
         responses: {
@@ -3557,7 +3557,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tonearm__playlists__schemas__InviteOut"];
+                    "application/json": components["schemas"]["PlaylistInviteOut"];
                 };
             };
             /** @description The request is not valid (which field, and why) */
@@ -6184,7 +6184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tonearm__accounts__schemas__InviteOut"][];
+                    "application/json": components["schemas"]["InviteOut"][];
                 };
             };
             /** @description The request cannot be served (see the problem's detail) */
@@ -6216,7 +6216,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["tonearm__accounts__schemas__InviteIn"];
+                "application/json": components["schemas"]["InviteIn"];
             };
         };
         responses: {

@@ -10,10 +10,15 @@ const press = (key: string, over: Partial<KeyPress> = {}): KeyPress => ({
   ...over,
 });
 
-const on = (tagName: string, role: string | null = null, editable = false): KeyTarget => ({
+const on = (
+  tagName: string,
+  role: string | null = null,
+  editable = false,
+  type: string | null = null,
+): KeyTarget => ({
   tagName,
   isContentEditable: editable,
-  getAttribute: (name) => (name === "role" ? role : null),
+  getAttribute: (name) => (name === "role" ? role : name === "type" ? type : null),
 });
 
 describe("keyCommand", () => {
@@ -22,8 +27,14 @@ describe("keyCommand", () => {
     expect(keyCommand(press(" "), on("BUTTON"), true)).toBeNull();
     expect(keyCommand(press(" "), on("A"), true)).toBeNull();
     expect(keyCommand(press(" "), on("INPUT"), true)).toBeNull();
-    expect(keyCommand(press(" "), on("DIV", "slider"), true)).toBeNull();
+    expect(keyCommand(press(" "), on("SUMMARY"), true)).toBeNull();
+    expect(keyCommand(press(" "), on("INPUT", null, false, "checkbox"), true)).toBeNull();
     expect(keyCommand(press(" "), on("DIV", null, true), true)).toBeNull();
+  });
+
+  it("plays and pauses on Space on a slider (the waveform keeps the focus a click gave it)", () => {
+    expect(keyCommand(press(" "), on("DIV", "slider"), true)).toBe("toggle");
+    expect(keyCommand(press(" "), on("INPUT", null, false, "range"), true)).toBe("toggle");
   });
 
   it("seeks and sets the volume with the arrows while a track is loaded", () => {

@@ -40,8 +40,12 @@ export function keyCommand(press: KeyPress, target: KeyTarget, hasTrack: boolean
     target.isContentEditable ||
     target.getAttribute("role") === "slider";
   if (press.key === " ") {
-    // Space on a button or link presses it; elsewhere it plays and pauses.
-    return own || tag === "BUTTON" || tag === "A" ? null : "toggle";
+    // Space on a button or link presses it, in a field it types; elsewhere it plays and
+    // pauses, on a slider too (a slider has no use for Space, and a click on the
+    // waveform leaves the focus there).
+    const slider = target.getAttribute("role") === "slider" || target.getAttribute("type") === "range";
+    if (slider) return "toggle";
+    return own || tag === "BUTTON" || tag === "A" || tag === "SUMMARY" ? null : "toggle";
   }
   if (own || !hasTrack) return null;
   return ARROWS[press.key] ?? null;

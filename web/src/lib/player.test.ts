@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { track } from "../testing/tracks";
 import {
   initialPlayerState,
+  lengthShown,
   isPlayable,
   neighbour,
   previousRestarts,
@@ -139,5 +140,13 @@ describe("navigation", () => {
     expect(trackTitle(track("a"))).toBe("a.flac");
     expect(trackSubtitle(track("a", { artist: "X", album: "Y" }))).toBe("X — Y");
     expect(trackSubtitle(track("a", { album: "Y" }))).toBe("Y");
+  });
+
+  it("shows the probe's length, as the lists do, whatever the stream's own says", () => {
+    let s = reduce(initialPlayerState(), { type: "load", track: track("a", { duration: 185.6 }) });
+    s = reduce(s, { type: "duration", duration: 186.04 });
+    expect(s.duration).toBe(186.04);
+    expect(lengthShown(s)).toBe(185.6);
+    expect(lengthShown({ track: null, duration: 12 })).toBe(12);
   });
 });

@@ -137,6 +137,16 @@ export function previousRestarts(position: number): boolean {
   return position > RESTART_THRESHOLD_S;
 }
 
+/**
+ * The length a person is shown for the loaded track: the probe's, as the track lists show
+ * it, so the player and the lists agree (an encoded stream can run a few hundredths of a
+ * second longer than its source); the media's while the probe is unknown.
+ */
+export function lengthShown(state: Pick<PlayerState, "track" | "duration">): number {
+  const probe = state.track?.duration;
+  return usable(probe) ? probe : state.duration;
+}
+
 /** Where a relative seek lands: inside the track, never past its end. */
 export function seekTarget(position: number, delta: number, duration: number): number {
   return clampTo(position + delta, duration);

@@ -1,16 +1,32 @@
 import { describe, expect, it } from "vitest";
-import { parseRoute, routeHref } from "./route";
+import { type Route, parseRoute, routeHref, samePlace } from "./route";
 
 describe("routes", () => {
   it.each([
-    ["", { page: "music" }],
-    ["#/", { page: "music" }],
+    ["", { page: "home" }],
+    ["#/", { page: "home" }],
+    ["#/albums", { page: "albums" }],
+    ["#/albums/al_1", { page: "album", id: "al_1" }],
+    ["#/artists", { page: "artists" }],
+    ["#/artists/ar%2F2", { page: "artist", id: "ar/2" }],
+    ["#/tracks", { page: "tracks" }],
+    ["#/tracks/t1", { page: "track", id: "t1" }],
+    ["#/playlists", { page: "playlists" }],
+    ["#/playlists/p1", { page: "playlist", id: "p1" }],
+    ["#/playlists/join/Code-9", { page: "playlist-join", code: "Code-9" }],
+    ["#/playlists/join", { page: "playlists" }],
+    ["#/liked", { page: "liked" }],
+    ["#/upload", { page: "upload" }],
+    ["#/queue", { page: "queue" }],
     ["#/settings", { page: "settings" }],
     ["#/admin", { page: "admin" }],
     ["#/signin", { page: "signin" }],
     ["#/join/abc-DEF_123", { page: "join", code: "abc-DEF_123" }],
     ["#/join", { page: "join", code: "" }],
-    ["#/nowhere", { page: "music" }],
+    ["#/albums?sort=year", { page: "albums" }],
+    ["#/nowhere", { page: "home" }],
+    ["#/settings/extra", { page: "home" }],
+    ["#/albums/", { page: "albums" }],
   ])("%s is %o", (hash, route) => expect(parseRoute(hash)).toEqual(route));
 
   it("leave in-page anchors alone", () => {
@@ -19,15 +35,36 @@ describe("routes", () => {
   });
 
   it("write what they read", () => {
-    for (const route of [
-      { page: "music" },
+    const routes: Route[] = [
+      { page: "home" },
+      { page: "albums" },
+      { page: "album", id: "a b/c" },
+      { page: "artists" },
+      { page: "artist", id: "x" },
+      { page: "tracks" },
+      { page: "track", id: "t?1" },
+      { page: "playlists" },
+      { page: "playlist", id: "p#1" },
+      { page: "playlist-join", code: "c/d" },
+      { page: "liked" },
+      { page: "upload" },
+      { page: "queue" },
       { page: "settings" },
       { page: "admin" },
       { page: "signin" },
       { page: "join", code: "a/b c" },
       { page: "join", code: "" },
-    ] as const) {
-      expect(parseRoute(routeHref(route))).toEqual(route);
-    }
+    ];
+    for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
+  });
+
+  it("keep invite codes in the fragment", () => {
+    expect(routeHref({ page: "join", code: "k" })).toBe("#/join/k");
+    expect(routeHref({ page: "playlist-join", code: "k" })).toBe("#/playlists/join/k");
+  });
+
+  it("tell the same place", () => {
+    expect(samePlace({ page: "album", id: "1" }, { page: "album", id: "1" })).toBe(true);
+    expect(samePlace({ page: "album", id: "1" }, { page: "album", id: "2" })).toBe(false);
   });
 });

@@ -136,6 +136,18 @@ export class Library {
     this.total = Math.max(0, this.total - 1);
   }
 
+  /** A track is gone (deleted elsewhere): out of the list at once. */
+  drop(id: string): void {
+    if (!this.tracks.some((t) => t.id === id)) return;
+    this.tracks = this.tracks.filter((t) => t.id !== id);
+    this.total = Math.max(0, this.total - 1);
+  }
+
+  /** A track as it is now (edited here): its copy replaced. */
+  replace(track: Track): void {
+    this.tracks = this.tracks.map((t) => (t.id === track.id ? track : t));
+  }
+
   async loadMore(): Promise<void> {
     if (!this.nextCursor) return;
     try {

@@ -1,7 +1,8 @@
 /**
  * The player: what is loaded and where it is (a reducer over the audio engine's events,
- * lib/player.ts), the play order (the library's list, newest first), and the person's
- * commands. It drives an Engine (lib/engine.ts in the page, a fake in the tests) and
+ * lib/player.ts), the play order, and the person's commands. The play order is the list
+ * something was last played from (an album in disc and track order, a playlist, the
+ * track list as sorted), or the library's list, newest first, until then. It drives an Engine (lib/engine.ts in the page, a fake in the tests) and
  * never touches the DOM.
  */
 import type { Track } from "../lib/api";
@@ -34,9 +35,28 @@ export const SKIP_S = 5;
 /** How much an arrow key moves the volume. */
 export const VOLUME_STEP = 0.05;
 
+/**
+ * The page's play queue (stores/queue.svelte.ts), kept on the server: when the player has
+ * one, it plays in the queue's order and every "play these" goes through it.
+ */
+export interface PlayQueue {
+  readonly tracks: readonly Track[];
+  replace(tracks: readonly Track[], index?: number): Track | null;
+  append(tracks: readonly Track[]): void;
+  playNext(tracks: readonly Track[]): void;
+  remove(at: number): void;
+  /** The player loaded this track: the queue's current entry follows it. */
+  follow(trackId: string | null | undefined): void;
+}
+
 export class Player {
   state = $state.raw<PlayerState>(initialPlayerState());
+  /** The list played from; null: the library's. */
+  private list = $state.raw<readonly Track[] | null>(null);
   private engine: Engine | null = null;
+  private playQueue: PlayQueue | null = null;
+  /** A restored track's second, applied once its media can seek (see `restore`). */
+  private startAt: { id: string; at: number } | null = null;
 
   /**
    * @param prefs volume, mute and normalization, applied to the engine on each change.
@@ -49,20 +69,88 @@ export class Player {
     private readonly onchange: (state: PlayerState) => void = () => {},
   ) {}
 
+  /** Play in the queue's order from now on; what plays through the player goes into it. */
+  useQueue(queue: PlayQueue): void {
+    this.playQueue = queue;
+  }
+
+  /** The play order now: the queue, else the list last played from, else the library's. */
+  get order(): readonly Track[] {
+    if (this.playQueue?.tracks.length) return this.playQueue.tracks;
+    return this.list ?? this.queue();
+  }
+
   /** The loaded track as the list has it now (newer urls and status), else the copy. */
   get current(): Track | null {
     const id = this.state.track?.id;
     if (!id) return null;
-    return this.queue().find((t) => t.id === id) ?? this.state.track;
+    return this.order.find((t) => t.id === id) ?? this.queue().find((t) => t.id === id) ?? this.state.track;
   }
 
   get hasNext(): boolean {
-    return neighbour(this.queue(), this.state.track?.id ?? null, 1) !== null;
+    return neighbour(this.order, this.state.track?.id ?? null, 1) !== null;
   }
 
   /** Whether Play can start something with nothing loaded. */
   get canStart(): boolean {
-    return this.queue().some(isPlayable);
+    return this.order.some(isPlayable);
+  }
+
+  /**
+   * Play `tracks` in their order, from `start` (else the first playable one): Next and
+   * Previous then follow them.
+   */
+  playFrom(tracks: readonly Track[], start?: Track): void {
+    const first = start ?? tracks.find(isPlayable);
+    if (!first || !this.engine) return;
+    if (this.playQueue) this.playQueue.replace(tracks, Math.max(0, tracks.indexOf(first)));
+    else this.list = [...tracks];
+    if (this.state.track?.id === first.id) {
+      // A track's own button plays and pauses it; "Play all" only starts it.
+      if (start) this.toggle();
+      else if (!this.state.playing) this.engine.play();
+      return;
+    }
+    this.engine.load(first, true);
+  }
+
+  /** Play `tracks` in a random order. */
+  shuffle(tracks: readonly Track[], random: () => number = Math.random): void {
+    const order = tracks.filter(isPlayable);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    this.playFrom(order);
+  }
+
+  /** Add tracks at the end of the play order (ones already in it stay where they are). */
+  enqueue(tracks: readonly Track[]): void {
+    if (this.playQueue) {
+      const ids = new Set(this.playQueue.tracks.map((t) => t.id));
+      this.playQueue.append(tracks.filter((t) => !ids.has(t.id)));
+      return;
+    }
+    const order = this.order;
+    const ids = new Set(order.map((t) => t.id));
+    this.list = [...order, ...tracks.filter((t) => !ids.has(t.id))];
+  }
+
+  /** Add tracks right after the one playing. */
+  playNext(tracks: readonly Track[]): void {
+    if (this.playQueue) this.playQueue.playNext(tracks);
+    else {
+      const order = [...this.order];
+      order.splice(order.findIndex((t) => t.id === this.state.track?.id) + 1, 0, ...tracks);
+      this.list = order;
+    }
+  }
+
+  /** A track is gone (deleted): out of the play order. */
+  forget(id: string): void {
+    const queue = this.playQueue;
+    if (queue) for (let at = queue.tracks.length - 1; at >= 0; at--) if (queue.tracks[at].id === id) queue.remove(at);
+    if (this.list?.some((t) => t.id === id)) this.list = this.list.filter((t) => t.id !== id);
   }
 
   attach(engine: Engine): void {
@@ -73,6 +161,8 @@ export class Player {
   /** An event from the engine. */
   dispatch = (event: PlayerEvent): void => {
     this.state = reduce(this.state, event);
+    if (event.type === "load") this.playQueue?.follow(event.track.id);
+    this.seekToStart(event);
     this.onchange(this.state);
     if (event.type === "ended") this.next(true);
   };
@@ -97,7 +187,7 @@ export class Player {
   toggle(): void {
     if (!this.engine) return;
     if (!this.state.track) {
-      const first = neighbour(this.queue(), null, 1);
+      const first = neighbour(this.order, null, 1);
       if (first) this.play(first);
       return;
     }
@@ -115,14 +205,14 @@ export class Player {
 
   /** The next playable track; at the end of the list a press goes to the end of this one. */
   next(auto = false): void {
-    const track = neighbour(this.queue(), this.state.track?.id ?? null, 1);
+    const track = neighbour(this.order, this.state.track?.id ?? null, 1);
     if (track) this.engine?.load(track, true);
     else if (!auto) this.engine?.seek(this.state.duration);
   }
 
   /** Back to the start of this track, or to the previous one within its first seconds. */
   previous(): void {
-    const track = neighbour(this.queue(), this.state.track?.id ?? null, -1);
+    const track = neighbour(this.order, this.state.track?.id ?? null, -1);
     if (previousRestarts(this.state.position) || !track) this.engine?.seek(0);
     else this.engine?.load(track, true);
   }
@@ -149,6 +239,27 @@ export class Player {
   setNormalize(normalize: boolean): void {
     this.prefs.setNormalize(normalize);
     this.engine?.setGain(this.prefs.current);
+  }
+
+  /**
+   * Load `track` paused at `position` seconds (a restored queue): shown there at once,
+   * and sought there as soon as the media knows its length.
+   */
+  restore(track: Track, position: number): void {
+    if (!this.engine) return;
+    this.startAt = position > 0 ? { id: track.id, at: position } : null;
+    this.engine.load(track, false);
+    if (this.startAt) this.state = reduce(this.state, { type: "time", position });
+  }
+
+  private seekToStart(event: PlayerEvent): void {
+    const start = this.startAt;
+    if (!start) return;
+    if (event.type === "load" && event.track.id !== start.id) this.startAt = null;
+    else if ((event.type === "duration" || event.type === "playing") && this.state.track?.id === start.id) {
+      this.startAt = null;
+      this.engine?.seek(start.at);
+    }
   }
 
   /** A keyboard shortcut (lib/keys.ts). */

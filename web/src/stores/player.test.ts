@@ -6,6 +6,8 @@ import { MemoryStorage } from "../testing/storage";
 import { processing, track } from "../testing/tracks";
 import { type Engine, Player } from "./player.svelte";
 import { Preferences } from "./preferences.svelte";
+import { Queue, localQueueApi } from "./queue.svelte";
+import { ManualTimers } from "../testing/timers";
 
 /** An engine that records what it is asked and answers with the events a real one sends. */
 class FakeEngine implements Engine {
@@ -156,5 +158,59 @@ describe("Player", () => {
     expect(player.state).toMatchObject({ position: 3, duration: 600 });
     player.seekBy(5);
     expect(player.state.position).toBe(8);
+  });
+
+  it("follows the list it played from: an album in its order, then the library again", () => {
+    const album = [track("d1"), track("d2"), track("d3")];
+    const { player, engine } = setup();
+    player.playFrom(album, album[1]);
+    expect(engine.calls).toEqual(["load d2 autoplay"]);
+    player.next();
+    player.previous();
+    expect(engine.calls.slice(1)).toEqual(["load d3 autoplay", "load d2 autoplay"]);
+    expect(player.hasNext).toBe(true);
+    player.dispatch({ type: "ended" });
+    expect(engine.calls.at(-1)).toBe("load d3 autoplay");
+    expect(player.hasNext).toBe(false);
+  });
+
+  it("adds to the end of the play order, once, and forgets deleted tracks", () => {
+    const { player, engine } = setup();
+    player.playFrom([track("x")]);
+    player.enqueue([track("x"), track("y"), track("z")]);
+    expect(player.order.map((t) => t.id)).toEqual(["x", "y", "z"]);
+    player.forget("y");
+    player.next();
+    expect(engine.calls.at(-1)).toBe("load z autoplay");
+  });
+
+  it("shuffles every playable track into the play order", () => {
+    const { player } = setup();
+    const list = [track("1"), track("2"), track("3"), processing("4", "encoding", 10)];
+    player.shuffle(list, () => 0);
+    expect(new Set(player.order.map((t) => t.id))).toEqual(new Set(["1", "2", "3"]));
+    expect(player.state.track?.id).toBe(player.order[0].id);
+  });
+});
+
+describe("Player with the page's queue", () => {
+  it("plays in the queue's order, and what it plays goes into the queue", async () => {
+    const { player, engine } = setup();
+    const queue = new Queue(localQueueApi(), player, "test", new ManualTimers());
+    player.useQueue(queue);
+    const album = [track("1"), track("2"), track("3")];
+    player.playFrom(album);
+    expect(queue.tracks.map((t) => t.id)).toEqual(["1", "2", "3"]);
+    expect(queue.index).toBe(0);
+    player.next();
+    expect(engine.calls.at(-1)).toBe("load 2 autoplay");
+    expect(queue.index).toBe(1);
+    player.enqueue([track("2"), track("x")]);
+    player.playNext([track("y")]);
+    expect(player.order.map((t) => t.id)).toEqual(["1", "2", "y", "3", "x"]);
+    player.forget("y");
+    player.next();
+    expect(player.state.track?.id).toBe("3");
+    expect(queue.index).toBe(2);
   });
 });

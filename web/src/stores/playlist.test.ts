@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../lib/http";
+import type { ItemPage, PlaylistItem } from "../lib/playlists";
+import { playlist } from "../testing/playlists";
+import { settle } from "../testing/timers";
+import { track } from "../testing/tracks";
+import { CHANGED_NOTICE, type PlaylistApi, PlaylistView } from "./playlist.svelte";
+
+const item = (id: string): PlaylistItem => ({
+  id: `i-${id}`,
+  position: id,
+  track: track(id),
+  added_by: "me",
+  added_at: "2025-01-01T00:00:00Z",
+});
+
+/** A server holding one playlist, answering as the contract says. */
+function fakeServer(ids: string[]) {
+  let items = ids.map(item);
+  let version = 1;
+  const calls: string[] = [];
+  let refuseMove: ApiError | null = null;
+  let refuseRemove: ApiError | null = null;
+  const page = (offset: number, limit: number): ItemPage => ({
+    items: items.slice(offset, offset + limit),
+    total: items.length,
+    version,
+  });
+  const api: PlaylistApi = {
+    getPlaylist: async (id) => playlist(id, { item_count: items.length }),
+    listItems: async (_id, offset = 0, limit = 500) => page(offset, limit),
+    updatePlaylist: async (id, change) => {
+      calls.push(`update ${JSON.stringify(change)}`);
+      return playlist(id, { name: change.name ?? "List" });
+    },
+    deletePlaylist: async () => void calls.push("delete"),
+    duplicatePlaylist: async (id) => playlist(`${id}-copy`),
+    removeItems: async (_id, itemIds) => {
+      calls.push(`remove ${itemIds.join(",")}`);
+      if (refuseRemove) throw refuseRemove;
+      items = items.filter((i) => !itemIds.includes(i.id));
+      return { version: ++version };
+    },
+    moveItem: async (_id, itemId, after) => {
+      calls.push(`move ${itemId} after ${after}`);
+      if (refuseMove) throw refuseMove;
+      const moving = items.find((i) => i.id === itemId)!;
+      items = items.filter((i) => i !== moving);
+      items.splice(after === null ? 0 : items.findIndex((i) => i.id === after) + 1, 0, moving);
+      return { item: moving, version: ++version };
+    },
+    addItems: async (_id, trackIds) => {
+      const added = trackIds.map(item);
+      items = [...items, ...added];
+      return { items: added, version: ++version };
+    },
+  };
+  return {
+    api,
+    calls,
+    order: () => items.map((i) => i.track.id).join(""),
+    change: (next: string[]) => {
+      items = next.map(item);
+      version += 1;
+    },
+    refuseMove: (e: ApiError | null) => (refuseMove = e),
+    refuseRemove: (e: ApiError | null) => (refuseRemove = e),
+  };
+}
+
+const shown = (view: PlaylistView) => view.items.map((i) => i.track.id).join("");
+
+describe("PlaylistView", () => {
+  it("loads the playlist and every page of its entries", async () => {
+    const ids = Array.from({ length: 1203 }, (_, n) => `t${n}`);
+    const server = fakeServer(ids);
+    const view = new PlaylistView("p", server.api);
+    await view.load();
+    expect(view.items).toHaveLength(1203);
+    expect(view.playlist?.item_count).toBe(1203);
+    expect(view.loaded).toBe(true);
+  });
+
+  it("moves an entry at once and tells the server what it now follows", async () => {
+    const server = fakeServer(["a", "b", "c", "d"]);
+    const view = new PlaylistView("p", server.api);
+    await view.load();
+    const done = view.move(3, 1);
+    expect(shown(view)).toBe("adbc");
+    await done;
+    expect(server.calls).toEqual(["move i-d after i-a"]);
+    expect(server.order()).toBe("adbc");
+    await view.move(1, 0);
+    expect(server.calls.at(-1)).toBe("move i-d after null");
+    expect(server.order()).toBe("dabc");
+  });
+
+  it("undoes a move the server could not place, reloads and says so", async () => {
+    const server = fakeServer(["a", "b", "c"]);
+    const view = new PlaylistView("p", server.api);
+    await view.load();
+    server.change(["c", "a", "x"]);
+    server.refuseMove(new ApiError(409, "reload", "reload"));
+    await view.move(0, 2);
+    expect(shown(view)).toBe("cax");
+    expect(view.notice).toBe(CHANGED_NOTICE);
+    expect(view.error).toBeNull();
+  });
+
+  it("undoes a move refused for another reason and shows why", async () => {
+    const server = fakeServer(["a", "b", "c"]);
+    const view = new PlaylistView("p", server.api);
+    await view.load();
+    server.refuseMove(new ApiError(404, "This no longer exists on the server."));
+    await view.move(0, 2);
+    expect(shown(view)).toBe("abc");
+    expect(view.error).toBe("This no longer exists on the server.");
+  });
+
+  it("removes the selection, and puts it back when refused", async () => {
+    const server = fakeServer(["a", "b", "c"]);
+    const view = new PlaylistView("p", server.api);
+    await view.load();
+    view.toggleSelected("i-a", true);
+    view.toggleSelected("i-c", true);
+    await view.remove();
+    expect(shown(view)).toBe("b");
+    expect(view.selected.size).toBe(0);
+    expect(server.calls).toEqual(["remove i-a,i-c"]);
+
+    server.refuseRemove(new ApiError(403, "You are not allowed to do this."));
+    await expect(view.remove(["i-b"])).rejects.toThrow();
+    expect(shown(view)).toBe("b");
+    expect(view.total).toBe(1);
+    expect(view.error).toBe("You are not allowed to do this.");
+  });
+
+  it("reloads the entries after new rules, for the new count", async () => {
+    const server = fakeServer(["a"]);
+    const view = new PlaylistView("p", server.api);
+    await view.load();
+    server.change(["a", "b", "c"]);
+    await view.saveRules({ match: "all", rules: [], sort: { field: "added", order: "desc" }, limit: null });
+    expect(view.total).toBe(3);
+    expect(server.calls[0]).toMatch(/^update \{"rules"/);
+    await settle();
+  });
+});
