@@ -57,19 +57,25 @@ export function sendQueueOnHide(method: "PUT" | "PATCH", body: QueuePut | QueueP
  * The tracks of a saved queue that can still be shown, in its order, and which of them
  * is current: the saved current one, or the next one left when it is gone.
  */
-export function restoredTracks(saved: Pick<SavedQueue, "track_ids" | "tracks" | "current_index">): {
+export function restoredTracks(
+  saved: Pick<SavedQueue, "track_ids" | "tracks" | "current_index"> & Partial<Pick<SavedQueue, "shuffle_order">>,
+): {
   tracks: Track[];
   index: number;
   /** Whether the saved current track itself is there (else its position means nothing). */
   same: boolean;
+  /** The saved shuffle order over the tracks kept; null: none was saved. */
+  order: number[] | null;
 } {
   const byId = new Map(saved.tracks.map((t) => [t.id, t]));
   const tracks: Track[] = [];
+  const kept = new Map<number, number>();
   let index = -1;
   let same = false;
   saved.track_ids.forEach((id, at) => {
     const track = byId.get(id);
     if (!track) return;
+    kept.set(at, tracks.length);
     if (index === -1 && at >= saved.current_index) {
       index = tracks.length;
       same = at === saved.current_index;
@@ -77,7 +83,8 @@ export function restoredTracks(saved: Pick<SavedQueue, "track_ids" | "tracks" | 
     tracks.push(track);
   });
   if (index === -1) index = tracks.length - 1;
-  return { tracks, index, same };
+  const order = saved.shuffle_order ? saved.shuffle_order.flatMap((at) => (kept.has(at) ? [kept.get(at)!] : [])) : null;
+  return { tracks, index, same, order };
 }
 
 const DEVICE_KEY = "tonearm.device";

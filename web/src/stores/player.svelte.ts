@@ -8,6 +8,7 @@
 import type { Track } from "../lib/api";
 import type { GainSettings } from "../lib/engine";
 import type { KeyCommand } from "../lib/keys";
+import type { Repeat } from "../lib/queue";
 import {
   type PlayerEvent,
   type PlayerState,
@@ -41,12 +42,22 @@ export const VOLUME_STEP = 0.05;
  */
 export interface PlayQueue {
   readonly tracks: readonly Track[];
+  /** The current entry; -1: none. */
+  readonly index: number;
+  readonly shuffle: boolean;
+  readonly repeat: Repeat;
   replace(tracks: readonly Track[], index?: number): Track | null;
   append(tracks: readonly Track[]): void;
   playNext(tracks: readonly Track[]): void;
   remove(at: number): void;
   /** The player loaded this track: the queue's current entry follows it. */
   follow(trackId: string | null | undefined): void;
+  /** Make the entry at `at` current; returns its track. */
+  jump(at: number): Track | null;
+  /** The entry after (+1) or before (-1) the current one in the play order; null: none. */
+  step(direction: 1 | -1, auto?: boolean, playable?: (track: Track) => boolean): number | null;
+  setShuffle(on: boolean): void;
+  cycleRepeat(): void;
 }
 
 export class Player {
@@ -88,7 +99,54 @@ export class Player {
   }
 
   get hasNext(): boolean {
+    const queue = this.steppingQueue();
+    if (queue) return queue.step(1, false, isPlayable) !== null;
     return neighbour(this.order, this.state.track?.id ?? null, 1) !== null;
+  }
+
+  /** Whether the queue plays shuffled. */
+  get shuffleOn(): boolean {
+    return this.playQueue?.shuffle ?? false;
+  }
+
+  get repeatMode(): Repeat {
+    return this.playQueue?.repeat ?? "off";
+  }
+
+  /** Whether shuffle and repeat can be set (the page has a queue). */
+  get hasQueue(): boolean {
+    return this.playQueue !== null;
+  }
+
+  setShuffle(on: boolean): void {
+    this.playQueue?.setShuffle(on);
+  }
+
+  cycleRepeat(): void {
+    this.playQueue?.cycleRepeat();
+  }
+
+  /**
+   * The queue, where it decides what comes next: it holds entries and its current one is
+   * what is loaded (a track played from outside it goes by the list order instead).
+   */
+  private steppingQueue(): PlayQueue | null {
+    const queue = this.playQueue;
+    if (!queue?.tracks.length) return null;
+    const loaded = this.state.track?.id;
+    if (loaded && queue.tracks[queue.index]?.id !== loaded) return null;
+    return queue;
+  }
+
+  /** Play the queue's entry `at` from its start (the one loaded: again). */
+  private playEntry(queue: PlayQueue, at: number): void {
+    if (at === queue.index && this.state.track?.id === queue.tracks[at]?.id) {
+      this.engine?.seek(0);
+      this.engine?.play();
+      return;
+    }
+    const track = queue.jump(at);
+    if (track) this.engine?.load(track, true);
   }
 
   /** Whether Play can start something with nothing loaded. */
@@ -205,6 +263,13 @@ export class Player {
 
   /** The next playable track; at the end of the list a press goes to the end of this one. */
   next(auto = false): void {
+    const queue = this.steppingQueue();
+    if (queue) {
+      const at = queue.step(1, auto, isPlayable);
+      if (at !== null) this.playEntry(queue, at);
+      else if (!auto) this.engine?.seek(this.state.duration);
+      return;
+    }
     const track = neighbour(this.order, this.state.track?.id ?? null, 1);
     if (track) this.engine?.load(track, true);
     else if (!auto) this.engine?.seek(this.state.duration);
@@ -212,6 +277,13 @@ export class Player {
 
   /** Back to the start of this track, or to the previous one within its first seconds. */
   previous(): void {
+    const queue = this.steppingQueue();
+    if (queue) {
+      const at = queue.step(-1, false, isPlayable);
+      if (previousRestarts(this.state.position) || at === null) this.engine?.seek(0);
+      else this.playEntry(queue, at);
+      return;
+    }
     const track = neighbour(this.order, this.state.track?.id ?? null, -1);
     if (previousRestarts(this.state.position) || !track) this.engine?.seek(0);
     else this.engine?.load(track, true);

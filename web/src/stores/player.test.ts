@@ -214,3 +214,64 @@ describe("Player with the page's queue", () => {
     expect(queue.index).toBe(2);
   });
 });
+
+describe("Player with shuffle and repeat", () => {
+  function withQueue(random = () => 0.5) {
+    const t = setup();
+    const queue = new Queue(localQueueApi(), t.player, "test", new ManualTimers(), random);
+    t.player.useQueue(queue);
+    return { ...t, queue };
+  }
+  const list = () => ["1", "2", "3", "4"].map((id) => track(id));
+
+  it("repeat one plays the track again at its end; Next still moves on", () => {
+    const { player, engine, queue } = withQueue();
+    player.playFrom(list(), list()[1]);
+    player.cycleRepeat();
+    player.cycleRepeat();
+    expect(player.repeatMode).toBe("one");
+    player.dispatch({ type: "ended" });
+    expect(engine.calls.slice(-2)).toEqual(["seek 0", "play"]);
+    expect(player.state.track?.id).toBe("2");
+    player.next();
+    expect(engine.calls.at(-1)).toBe("load 3 autoplay");
+    expect(queue.index).toBe(2);
+  });
+
+  it("repeat all wraps at the end of the queue; off stops there", () => {
+    const { player, engine, queue } = withQueue();
+    player.playFrom(list(), list()[3]);
+    player.dispatch({ type: "ended" });
+    expect(engine.calls).toEqual(["load 4 autoplay"]);
+    expect(player.hasNext).toBe(false);
+    player.cycleRepeat();
+    expect(player.hasNext).toBe(true);
+    player.dispatch({ type: "ended" });
+    expect(engine.calls.at(-1)).toBe("load 1 autoplay");
+    expect(queue.index).toBe(0);
+    // Previous at the first track wraps back to the last.
+    player.previous();
+    expect(engine.calls.at(-1)).toBe("load 4 autoplay");
+  });
+
+  it("shuffle plays the rest in the shuffled order, the current track first", () => {
+    const { player, engine, queue } = withQueue(() => 0);
+    player.playFrom(list(), list()[2]);
+    player.setShuffle(true);
+    expect(player.shuffleOn).toBe(true);
+    const order = queue.order ?? [];
+    expect(order[0]).toBe(2);
+    expect([...order].sort()).toEqual([0, 1, 2, 3]);
+    const played = ["3"];
+    for (let i = 1; i < 4; i++) {
+      player.dispatch({ type: "ended" });
+      played.push(player.state.track?.id ?? "");
+    }
+    expect(played).toEqual(order.map((at) => String(at + 1)));
+    expect(player.hasNext).toBe(false);
+    // Previous goes back along the same order.
+    player.previous();
+    expect(player.state.track?.id).toBe(String(order[2] + 1));
+    expect(engine.calls.filter((c) => c.startsWith("load")).length).toBe(5);
+  });
+});

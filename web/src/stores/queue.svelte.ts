@@ -14,6 +14,7 @@
 import type { Track } from "../lib/api";
 import * as queueApi from "../lib/queue";
 import { type QueuePatch, type QueuePut, type Repeat, type SavedQueue, deviceName, restoredTracks } from "../lib/queue";
+import { isPermutation, nextRepeat, orderMoved, orderWithInserted, orderWithout, shuffledOrder, stepIndex } from "../lib/playorder";
 import { followIndex, moveEntry } from "../lib/reorder";
 import type { Timers } from "./library.svelte";
 
@@ -41,6 +42,8 @@ export class Queue {
   /** The current entry's index; -1 when the queue is empty. */
   index = $state(-1);
   shuffle = $state(false);
+  /** While shuffle is on: the indexes of `tracks` in the order they play. */
+  order = $state.raw<readonly number[] | null>(null);
   repeat = $state<Repeat>("off");
   /** Restored from the server (or found empty there). */
   loaded = $state(false);
@@ -65,6 +68,7 @@ export class Queue {
     private readonly player: QueuePlayer,
     readonly device: string,
     timers?: Timers,
+    private readonly random: () => number = Math.random,
   ) {
     this.timers = timers ?? browserTimers;
   }
@@ -79,6 +83,7 @@ export class Queue {
   replace(tracks: readonly Track[], index = 0): Track | null {
     this.tracks = [...tracks];
     this.index = tracks.length ? Math.min(Math.max(0, index), tracks.length - 1) : -1;
+    if (this.shuffle) this.order = shuffledOrder(tracks.length, this.index, this.random);
     this.changed();
     return this.current;
   }
@@ -86,8 +91,10 @@ export class Queue {
   /** Add to the end. */
   append(tracks: readonly Track[]): void {
     if (!tracks.length) return;
+    const at = this.tracks.length;
     this.tracks = [...this.tracks, ...tracks];
     if (this.index === -1) this.index = 0;
+    if (this.order) this.order = orderWithInserted(this.order, at, tracks.length, this.index, false, this.random);
     this.changed();
   }
 
@@ -95,15 +102,18 @@ export class Queue {
   playNext(tracks: readonly Track[]): void {
     if (!tracks.length) return;
     const next = [...this.tracks];
-    next.splice(this.index + 1, 0, ...tracks);
+    const at = this.index + 1;
+    next.splice(at, 0, ...tracks);
     this.tracks = next;
     if (this.index === -1) this.index = 0;
+    if (this.order) this.order = orderWithInserted(this.order, at, tracks.length, this.index, true, this.random);
     this.changed();
   }
 
   remove(at: number): void {
     if (at < 0 || at >= this.tracks.length) return;
     this.tracks = this.tracks.filter((_, i) => i !== at);
+    if (this.order) this.order = orderWithout(this.order, at);
     if (at < this.index || this.index >= this.tracks.length) this.index -= 1;
     if (this.tracks.length === 0) this.index = -1;
     else if (this.index < 0) this.index = 0;
@@ -115,12 +125,14 @@ export class Queue {
     const target = Math.min(Math.max(0, to), this.tracks.length - 1);
     this.tracks = moveEntry(this.tracks, from, target);
     this.index = followIndex(this.index, from, target);
+    if (this.order) this.order = orderMoved(this.order, from, target);
     this.changed();
   }
 
   clear(): void {
     this.tracks = [];
     this.index = -1;
+    if (this.order) this.order = [];
     this.changed();
   }
 
@@ -135,6 +147,30 @@ export class Queue {
   setRepeat(repeat: Repeat): void {
     this.repeat = repeat;
     this.changed();
+  }
+
+  /** off -> all -> one -> off. */
+  cycleRepeat(): void {
+    this.setRepeat(nextRepeat(this.repeat));
+  }
+
+  /** Shuffle on: the rest plays in a random order after the current track; off: in list order. */
+  setShuffle(on: boolean): void {
+    if (on === this.shuffle) return;
+    this.shuffle = on;
+    this.order = on ? shuffledOrder(this.tracks.length, this.index, this.random) : null;
+    this.changed();
+  }
+
+  /**
+   * The entry to play after (+1) or before (-1) the current one, in the play order and
+   * under the repeat mode; null: none. `auto`: the current track ended by itself.
+   */
+  step(direction: 1 | -1, auto = false, playable: (track: Track) => boolean = () => true): number | null {
+    const order = this.shuffle ? this.order : null;
+    return stepIndex({ length: this.tracks.length, index: this.index, order, repeat: this.repeat }, direction, auto, (at) =>
+      playable(this.tracks[at]),
+    );
   }
 
   /**
@@ -169,10 +205,19 @@ export class Queue {
       current_index: Math.max(0, this.index),
       position_s: this.position(),
       shuffle: this.shuffle,
+      shuffle_order: this.shuffle ? this.validOrder() : null,
       repeat: this.repeat,
       device: this.device,
       base_version: this.version,
     };
+  }
+
+  /** The shuffled order, made anew if it went out of step with the list. */
+  private validOrder(): number[] {
+    if (isPermutation(this.order, this.tracks.length)) return this.order;
+    const order = shuffledOrder(this.tracks.length, this.index, this.random);
+    this.order = order;
+    return order;
   }
 
   private position(): number {
@@ -269,10 +314,11 @@ export class Queue {
   }
 
   private apply(saved: SavedQueue, restorePlayer: boolean): void {
-    const { tracks, index, same } = restoredTracks(saved);
+    const { tracks, index, same, order } = restoredTracks(saved);
     this.tracks = tracks;
     this.index = index;
     this.shuffle = saved.shuffle;
+    this.order = saved.shuffle ? (isPermutation(order, tracks.length) ? order : shuffledOrder(tracks.length, index, this.random)) : null;
     this.repeat = saved.repeat;
     this.version = saved.version;
     this.offer = null;

@@ -286,3 +286,63 @@ describe("queue on the wire", () => {
     expect(deviceLabel(null)).toBe("another device");
   });
 });
+
+describe("Queue shuffle and repeat", () => {
+  it("saves shuffle (an order with the current track first) and repeat, and restores them after a reload", async () => {
+    const t = setup();
+    await t.queue.start();
+    t.queue.replace(["a", "b", "c", "d", "e"].map((id) => track(id)), 2);
+    t.queue.setShuffle(true);
+    t.queue.cycleRepeat();
+    expect(t.queue.repeat).toBe("all");
+    await t.queue.save();
+    const put = t.calls.filter((c) => c.method === "PUT").at(-1)?.body as QueuePut;
+    expect(put).toMatchObject({ shuffle: true, repeat: "all", current_index: 2 });
+    expect([...(put.shuffle_order ?? [])].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(put.shuffle_order?.[0]).toBe(2);
+
+    // The page reloads: a new queue over the same server.
+    const again = setup(t.server.get());
+    await again.queue.start();
+    expect(again.queue.shuffle).toBe(true);
+    expect(again.queue.repeat).toBe("all");
+    expect(again.queue.order).toEqual(put.shuffle_order);
+    expect(again.queue.step(1)).toBe(put.shuffle_order?.[1]);
+
+    // Shuffle off: the list order again, and no order sent.
+    again.queue.setShuffle(false);
+    await again.queue.save();
+    const off = again.calls.filter((c) => c.method === "PUT").at(-1)?.body as QueuePut;
+    expect(off).toMatchObject({ shuffle: false, shuffle_order: null });
+    expect(again.queue.step(1)).toBe(3);
+  });
+
+  it("keeps the shuffled order whole as entries come and go", async () => {
+    const t = setup();
+    await t.queue.start();
+    t.queue.replace(abc(), 1);
+    t.queue.setShuffle(true);
+    t.queue.append([track("d"), track("e")]);
+    t.queue.playNext([track("n")]);
+    expect(ids(t.queue.tracks)).toBe("abncde");
+    // "Play next" means next, shuffled or not.
+    expect(t.queue.step(1)).toBe(2);
+    t.queue.remove(0);
+    t.queue.move(0, 3);
+    await t.queue.save();
+    const put = t.calls.filter((c) => c.method === "PUT").at(-1)?.body as QueuePut;
+    expect([...(put.shuffle_order ?? [])].sort()).toEqual([0, 1, 2, 3, 4]);
+    // The current track (b) is still first in the order.
+    expect(put.track_ids[put.shuffle_order?.[0] ?? -1]).toBe("b");
+  });
+
+  it("carries a saved order over to the tracks still there", () => {
+    const answer = restoredTracks({
+      track_ids: ["a", "gone", "c", "d"],
+      tracks: [track("a"), track("c"), track("d")],
+      current_index: 2,
+      shuffle_order: [3, 1, 2, 0],
+    });
+    expect(answer.order).toEqual([2, 1, 0]);
+  });
+});
