@@ -1,29 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { FakeSource } from "../testing/events";
 import { ManualTimers } from "../testing/timers";
 import { Changes } from "./changes.svelte";
 import {
-  type EventSourceLike,
   LiveEvents,
   MAX_BACKOFF_MS,
   backoff,
   parseQueueEvent,
   parseTrackEvent,
 } from "./events.svelte";
-
-class FakeSource implements EventSourceLike {
-  listeners = new Map<string, ((event: MessageEvent) => void)[]>();
-  closed = false;
-  constructor(readonly url: string) {}
-  addEventListener(type: string, listener: (event: MessageEvent) => void): void {
-    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
-  }
-  close(): void {
-    this.closed = true;
-  }
-  fire(type: string, data?: string): void {
-    for (const l of this.listeners.get(type) ?? []) l({ data } as MessageEvent);
-  }
-}
 
 function setup() {
   const sources: FakeSource[] = [];

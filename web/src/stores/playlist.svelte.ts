@@ -3,11 +3,17 @@
  * to them. Moves and removals show at once and are undone when the server refuses; a
  * move the server cannot place (the entry it was to follow is gone: someone else changed
  * the playlist meanwhile) reloads the playlist and says so.
+ *
+ * Changes made elsewhere (another tab, a collaborator) arrive as `playlist` events: an
+ * update reloads the header and entries (once for a burst, and never over a change of
+ * this page's own still on its way); a deletion sends the page away (`follow`).
  */
 import type * as playlistsApi from "../lib/playlists";
 import type { Playlist, PlaylistChange, PlaylistItem } from "../lib/playlists";
 import { afterIdOf, moveEntry } from "../lib/reorder";
 import type { SmartRules } from "../lib/smartrules";
+import type { PlaylistEvent } from "./events.svelte";
+import type { Timers } from "./library.svelte";
 
 export type PlaylistApi = Pick<
   typeof playlistsApi,
@@ -22,6 +28,15 @@ export type PlaylistApi = Pick<
 >;
 
 export const CHANGED_NOTICE = "This playlist changed; reloaded";
+export const DELETED_NOTICE = "That playlist was deleted.";
+/** A burst of events (a drag, a bulk add elsewhere) reloads once. */
+export const EVENT_DEBOUNCE_MS = 300;
+
+/** What a page follows: the playlist events, and reconnections (events may be lost). */
+export interface PlaylistFeed {
+  onPlaylist(handler: (event: PlaylistEvent) => void): () => void;
+  onResync(handler: () => void): () => void;
+}
 
 const message = (error: unknown) => (error instanceof Error ? error.message : "That did not work. Try again.");
 
@@ -40,6 +55,14 @@ export class PlaylistView {
 
   /** Moves go to the server one after another, each relative to the order before it. */
   private moves: Promise<void> = Promise.resolve();
+  /** This page's changes shown but not yet answered by the server. */
+  private pending = 0;
+  /** Bumps with every change shown before the server answers it. */
+  private localChanges = 0;
+  /** A reload was asked for while changes were pending: run it once they settle. */
+  private reloadWanted = false;
+  /** This page deleted the playlist (its own event is no news). */
+  private deleting = false;
 
   constructor(
     readonly id: string,
@@ -53,18 +76,85 @@ export class PlaylistView {
   async load(): Promise<void> {
     try {
       const [playlist, items] = await Promise.all([this.api.getPlaylist(this.id), this.loadItems()]);
-      this.playlist = playlist;
-      this.items = items.items;
-      this.total = items.total;
-      this.version = items.version;
-      this.error = null;
-      const present = new Set(items.items.map((i) => i.id));
-      this.selected = new Set([...this.selected].filter((id) => present.has(id)));
+      this.show(playlist, items);
     } catch (error) {
       this.error = message(error);
     } finally {
       this.loaded = true;
     }
+  }
+
+  /**
+   * Load again because it changed elsewhere. Waits for this page's own pending changes,
+   * and drops an answer that a change made meanwhile would overwrite (then loads again).
+   */
+  async reload(): Promise<void> {
+    if (this.pending > 0) {
+      this.reloadWanted = true;
+      return;
+    }
+    const before = this.localChanges;
+    try {
+      const [playlist, items] = await Promise.all([this.api.getPlaylist(this.id), this.loadItems()]);
+      if (this.localChanges !== before) {
+        this.reloadWanted = true;
+        if (this.pending === 0) this.settled(0);
+        return;
+      }
+      this.show(playlist, items);
+    } catch {
+      // Gone or unreachable: a deletion comes as its own event; keep what is shown.
+    }
+  }
+
+  /**
+   * Follow the change feed: an update of this playlist reloads it (debounced), a
+   * deletion calls `ondeleted`. Returns the unsubscribe.
+   */
+  follow(feed: PlaylistFeed, timers: Timers, ondeleted: () => void): () => void {
+    let timer: unknown = undefined;
+    const soon = () => {
+      timers.clear(timer);
+      timer = timers.set(() => void this.reload(), EVENT_DEBOUNCE_MS);
+    };
+    const offPlaylist = feed.onPlaylist((event) => {
+      if (event.id !== this.id) return;
+      if (event.action === "deleted") {
+        timers.clear(timer);
+        if (!this.deleting) ondeleted();
+      } else if (event.action === "updated") soon();
+    });
+    const offResync = feed.onResync(soon);
+    return () => {
+      timers.clear(timer);
+      offPlaylist();
+      offResync();
+    };
+  }
+
+  /** A change shown ahead of the server's answer. */
+  private started(): void {
+    this.pending += 1;
+    this.localChanges += 1;
+  }
+
+  /** One pending change answered (`by` 0: only look for a reload that waits). */
+  private settled(by = 1): void {
+    this.pending -= by;
+    if (this.pending === 0 && this.reloadWanted) {
+      this.reloadWanted = false;
+      void this.reload();
+    }
+  }
+
+  private show(playlist: Playlist, items: { items: PlaylistItem[]; total: number; version: number }): void {
+    this.playlist = playlist;
+    this.items = items.items;
+    this.total = items.total;
+    this.version = items.version;
+    this.error = null;
+    const present = new Set(items.items.map((i) => i.id));
+    this.selected = new Set([...this.selected].filter((id) => present.has(id)));
   }
 
   /** Every entry, page by page (a playlist holds at most a few thousand). */
@@ -88,6 +178,7 @@ export class PlaylistView {
     const item = before[from];
     this.items = after;
     this.notice = null;
+    this.started();
     this.moves = this.moves.then(async () => {
       try {
         const answer = await this.api.moveItem(this.id, item.id, afterIdOf(after, landed));
@@ -100,6 +191,8 @@ export class PlaylistView {
         } else {
           this.error = message(error);
         }
+      } finally {
+        this.settled();
       }
     });
     return this.moves;
@@ -125,6 +218,7 @@ export class PlaylistView {
     this.items = before.filter((i) => !gone.has(i.id));
     this.total = Math.max(0, beforeTotal - (before.length - this.items.length));
     this.selected = new Set([...this.selected].filter((id) => !gone.has(id)));
+    this.started();
     try {
       const answer = await this.api.removeItems(this.id, itemIds);
       this.version = answer.version;
@@ -134,6 +228,8 @@ export class PlaylistView {
       this.total = beforeTotal;
       this.error = message(error);
       throw error;
+    } finally {
+      this.settled();
     }
   }
 
@@ -157,8 +253,14 @@ export class PlaylistView {
     await this.load();
   }
 
-  delete(): Promise<void> {
-    return this.api.deletePlaylist(this.id);
+  async delete(): Promise<void> {
+    this.deleting = true;
+    try {
+      await this.api.deletePlaylist(this.id);
+    } catch (error) {
+      this.deleting = false;
+      throw error;
+    }
   }
 
   duplicate(): Promise<Playlist> {

@@ -4,7 +4,11 @@ import type { ItemPage, PlaylistItem } from "../lib/playlists";
 import { playlist } from "../testing/playlists";
 import { settle } from "../testing/timers";
 import { track } from "../testing/tracks";
-import { CHANGED_NOTICE, type PlaylistApi, PlaylistView } from "./playlist.svelte";
+import { FakeSource } from "../testing/events";
+import { ManualTimers } from "../testing/timers";
+import { LiveEvents } from "./events.svelte";
+import { followPlaylists } from "./playlists";
+import { CHANGED_NOTICE, EVENT_DEBOUNCE_MS, type PlaylistApi, PlaylistView } from "./playlist.svelte";
 
 const item = (id: string): PlaylistItem => ({
   id: `i-${id}`,
@@ -21,13 +25,19 @@ function fakeServer(ids: string[]) {
   const calls: string[] = [];
   let refuseMove: ApiError | null = null;
   let refuseRemove: ApiError | null = null;
+  let name = "List";
+  let gets = 0;
+  let held: Promise<void> | null = null;
   const page = (offset: number, limit: number): ItemPage => ({
     items: items.slice(offset, offset + limit),
     total: items.length,
     version,
   });
   const api: PlaylistApi = {
-    getPlaylist: async (id) => playlist(id, { item_count: items.length }),
+    getPlaylist: async (id) => {
+      gets += 1;
+      return playlist(id, { name, item_count: items.length });
+    },
     listItems: async (_id, offset = 0, limit = 500) => page(offset, limit),
     updatePlaylist: async (id, change) => {
       calls.push(`update ${JSON.stringify(change)}`);
@@ -43,6 +53,7 @@ function fakeServer(ids: string[]) {
     },
     moveItem: async (_id, itemId, after) => {
       calls.push(`move ${itemId} after ${after}`);
+      if (held) await held;
       if (refuseMove) throw refuseMove;
       const moving = items.find((i) => i.id === itemId)!;
       items = items.filter((i) => i !== moving);
@@ -64,6 +75,17 @@ function fakeServer(ids: string[]) {
       version += 1;
     },
     refuseMove: (e: ApiError | null) => (refuseMove = e),
+    rename: (next: string) => (name = next),
+    gets: () => gets,
+    /** Moves wait until the returned function is called. */
+    holdMoves: () => {
+      let release = () => {};
+      held = new Promise((resolve) => (release = resolve));
+      return () => {
+        held = null;
+        release();
+      };
+    },
     refuseRemove: (e: ApiError | null) => (refuseRemove = e),
   };
 }
@@ -144,5 +166,134 @@ describe("PlaylistView", () => {
     expect(view.total).toBe(3);
     expect(server.calls[0]).toMatch(/^update \{"rules"/);
     await settle();
+  });
+});
+
+describe("PlaylistView following the change feed", () => {
+  /** The page's feed over a fake EventSource, and the view following it. */
+  async function followed(ids: string[]) {
+    const server = fakeServer(ids);
+    const view = new PlaylistView("p", server.api);
+    await view.load();
+    const timers = new ManualTimers();
+    const sources: FakeSource[] = [];
+    const live = new LiveEvents((url) => {
+      const source = new FakeSource(url);
+      sources.push(source);
+      return source;
+    }, timers);
+    live.start();
+    sources[0].fire("open");
+    const deleted: string[] = [];
+    const stop = view.follow(live, timers, () => deleted.push(view.id));
+    const send = (id: string, action: string) => sources.at(-1)!.fire("playlist", JSON.stringify({ id, action }));
+    const gets = server.gets;
+    return { server, view, timers, sources, send, deleted, stop, gets };
+  }
+
+  it("reloads the header and entries once for a burst of updates to this playlist", async () => {
+    const t = await followed(["a", "b"]);
+    t.server.rename("Renamed elsewhere");
+    t.server.change(["b", "a", "c"]);
+    t.send("p", "updated");
+    t.send("other", "updated");
+    t.send("p", "updated");
+    t.send("p", "updated");
+    expect(t.timers.delays).toEqual([EVENT_DEBOUNCE_MS]);
+    expect(shown(t.view)).toBe("ab");
+    const before = t.gets();
+    t.timers.fire();
+    await settle();
+    expect(t.gets()).toBe(before + 1);
+    expect(shown(t.view)).toBe("bac");
+    expect(t.view.playlist?.name).toBe("Renamed elsewhere");
+    expect(t.view.total).toBe(3);
+  });
+
+  it("ignores other playlists, and stops following when told", async () => {
+    const t = await followed(["a"]);
+    t.send("other", "updated");
+    t.send("other", "deleted");
+    expect(t.timers.delays).toEqual([]);
+    expect(t.deleted).toEqual([]);
+    t.stop();
+    t.send("p", "deleted");
+    t.send("p", "updated");
+    expect(t.deleted).toEqual([]);
+    expect(t.timers.delays).toEqual([]);
+  });
+
+  it("leaves when the playlist is deleted elsewhere, not when this page deleted it", async () => {
+    const t = await followed(["a"]);
+    t.send("p", "updated");
+    t.send("p", "deleted");
+    expect(t.deleted).toEqual(["p"]);
+    // The pending reload is dropped: there is nothing left to load.
+    expect(t.timers.delays).toEqual([]);
+
+    const own = await followed(["a"]);
+    await own.view.delete();
+    own.send("p", "deleted");
+    expect(own.deleted).toEqual([]);
+  });
+
+  it("does not reload over a change of its own still on its way, and reloads after it", async () => {
+    const t = await followed(["a", "b", "c"]);
+    const release = t.server.holdMoves();
+    const moved = t.view.move(2, 0);
+    expect(shown(t.view)).toBe("cab");
+    // Someone else adds a track meanwhile.
+    t.server.change(["a", "b", "c", "x"]);
+    t.send("p", "updated");
+    t.timers.fire();
+    await settle();
+    // The optimistic order stays while the move is unanswered.
+    expect(shown(t.view)).toBe("cab");
+    release();
+    await moved;
+    await settle();
+    expect(t.server.order()).toBe("cabx");
+    expect(shown(t.view)).toBe("cabx");
+  });
+
+  it("reloads after the feed reconnects (events sent in the gap are lost)", async () => {
+    const t = await followed(["a"]);
+    t.server.change(["a", "b"]);
+    t.sources[0].fire("error");
+    t.timers.fire(); // the reconnection
+    t.sources[1].fire("open");
+    expect(t.timers.delays).toEqual([EVENT_DEBOUNCE_MS]);
+    t.timers.fire();
+    await settle();
+    expect(shown(t.view)).toBe("ab");
+  });
+});
+
+describe("the playlists page following the change feed", () => {
+  it("loads the list again, once for a burst, on created, updated and deleted", () => {
+    const timers = new ManualTimers();
+    const sources: FakeSource[] = [];
+    const live = new LiveEvents((url) => {
+      const source = new FakeSource(url);
+      sources.push(source);
+      return source;
+    }, timers);
+    live.start();
+    sources[0].fire("open");
+    let loads = 0;
+    const stop = followPlaylists(live, timers, () => (loads += 1));
+    for (const action of ["created", "updated", "deleted"]) {
+      sources[0].fire("playlist", JSON.stringify({ id: `p-${action}`, action }));
+      sources[0].fire("playlist", JSON.stringify({ id: "q", action }));
+      expect(timers.delays).toEqual([EVENT_DEBOUNCE_MS]);
+      timers.fire();
+    }
+    expect(loads).toBe(3);
+    sources[0].fire("playlist", "not json");
+    expect(timers.delays).toEqual([]);
+    stop();
+    sources[0].fire("playlist", JSON.stringify({ id: "p", action: "created" }));
+    expect(timers.delays).toEqual([]);
+    expect(loads).toBe(3);
   });
 });
