@@ -3,7 +3,7 @@ import type { CatalogTrack, ListOptions, TrackSort } from "../lib/catalog";
 import { pagesFor, span, visibleRange } from "../lib/virtual";
 import { settle } from "../testing/timers";
 import { track } from "../testing/tracks";
-import { TrackTable } from "./tracktable.svelte";
+import { KEPT_PAGES, TrackTable } from "./tracktable.svelte";
 
 const TOTAL = 100_000;
 
@@ -85,5 +85,34 @@ describe("the track table", () => {
     table.click(3, {});
     table.drop("t3");
     expect(table.selected.size).toBe(0);
+  });
+
+  it("keeps only the pages near the view, and fetches a dropped one again when it comes back", async () => {
+    const { table, asked } = setup();
+    table.ensure({ start: 0, end: 20 });
+    await settle();
+    table.click(3, {});
+    // A long fling: a window of 30 rows every 700 rows down to the end.
+    for (let start = 0; start < TOTAL; start += 700) {
+      table.ensure({ start, end: start + 30 });
+      await settle();
+      expect(table.pagesHeld).toBeLessThanOrEqual(KEPT_PAGES);
+    }
+    table.ensure({ start: TOTAL - 30, end: TOTAL });
+    await settle();
+    expect(table.pagesHeld).toBeLessThanOrEqual(KEPT_PAGES);
+    // The nearest pages stay (the fling's last stops), the far ones went.
+    expect(table.row(TOTAL - 1)?.id).toBe(`t${TOTAL - 1}`);
+    expect(table.row(99_400)?.id).toBe("t99400");
+    expect(table.row(50_000)).toBeUndefined();
+    // The selected row outlives its page; the rest of that page does not.
+    expect(table.row(4)).toBeUndefined();
+    expect(table.selectedTracks().map((t) => t.id)).toEqual(["t3"]);
+    // Back at the top: page 0 is fetched again.
+    const before = asked.filter((a) => a.offset === 0).length;
+    table.ensure({ start: 0, end: 20 });
+    await settle();
+    expect(asked.filter((a) => a.offset === 0).length).toBe(before + 1);
+    expect(table.row(4)?.id).toBe("t4");
   });
 });
