@@ -63,6 +63,8 @@ export class PlaylistView {
   private reloadWanted = false;
   /** This page deleted the playlist (its own event is no news). */
   private deleting = false;
+  /** What `follow` was told to do when the playlist goes. */
+  private ondeleted: (() => void) | null = null;
 
   constructor(
     readonly id: string,
@@ -102,8 +104,10 @@ export class PlaylistView {
         return;
       }
       this.show(playlist, items);
-    } catch {
-      // Gone or unreachable: a deletion comes as its own event; keep what is shown.
+    } catch (error) {
+      // No longer there for this viewer (made private, or gone): leave as for a deletion.
+      // Unreachable: keep what is shown.
+      if ((error as { status?: number }).status === 404 && !this.deleting) this.ondeleted?.();
     }
   }
 
@@ -113,6 +117,7 @@ export class PlaylistView {
    */
   follow(feed: PlaylistFeed, timers: Timers, ondeleted: () => void): () => void {
     let timer: unknown = undefined;
+    this.ondeleted = ondeleted;
     const soon = () => {
       timers.clear(timer);
       timer = timers.set(() => void this.reload(), EVENT_DEBOUNCE_MS);
@@ -127,6 +132,7 @@ export class PlaylistView {
     const offResync = feed.onResync(soon);
     return () => {
       timers.clear(timer);
+      this.ondeleted = null;
       offPlaylist();
       offResync();
     };

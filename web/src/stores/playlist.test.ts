@@ -27,6 +27,7 @@ function fakeServer(ids: string[]) {
   let refuseRemove: ApiError | null = null;
   let name = "List";
   let gets = 0;
+  let hidden = false;
   let held: Promise<void> | null = null;
   const page = (offset: number, limit: number): ItemPage => ({
     items: items.slice(offset, offset + limit),
@@ -36,6 +37,7 @@ function fakeServer(ids: string[]) {
   const api: PlaylistApi = {
     getPlaylist: async (id) => {
       gets += 1;
+      if (hidden) throw new ApiError(404, "Not found.");
       return playlist(id, { name, item_count: items.length });
     },
     listItems: async (_id, offset = 0, limit = 500) => page(offset, limit),
@@ -77,6 +79,7 @@ function fakeServer(ids: string[]) {
     refuseMove: (e: ApiError | null) => (refuseMove = e),
     rename: (next: string) => (name = next),
     gets: () => gets,
+    hide: () => (hidden = true),
     /** Moves wait until the returned function is called. */
     holdMoves: () => {
       let release = () => {};
@@ -230,6 +233,14 @@ describe("PlaylistView following the change feed", () => {
     expect(t.deleted).toEqual(["p"]);
     // The pending reload is dropped: there is nothing left to load.
     expect(t.timers.delays).toEqual([]);
+
+    // Made private by its owner: an update this viewer can no longer load also leaves.
+    const hiddenNow = await followed(["a"]);
+    hiddenNow.server.hide();
+    hiddenNow.send("p", "updated");
+    hiddenNow.timers.fire();
+    await settle();
+    expect(hiddenNow.deleted).toEqual(["p"]);
 
     const own = await followed(["a"]);
     await own.view.delete();

@@ -129,6 +129,18 @@ export class Queue {
     this.changed();
   }
 
+  /** The entry at `at` plays right after the current one (shuffled or not). */
+  playNextAt(at: number): void {
+    if (at < 0 || at >= this.tracks.length || at === this.index) return;
+    const to = at < this.index ? this.index : this.index + 1;
+    this.move(at, to);
+    if (!this.order) return;
+    const landed = Math.min(to, this.tracks.length - 1);
+    const rest = this.order.filter((i) => i !== landed);
+    rest.splice(rest.indexOf(this.index) + 1, 0, landed);
+    this.order = rest;
+  }
+
   clear(): void {
     this.tracks = [];
     this.index = -1;

@@ -346,3 +346,20 @@ describe("Queue shuffle and repeat", () => {
     expect(answer.order).toEqual([2, 1, 0]);
   });
 });
+
+describe("Queue: play an entry next", () => {
+  it("puts it right after the current one, in the list and in the shuffled order", async () => {
+    const t = setup();
+    await t.queue.start();
+    t.queue.replace(["a", "b", "c", "d", "e"].map((id) => track(id)), 1);
+    t.queue.playNextAt(4);
+    expect(ids(t.queue.tracks)).toBe("abecd");
+    expect(t.queue.step(1)).toBe(2);
+    t.queue.setShuffle(true);
+    t.queue.playNextAt(0);
+    expect(ids(t.queue.tracks)).toBe("baecd");
+    expect(t.queue.index).toBe(0);
+    expect(t.queue.tracks[t.queue.step(1) ?? -1].id).toBe("a");
+    expect([...(t.queue.order ?? [])].sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+});
