@@ -34,16 +34,21 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def refresh_statistics(engine: Engine) -> None:
-    """Give SQLite's planner fresh table statistics.
+    """Give SQLite's planner table statistics once the library is large enough to need them.
 
     Without them SQLite picks poor plans for the library's grouped pages (an album grid
     over 100k tracks took 50-125 ms instead of under 30, ``bench/library.py
-    --no-analyze``). ``analysis_limit`` samples each index, so this costs milliseconds even
-    for a large library. PostgreSQL's autovacuum keeps its own statistics.
+    --no-analyze``). A small library is skipped: statistics of nearly empty tables would
+    mislead the planner later, and a connection reads them only when it opens or when
+    the schema changes (the first ANALYZE creates ``sqlite_stat1``, which is such a
+    change). ``analysis_limit`` samples each index, so this costs milliseconds even for a
+    large library. PostgreSQL's autovacuum keeps its own statistics.
     """
     if engine.dialect.name != "sqlite":
         return
     with engine.begin() as conn:
+        if conn.execute(text("SELECT 1 FROM tracks LIMIT 1 OFFSET :n"), {"n": 999}).first() is None:
+            return
         conn.execute(text("PRAGMA analysis_limit=1000"))
         conn.execute(text("ANALYZE"))
 
