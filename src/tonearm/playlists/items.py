@@ -20,7 +20,6 @@ from tonearm.accounts.principal import Viewer
 from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.errors import Conflict, NotFound
 from tonearm.library.service import LibraryService
-from tonearm.library.track_filters import viewable
 from tonearm.models import Playlist, PlaylistItem, PlaylistKind, Track
 from tonearm.playlists import positions, schemas
 from tonearm.playlists.repository import PlaylistRepository
@@ -46,7 +45,7 @@ class ItemService:
         if playlist.kind == PlaylistKind.SMART:
             return self._smart_page(session, viewer, playlist, offset, limit)
         repo = PlaylistRepository(session)
-        visible = viewable(self._playlists.access, viewer)
+        visible = self._playlists.access.viewable(viewer)
         rows = repo.items(playlist.id, visible, offset, limit)
         total = repo.count_items(playlist.id, visible)
         return schemas.ItemPage(
@@ -115,7 +114,7 @@ class ItemService:
         end when ``at_end``. A track the viewer may not see: ``NotFound`` naming none."""
         playlist = self._static(uow, viewer, playlist_id)
         session = uow.session
-        visible = viewable(self._playlists.access, viewer)
+        visible = self._playlists.access.viewable(viewer)
         wanted = set(track_ids)
         tracks = {
             t.id: t for t in session.scalars(select(Track).where(Track.id.in_(wanted), visible))

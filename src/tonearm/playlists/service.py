@@ -33,7 +33,6 @@ from tonearm.events.topics import playlist_event
 from tonearm.jobs.leases import JobLeases
 from tonearm.jobs.runner import RUN_TASK
 from tonearm.library.access import TrackAccess
-from tonearm.library.track_filters import viewable
 from tonearm.models import (
     Blob,
     Image,
@@ -193,7 +192,7 @@ class PlaylistService:
             ),
         )
         repo = PlaylistRepository(uow.session)
-        visible = viewable(self.access, viewer)
+        visible = self.access.viewable(viewer)
         for item, _ in repo.items(source.id, visible, 0, 1_000_000):
             uow.session.add(
                 PlaylistItem(
@@ -238,7 +237,7 @@ class PlaylistService:
     ) -> list[schemas.PlaylistOut]:
         repo = PlaylistRepository(session)
         ids = [p.id for p in playlists]
-        visible = viewable(self.access, viewer)
+        visible = self.access.viewable(viewer)
         totals = repo.totals([p.id for p in playlists if p.kind != PlaylistKind.SMART], visible)
         for p in playlists:
             if p.kind == PlaylistKind.SMART:
@@ -270,7 +269,7 @@ class PlaylistService:
     def smart_query(self, viewer: Viewer, playlist: Playlist) -> Select[Any]:
         rules = schemas.SmartRules.model_validate(playlist.rules or {})
         return smart.query(
-            rules, smart.Context(viewer_id=viewer.user_id), viewable(self.access, viewer)
+            rules, smart.Context(viewer_id=viewer.user_id), self.access.viewable(viewer)
         )
 
     def smart_totals(

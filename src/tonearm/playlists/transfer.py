@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from tonearm.accounts.principal import Viewer
 from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.errors import BadRequest
-from tonearm.library.track_filters import viewable
 from tonearm.models import Blob, Playlist, Track
 from tonearm.playlists import formats, schemas
 from tonearm.playlists.items import ItemService
@@ -78,7 +77,7 @@ class TransferService:
     def _match(
         self, session: Session, viewer: Viewer, entries: list[formats.Entry]
     ) -> tuple[list[str], list[str]]:
-        visible = viewable(self._playlists.access, viewer)
+        visible = self._playlists.access.viewable(viewer)
         ids: set[str] = set()
         by_name: dict[tuple[str, str], str] = {}
         by_file: dict[str, str] = {}
