@@ -126,6 +126,8 @@ export interface RequestOptions {
    * password at sign-in.
    */
   expect401?: boolean;
+  /** Aborts the request (a search overtaken by the next keystroke). */
+  signal?: AbortSignal;
 }
 
 export async function request<T>(url: string, options: RequestOptions = {}): Promise<T> {
@@ -138,7 +140,7 @@ export async function request<T>(url: string, options: RequestOptions = {}): Pro
       headers["content-type"] = "application/json";
       body = JSON.stringify(options.json);
     }
-    return fetch(url, { method, headers, body, credentials: "same-origin" });
+    return fetch(url, { method, headers, body, credentials: "same-origin", signal: options.signal });
   };
   let response: Response;
   try {

@@ -60,6 +60,13 @@ export interface PlayQueue {
   cycleRepeat(): void;
 }
 
+/** A loaded track gave way to another: where it was left, and whether it played to its end. */
+export interface Left {
+  track: Track;
+  position: number;
+  ended: boolean;
+}
+
 export class Player {
   state = $state.raw<PlayerState>(initialPlayerState());
   /** The list played from; null: the library's. */
@@ -68,6 +75,9 @@ export class Player {
   private playQueue: PlayQueue | null = null;
   /** A restored track's second, applied once its media can seek (see `restore`). */
   private startAt: { id: string; at: number } | null = null;
+  /** Whether the loaded track played to its end (a radio tells a skip from a full play). */
+  private ended = false;
+  private leaveListeners = new Set<(left: Left) => void>();
 
   /**
    * @param prefs volume, mute and normalization, applied to the engine on each change.
@@ -172,6 +182,20 @@ export class Player {
     this.engine.load(first, true);
   }
 
+  /** Play `track` alone from `seconds` in (a lyric line a search found). */
+  playAt(track: Track, seconds: number): void {
+    if (!this.engine || !isPlayable(track)) return;
+    if (this.state.track?.id === track.id) {
+      this.engine.seek(seconds);
+      this.engine.play();
+      return;
+    }
+    if (this.playQueue) this.playQueue.replace([track], 0);
+    else this.list = [track];
+    this.startAt = seconds > 0 ? { id: track.id, at: seconds } : null;
+    this.engine.load(track, true);
+  }
+
   /** Play `tracks` in a random order. */
   shuffle(tracks: readonly Track[], random: () => number = Math.random): void {
     const order = tracks.filter(isPlayable);
@@ -218,12 +242,28 @@ export class Player {
 
   /** An event from the engine. */
   dispatch = (event: PlayerEvent): void => {
+    const before = this.state;
+    const ended = this.ended;
     this.state = reduce(this.state, event);
-    if (event.type === "load") this.playQueue?.follow(event.track.id);
+    if (event.type === "load") {
+      this.ended = false;
+      this.playQueue?.follow(event.track.id);
+    }
+    if (event.type === "ended") this.ended = true;
     this.seekToStart(event);
     this.onchange(this.state);
+    if (event.type === "load" && before.track && before.track.id !== event.track.id) {
+      const left: Left = { track: before.track, position: before.position, ended };
+      for (const listener of this.leaveListeners) listener(left);
+    }
     if (event.type === "ended") this.next(true);
   };
+
+  /** Be told each time the loaded track gives way to another one; returns the unsubscribe. */
+  onLeave(listener: (left: Left) => void): () => void {
+    this.leaveListeners.add(listener);
+    return () => this.leaveListeners.delete(listener);
+  }
 
   /** A track's play button: play it, or play/pause it if it is the one loaded. */
   play(track: Track): void {

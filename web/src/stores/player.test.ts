@@ -1,41 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Track } from "../lib/api";
-import type { GainSettings } from "../lib/engine";
-import type { PlayerEvent, PlayerState } from "../lib/player";
+import type { PlayerState } from "../lib/player";
+import { FakeEngine } from "../testing/engine";
 import { MemoryStorage } from "../testing/storage";
 import { processing, track } from "../testing/tracks";
-import { type Engine, Player } from "./player.svelte";
+import { Player } from "./player.svelte";
 import { Preferences } from "./preferences.svelte";
 import { Queue, localQueueApi } from "./queue.svelte";
 import { ManualTimers } from "../testing/timers";
-
-/** An engine that records what it is asked and answers with the events a real one sends. */
-class FakeEngine implements Engine {
-  calls: string[] = [];
-  gain: GainSettings | null = null;
-  constructor(private readonly emit: (event: PlayerEvent) => void) {}
-
-  load(track: Track, autoplay: boolean): void {
-    this.calls.push(`load ${track.id}${autoplay ? " autoplay" : ""}`);
-    this.emit({ type: "load", track });
-    if (autoplay) this.emit({ type: "play" });
-  }
-  play(): void {
-    this.calls.push("play");
-    this.emit({ type: "play" });
-  }
-  pause(): void {
-    this.calls.push("pause");
-    this.emit({ type: "pause" });
-  }
-  seek(seconds: number): void {
-    this.calls.push(`seek ${seconds}`);
-    this.emit({ type: "time", position: seconds });
-  }
-  setGain(settings: GainSettings): void {
-    this.gain = settings;
-  }
-}
 
 function setup(list: Track[] = [track("c"), track("b"), track("a")]) {
   const storage = new MemoryStorage();

@@ -16,7 +16,15 @@ import * as queueApi from "../lib/queue";
 import { type QueuePatch, type QueuePut, type Repeat, type SavedQueue, deviceName, restoredTracks } from "../lib/queue";
 import { isPermutation, nextRepeat, orderMoved, orderWithInserted, orderWithout, shuffledOrder, stepIndex } from "../lib/playorder";
 import { followIndex, moveEntry } from "../lib/reorder";
+import type { RadioSeed } from "../lib/radio";
 import type { Timers } from "./library.svelte";
+
+/** The radio the queue plays (stores/radio.svelte.ts keeps it going). */
+export interface RadioInfo {
+  id: string;
+  title: string;
+  seed: RadioSeed;
+}
 
 export type QueueApi = Pick<typeof queueApi, "getQueue" | "putQueue" | "patchQueue" | "sendQueueOnHide">;
 
@@ -51,6 +59,11 @@ export class Queue {
   offer = $state.raw<SavedQueue | null>(null);
   /** Why the last save failed. */
   error = $state<string | null>(null);
+  /**
+   * The radio this queue plays, topped up as it goes; null: none. Anything that replaces
+   * or clears the list ends it (the radio lives in this page: a reload keeps the tracks).
+   */
+  radio = $state.raw<RadioInfo | null>(null);
 
   /** The server's version of what this page holds. */
   version = 0;
@@ -81,6 +94,7 @@ export class Queue {
 
   /** Play a list from one of its tracks: it becomes the queue. Returns the track to play. */
   replace(tracks: readonly Track[], index = 0): Track | null {
+    this.radio = null;
     this.tracks = [...tracks];
     this.index = tracks.length ? Math.min(Math.max(0, index), tracks.length - 1) : -1;
     if (this.shuffle) this.order = shuffledOrder(tracks.length, this.index, this.random);
@@ -142,6 +156,7 @@ export class Queue {
   }
 
   clear(): void {
+    this.radio = null;
     this.tracks = [];
     this.index = -1;
     if (this.order) this.order = [];
@@ -327,6 +342,7 @@ export class Queue {
 
   private apply(saved: SavedQueue, restorePlayer: boolean): void {
     const { tracks, index, same, order } = restoredTracks(saved);
+    this.radio = null;
     this.tracks = tracks;
     this.index = index;
     this.shuffle = saved.shuffle;
