@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type KeyPress, type KeyTarget, keyCommand } from "./keys";
+import { type KeyPress, type KeyTarget, keyCommand, opensSearch } from "./keys";
 
 const press = (key: string, over: Partial<KeyPress> = {}): KeyPress => ({
   key,
@@ -52,5 +52,23 @@ describe("keyCommand", () => {
     expect(keyCommand(press("ArrowLeft", { altKey: true }), on("BODY"), true)).toBeNull();
     expect(keyCommand(press("ArrowLeft", { metaKey: true }), on("BODY"), true)).toBeNull();
     expect(keyCommand(press(" ", { defaultPrevented: true }), on("BODY"), true)).toBeNull();
+  });
+});
+
+describe("opensSearch", () => {
+  it("opens on Ctrl+K or Cmd+K, even in a field", () => {
+    expect(opensSearch(press("k", { ctrlKey: true }), on("INPUT"))).toBe(true);
+    expect(opensSearch(press("K", { metaKey: true }), on("BODY"))).toBe(true);
+    expect(opensSearch(press("k"), on("BODY"))).toBe(false);
+    expect(opensSearch(press("k", { ctrlKey: true, altKey: true }), on("BODY"))).toBe(false);
+  });
+
+  it("opens on / only where it would not type", () => {
+    expect(opensSearch(press("/"), on("BODY"))).toBe(true);
+    expect(opensSearch(press("/"), on("BUTTON"))).toBe(true);
+    expect(opensSearch(press("/"), on("INPUT"))).toBe(false);
+    expect(opensSearch(press("/"), on("TEXTAREA"))).toBe(false);
+    expect(opensSearch(press("/"), on("DIV", null, true))).toBe(false);
+    expect(opensSearch(press("/", { defaultPrevented: true }), on("BODY"))).toBe(false);
   });
 });

@@ -50,3 +50,15 @@ export function keyCommand(press: KeyPress, target: KeyTarget, hasTrack: boolean
   if (own || !hasTrack) return null;
   return ARROWS[press.key] ?? null;
 }
+
+/**
+ * Whether a key press opens search: Ctrl+K (Cmd+K on a Mac) anywhere, or "/" where it
+ * would not type (outside fields).
+ */
+export function opensSearch(press: KeyPress, target: KeyTarget): boolean {
+  if (press.defaultPrevented || press.altKey) return false;
+  if ((press.ctrlKey || press.metaKey) && press.key.toLowerCase() === "k") return true;
+  if (press.key !== "/" || press.ctrlKey || press.metaKey) return false;
+  const tag = target.tagName;
+  return !(tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable);
+}

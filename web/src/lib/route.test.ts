@@ -54,8 +54,16 @@ describe("routes", () => {
       { page: "signin" },
       { page: "join", code: "a/b c" },
       { page: "join", code: "" },
+      { page: "search", q: "", type: null },
+      { page: "search", q: "AC/DC & t.n.t? #1 Кино", type: "tracks" },
     ];
     for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
+  });
+
+  it("keep a search's text and kind in the query", () => {
+    expect(routeHref({ page: "search", q: "röyk sopp", type: null })).toBe("#/search?q=r%C3%B6yk+sopp");
+    expect(parseRoute("#/search?q=hone&type=lyrics")).toEqual({ page: "search", q: "hone", type: "lyrics" });
+    expect(parseRoute("#/search")).toEqual({ page: "search", q: "", type: null });
   });
 
   it("keep invite codes in the fragment", () => {

@@ -22,6 +22,8 @@ export type Route =
   | { page: "liked" }
   | { page: "upload" }
   | { page: "queue" }
+  /** `#/search?q=<text>&type=<tracks|artists|…>`; no type: every kind. */
+  | { page: "search"; q: string; type: string | null }
   | { page: "settings" }
   | { page: "admin" }
   | { page: "signin" }
@@ -58,7 +60,11 @@ const HOME: Route = { page: "home" };
  * anchor such as `#library`): the page stays where it is. An unknown place is home.
  */
 export function parseRoute(hash: string): Route | null {
-  const path = hash.replace(/^#/, "").replace(/[?].*$/, "");
+  const [path = "", search = ""] = hash.replace(/^#/, "").split(/[?](.*)/s);
+  if (path === "/search") {
+    const params = new URLSearchParams(search);
+    return { page: "search", q: params.get("q") ?? "", type: params.get("type") || null };
+  }
   if (path === "" || path === "/") return HOME;
   if (!path.startsWith("/")) return null;
   const [first = "", second, ...rest] = path.slice(1).split("/");
@@ -87,6 +93,13 @@ export function routeHref(route: Route): string {
       return route.code ? `#/join/${encodeURIComponent(route.code)}` : "#/join";
     case "playlist-join":
       return `#/playlists/join/${encodeURIComponent(route.code)}`;
+    case "search": {
+      const params = new URLSearchParams();
+      if (route.q) params.set("q", route.q);
+      if (route.type) params.set("type", route.type);
+      const text = params.toString();
+      return text ? `#/search?${text}` : "#/search";
+    }
     case "album":
     case "artist":
     case "track":

@@ -9,6 +9,7 @@ import type { components } from "./api-types";
 import type { Album, Artist } from "./catalog";
 import { formatTime } from "./format";
 import { request } from "./http";
+import type { Route } from "./route";
 
 type Schemas = components["schemas"];
 
@@ -188,6 +189,39 @@ export function optionLabel(option: SearchOption): string {
     }
     case "more":
       return `See all results for “${option.query}”`;
+  }
+}
+
+/** What picking an option does, in the page. */
+export interface PickActions {
+  /** Play a track from its start. */
+  play(track: Track): void;
+  /** Play a track from `seconds` in (a lyric line). */
+  playAt(track: Track, seconds: number): void;
+  open(route: Route): void;
+}
+
+/**
+ * Pick an option: a track plays (`page`: its page opens instead), a lyric line plays its
+ * track from the line, an artist, album or playlist opens, "see all" opens the search page.
+ */
+export function pickOption(option: SearchOption, actions: PickActions, page = false): void {
+  switch (option.kind) {
+    case "track":
+      return page ? actions.open({ page: "track", id: option.track.id }) : actions.play(option.track);
+    case "lyrics": {
+      const { track, start_ms } = option.hit;
+      if (page) return actions.open({ page: "track", id: track.id });
+      return start_ms === null ? actions.play(track) : actions.playAt(track, start_ms / 1000);
+    }
+    case "artist":
+      return actions.open({ page: "artist", id: option.artist.id });
+    case "album":
+      return actions.open({ page: "album", id: option.album.id });
+    case "playlist":
+      return actions.open({ page: "playlist", id: option.playlist.id });
+    case "more":
+      return actions.open({ page: "search", q: option.query, type: null });
   }
 }
 
