@@ -6,12 +6,15 @@ import type { Stores } from "../stores";
 import type { Changes } from "../stores/changes.svelte";
 import type { LiveEvents } from "../stores/events.svelte";
 import type { Queue } from "../stores/queue.svelte";
+import type { Radio } from "../stores/radio.svelte";
 
 export interface ViewContext {
   stores: Stores;
   changes: Changes;
   /** The play queue (kept on the server): the player plays in its order. */
   queue: Queue;
+  /** The radio playing in the queue, and starting one. */
+  radio: Radio;
   /** The server's change feed: tracks, playlists, the queue. */
   events: LiveEvents;
   me: Me | null;

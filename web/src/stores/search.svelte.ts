@@ -30,7 +30,7 @@ export class SearchBox {
   /** A request for the text as it is now is on its way. */
   loading = $state(false);
   error = $state<string | null>(null);
-  readonly options: SearchOption[] = $derived(searchOptions(this.answer, { seeAll: this.seeAll }));
+  readonly options: SearchOption[] = $derived.by(() => searchOptions(this.answer, { seeAll: this.seeAll }));
 
   private readonly latest: LatestQuery<SearchAnswer>;
 
