@@ -108,6 +108,11 @@ export class Radio {
     return done;
   }
 
+  /** The person read the error. */
+  dismiss(): void {
+    this.error = null;
+  }
+
   destroy(): void {
     this.unsubscribe();
   }
