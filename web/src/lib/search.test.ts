@@ -12,7 +12,6 @@ import {
   groupOptions,
   lineTime,
   moveActive,
-  optionLabel,
   pickOption,
   search,
   searchOptions,
@@ -82,9 +81,7 @@ describe("search options", () => {
     expect(keys(searchOptions(answer({ top: null }))).slice(0, 2)).toEqual(["tracks:t:t1", "tracks:t:t2"]);
   });
 
-  it("reads a lyric line with its time", () => {
-    const lyric = searchOptions(answer()).find((o) => o.kind === "lyrics")!;
-    expect(optionLabel(lyric)).toBe("“royksopp forever”, in So Easy, at 1:23");
+  it("tells a lyric line's time", () => {
     expect(lineTime(null)).toBeNull();
     expect(lineTime(83_000)).toBe("1:23");
   });

@@ -172,26 +172,6 @@ export function lineTime(startMs: number | null | undefined): string | null {
   return startMs === null || startMs === undefined ? null : formatTime(startMs / 1000);
 }
 
-/** The words an option is read out as (its accessible name). */
-export function optionLabel(option: SearchOption): string {
-  switch (option.kind) {
-    case "track":
-      return `${option.track.title ?? option.track.filename}, track${option.track.artist ? ` by ${option.track.artist}` : ""}`;
-    case "artist":
-      return `${option.artist.name}, artist`;
-    case "album":
-      return `${option.album.title}, album by ${option.album.artist_name}`;
-    case "playlist":
-      return `${option.playlist.name}, playlist`;
-    case "lyrics": {
-      const at = lineTime(option.hit.start_ms);
-      return `“${option.hit.line}”, in ${option.hit.track.title ?? option.hit.track.filename}${at ? `, at ${at}` : ""}`;
-    }
-    case "more":
-      return `See all results for “${option.query}”`;
-  }
-}
-
 /** What picking an option does, in the page. */
 export interface PickActions {
   /** Play a track from its start. */
