@@ -187,6 +187,36 @@ describe("Player with the page's queue", () => {
   });
 });
 
+describe("Player from a point in a track", () => {
+  it("plays a track alone from a second (a lyric line), once its media can seek", () => {
+    const { player, engine } = setup();
+    const queue = new Queue(localQueueApi(), player, "test", new ManualTimers());
+    player.useQueue(queue);
+    player.playAt(track("song"), 83);
+    expect(queue.tracks.map((t) => t.id)).toEqual(["song"]);
+    expect(engine.calls).toEqual(["load song autoplay"]);
+    player.dispatch({ type: "duration", duration: 180 });
+    expect(engine.calls.at(-1)).toBe("seek 83");
+    // The track already loaded: it jumps there and plays.
+    player.playAt(track("song"), 12);
+    expect(engine.calls.slice(-2)).toEqual(["seek 12", "play"]);
+  });
+
+  it("says which track was left, where, and whether it ended", () => {
+    const { player } = setup([track("a"), track("b"), track("c")]);
+    const left: string[] = [];
+    const stop = player.onLeave((l) => left.push(`${l.track.id}@${l.position}${l.ended ? " ended" : ""}`));
+    player.play(track("a"));
+    player.dispatch({ type: "time", position: 7, duration: 180 });
+    player.next();
+    player.dispatch({ type: "time", position: 180, duration: 180 });
+    player.dispatch({ type: "ended" });
+    stop();
+    player.next();
+    expect(left).toEqual(["a@7", "b@180 ended"]);
+  });
+});
+
 describe("Player with shuffle and repeat", () => {
   function withQueue(random = () => 0.5) {
     const t = setup();
