@@ -230,7 +230,7 @@ class LyricLineOut(BaseModel):
     start_ms: int | None = Field(description="When the line starts; null in plain lyrics.")
     text: str
     words: list[LyricWordOut] = Field(
-        default_factory=list, description="Enhanced-LRC word times, when the text has them."
+        description="Enhanced-LRC word times, when the text has them (else empty)."
     )
 
 

@@ -1387,9 +1387,9 @@ export interface components {
             text: string;
             /**
              * Words
-             * @description Enhanced-LRC word times, when the text has them.
+             * @description Enhanced-LRC word times, when the text has them (else empty).
              */
-            words?: components["schemas"]["LyricWordOut"][];
+            words: components["schemas"]["LyricWordOut"][];
         };
         /** LyricWordOut */
         LyricWordOut: {
