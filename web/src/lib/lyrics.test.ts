@@ -15,6 +15,8 @@ import {
   tap,
   undoTap,
   wordsSung,
+  uploadFor,
+  attachmentLine,
 } from "./lyrics";
 
 const lines = [
@@ -187,5 +189,39 @@ describe("lyrics files dropped with audio", () => {
     expect(got.audio.map((x) => x.name)).toEqual(["01 Song.flac", "02 Other.mp3", "cover.jpg"]);
     expect(got.lyrics.map((x) => [x.file.name, x.audio.name])).toEqual([["01 Song.lrc", "01 Song.flac"]]);
     expect(got.orphans.map((x) => x.name)).toEqual(["03 Lonely.lrc", "01 song.txt"]);
+  });
+});
+
+describe("lyrics files waiting for their upload", () => {
+  const waiting = {
+    id: 1,
+    name: "a.lrc",
+    audioName: "a.flac",
+    afterKey: 3,
+    state: { phase: "waiting" as const, text: "[00:01.00]x" },
+  };
+  const item = (key: number, phase: string, trackId: string | null = null, error: string | null = null) => ({
+    key,
+    name: "a.flac",
+    phase,
+    trackId,
+    error,
+  });
+
+  it("waits while the audio uploads, then names its track", () => {
+    expect(uploadFor(waiting, [item(4, "uploading")])).toBeNull();
+    expect(uploadFor(waiting, [item(4, "processing", "t1")])).toEqual({ trackId: "t1" });
+    // An older upload of the same name (an earlier drop) is not it.
+    expect(uploadFor(waiting, [item(2, "ready", "old")])).toEqual({
+      failed: "its audio file was removed from the uploads.",
+    });
+  });
+
+  it("gives up with the audio, in words", () => {
+    const got = uploadFor(waiting, [item(4, "failed", null, "This file is empty.")]);
+    expect(got).toEqual({ failed: "its audio file did not upload (This file is empty.)." });
+    expect(attachmentLine({ ...waiting, state: { phase: "failed", reason: "x." } })).toBe("Not saved: x.");
+    expect(attachmentLine({ ...waiting, audioName: null, state: { phase: "orphan" } })).toMatch(/no audio file of the same name/);
+    expect(attachmentLine({ ...waiting, state: { phase: "saved", synced: true } })).toBe("Saved as the synced lyrics of a.flac.");
   });
 });

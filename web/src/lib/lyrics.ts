@@ -212,3 +212,51 @@ export function pairLyrics<F extends { name: string }>(files: readonly F[]): Pai
   }
   return { audio, lyrics, orphans };
 }
+
+/** What became of a lyrics file dropped on the upload page, in words for the person. */
+export type AttachmentState =
+  | { phase: "waiting"; text: string }
+  | { phase: "saving" }
+  | { phase: "saved"; synced: boolean }
+  | { phase: "failed"; reason: string }
+  | { phase: "orphan" };
+
+export interface Attachment {
+  readonly id: number;
+  readonly name: string;
+  /** The audio file it goes with; null for an orphan. */
+  readonly audioName: string | null;
+  /** Upload keys above this one are from the drop that brought it. */
+  readonly afterKey: number;
+  readonly state: AttachmentState;
+}
+
+/**
+ * The upload its audio became, once the server made a track of it (or gave up): the
+ * newest upload of that name from the same drop.
+ */
+export function uploadFor(
+  attachment: Attachment,
+  items: readonly { key: number; name: string; phase: string; trackId: string | null; error: string | null }[],
+): { trackId: string } | { failed: string } | null {
+  const item = items.find((i) => i.key > attachment.afterKey && i.name === attachment.audioName);
+  if (!item) return { failed: "its audio file was removed from the uploads." };
+  if (item.trackId) return { trackId: item.trackId };
+  if (item.phase === "failed") return { failed: `its audio file did not upload (${item.error ?? "failed"}).` };
+  return null;
+}
+
+export function attachmentLine(a: Attachment): string {
+  switch (a.state.phase) {
+    case "waiting":
+      return `Waiting for ${a.audioName} to upload; then saved as its lyrics.`;
+    case "saving":
+      return `Saving as the lyrics of ${a.audioName}…`;
+    case "saved":
+      return `Saved as the ${a.state.synced ? "synced " : ""}lyrics of ${a.audioName}.`;
+    case "failed":
+      return `Not saved: ${a.state.reason}`;
+    case "orphan":
+      return "Not saved: no audio file of the same name was in this drop. Drop it together with its audio, or add it on the track's page.";
+  }
+}
