@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import require_browser
+from tests.browser.conftest import PHONE, assert_accessible, require_browser
 from tests.fixtures.audio import make_audio
 from tests.fixtures.server import Server
 
@@ -53,6 +53,14 @@ def _media_time(page: Page) -> float:
     return float(page.evaluate("() => document.querySelector('audio').currentTime"))
 
 
+def _wait_between(page: Page, low: float, high: float) -> None:
+    page.wait_for_function(
+        "([low, high]) => { const t = document.querySelector('audio').currentTime;"
+        " return t >= low && t < high; }",
+        arg=[low, high],
+    )
+
+
 def test_synced_lyrics_follow_playback_and_a_line_seeks_there(
     page: Page, tracks: dict[str, Any]
 ) -> None:
@@ -71,17 +79,13 @@ def test_synced_lyrics_follow_playback_and_a_line_seeks_there(
 
     # A press on a line: the media element goes to that line's time.
     lyrics.get_by_role("button", name=re.compile("Twelfth night")).click()
-    page.wait_for_function(
-        "() => { const t = document.querySelector('audio').currentTime; return t >= 12 && t < 13.5; }"
-    )
+    _wait_between(page, 12.0, 13.5)
     expect(current).to_contain_text("Twelfth night")
     expect(page.get_by_test_id("elapsed")).to_have_text(re.compile(r"0:1[23]"))
 
     # Back to the enhanced line: its words light up as they are sung.
     lyrics.get_by_role("button", name=re.compile("Slow words")).click()
-    page.wait_for_function(
-        "() => { const t = document.querySelector('audio').currentTime; return t >= 9 && t < 10.5; }"
-    )
+    _wait_between(page, 9.0, 10.5)
     expect(current).to_contain_text("Slow words")
     expect(current.locator(".word.sung").first).to_have_text("Slow ")
     page.wait_for_function("() => document.querySelector('audio').currentTime > 9.9")
@@ -109,9 +113,7 @@ def test_tap_to_sync_saves_lrc_the_api_returns(
     stamps: list[float] = []
 
     def tap_with(action: str, after: float) -> None:
-        page.wait_for_function(
-            f"() => document.querySelector('audio').currentTime > {after}"
-        )
+        page.wait_for_function(f"() => document.querySelector('audio').currentTime > {after}")
         stamps.append(_media_time(page))
         if action == "click":
             tap_button.click()
@@ -147,3 +149,29 @@ def test_tap_to_sync_saves_lrc_the_api_returns(
     assert "lyrics" in tonearm.track(track["id"])["edited"]
     # The card shows what was saved, with its times.
     expect(card.locator(".lyric-time")).to_have_count(3)
+
+
+def test_lyrics_views_are_accessible_and_fit_a_phone(page: Page, tracks: dict[str, Any]) -> None:
+    page.set_viewport_size(PHONE)
+    track = tracks["synced"]
+    page.goto(f"/#/tracks/{track['id']}")
+    card = page.get_by_test_id("lyrics-card")
+    expect(card.locator(".lyric-time")).to_have_count(6)
+
+    def fits() -> None:
+        assert_accessible(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{overflow}px wider than the phone"
+
+    fits()
+    card.get_by_role("button", name="Sync to the music").click()
+    # Synced lyrics keep their times to adjust: every line has one already.
+    expect(card.get_by_test_id("sync-tap")).to_have_text("Every line has its time")
+    fits()
+    card.get_by_role("button", name="Cancel").click()
+    page.locator("main").get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => document.querySelector('audio').currentTime > 0.6")
+    page.get_by_test_id("toggle").click()
+    page.get_by_test_id("open-now-playing").click()
+    expect(page.get_by_test_id("now-playing").locator("[aria-current='true']")).to_have_count(1)
+    assert_accessible(page)
