@@ -175,3 +175,37 @@ def test_lyrics_views_are_accessible_and_fit_a_phone(page: Page, tracks: dict[st
     page.get_by_test_id("open-now-playing").click()
     expect(page.get_by_test_id("now-playing").locator("[aria-current='true']")).to_have_count(1)
     assert_accessible(page)
+
+
+def test_a_lyrics_file_dropped_with_its_audio_becomes_its_lyrics(
+    page: Page, tonearm: Server, tmp_path: Path
+) -> None:
+    song = make_audio(tmp_path / "Night Drive.flac", seconds=2, frequency=505.0)
+    lrc = tmp_path / "night drive.lrc"  # the name's case does not matter
+    lrc.write_text("[00:00.40]Headlights\n[00:01.20]Open road\n", encoding="utf-8")
+    lonely = tmp_path / "Someone Else.txt"
+    lonely.write_text("words without their song\n", encoding="utf-8")
+    page.goto("/#/upload")
+    page.get_by_test_id("file-input").set_input_files([song, lrc, lonely])
+
+    rows = page.get_by_test_id("lyrics-upload")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="Someone Else.txt")).to_contain_text(
+        "no audio file of the same name"
+    )
+    expect(rows.filter(has_text="night drive.lrc")).to_contain_text(
+        "Saved as the synced lyrics of Night Drive.flac", timeout=60_000
+    )
+    # Neither text file went to the audio uploads.
+    expect(page.get_by_test_id("upload")).to_have_count(1)
+    track_id = next(
+        t["id"]
+        for t in tonearm.http.get("/api/tracks", params={"mine": "true"}).json()["items"]
+        if t["filename"] == "Night Drive.flac"
+    )
+    got = tonearm.http.get(f"/api/tracks/{track_id}/lyrics").json()
+    assert got["text"] == "[00:00.40]Headlights\n[00:01.20]Open road"
+    assert [(x["start_ms"], x["text"]) for x in got["lines"]] == [
+        (400, "Headlights"),
+        (1200, "Open road"),
+    ]

@@ -31,7 +31,7 @@ def _tone(audio: MakeAudio, name: str) -> Path:
     return audio(name, seconds=2.0, frequency=float(next(_freq)))
 
 
-def _lines(site: Site, browser: Any, track_id: str) -> dict[str, Any]:
+def _lines(browser: Any, track_id: str) -> dict[str, Any]:
     got = browser.get(f"/api/tracks/{track_id}/lyrics")
     assert got.status_code == 200, got.text
     body: dict[str, Any] = got.json()
@@ -127,21 +127,21 @@ def test_lyrics_from_every_tag_kind(site: Site, audio: MakeAudio) -> None:
     for name, text in expected.items():
         track_id = ids[name]
         assert _stored(site, track_id) == text, name
-        got = _lines(site, ana.browser, track_id)
+        got = _lines(ana.browser, track_id)
         assert got["text"] == text and got["editable"] is True, name
         assert got["synced"] == text.startswith("["), name
 
-    plain = _lines(site, ana.browser, ids["uslt.mp3"])
+    plain = _lines(ana.browser, ids["uslt.mp3"])
     assert plain["lines"] == [
         {"start_ms": None, "text": "First line", "words": []},
         {"start_ms": None, "text": "Second line", "words": []},
     ]
-    synced = _lines(site, ana.browser, ids["lyrics.ogg"])
+    synced = _lines(ana.browser, ids["lyrics.ogg"])
     assert [(x["start_ms"], x["text"]) for x in synced["lines"]] == [
         (500, "First line"),
         (1000, "Second line"),
     ]
-    frames = _lines(site, ana.browser, ids["sylt-frames.mp3"])["lines"]
+    frames = _lines(ana.browser, ids["sylt-frames.mp3"])["lines"]
     assert [(x["start_ms"], x["text"]) for x in frames] == [
         (260, "Café au lait"),
         (_centis(80 * frame_ms), "Next"),
@@ -200,12 +200,12 @@ def test_sidecar_lrc_and_txt_from_a_folder_import(
     drain(site.c)
 
     assert _stored(site, ids["01 one"]) == "[00:00.50]la la\n[00:01.00]lá"
-    one = _lines(site, ana.browser, ids["01 one"])
+    one = _lines(ana.browser, ids["01 one"])
     assert one["synced"] is True
     assert [(x["start_ms"], x["text"]) for x in one["lines"]] == [(500, "la la"), (1000, "lá")]
 
     assert _stored(site, ids["02 two"]) == "Plain\nwords"
-    two = _lines(site, ana.browser, ids["02 two"])
+    two = _lines(ana.browser, ids["02 two"])
     assert two["synced"] is False
     assert [x["text"] for x in two["lines"]] == ["Plain", "words"]
 
