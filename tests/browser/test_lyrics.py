@@ -193,6 +193,11 @@ def test_a_lyrics_file_dropped_with_its_audio_becomes_its_lyrics(
     expect(rows.filter(has_text="Someone Else.txt")).to_contain_text(
         "no audio file of the same name"
     )
+    # Away from the Upload view and back while the file uploads: nothing is lost.
+    page.goto("/#/tracks")
+    expect(page.get_by_test_id("lyrics-upload")).to_have_count(0)
+    page.goto("/#/upload")
+    expect(rows).to_have_count(2)
     expect(rows.filter(has_text="night drive.lrc")).to_contain_text(
         "Saved as the synced lyrics of Night Drive.flac", timeout=60_000
     )
