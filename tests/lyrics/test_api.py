@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mutagen.flac import FLAC
+
 from tests.fixtures.accounts import Person, Site, drain
 from tests.fixtures.audio import make_audio
 from tests.lyrics.conftest import upload
@@ -206,3 +208,29 @@ def test_an_edit_is_announced_as_a_track_change(site: Site, tmp_path: Path) -> N
     events = asyncio.run(go())
     mine = [e.data.get("action") for e in events if e.data.get("id") == track]
     assert mine == ["updated", "updated"]
+
+
+def test_a_held_back_duplicate_shows_no_lyrics_yet(site: Site, tmp_path: Path) -> None:
+    """Bytes someone else uploaded and processed: the new owner's track looks like a fresh
+    upload, so the lyrics that file carries must not show before a fresh one's would."""
+    _, alice, bob, _ = _people(site)
+    song = tmp_path / "song.flac"
+    plain = _tone(tmp_path, 1)
+    tags: Any = FLAC(plain)
+    tags["LYRICS"] = "[00:00.50]from the file"
+    tags.save()
+    plain.rename(song)
+    upload(alice, song, "public")
+    drain(site.c)
+    held = upload(bob, song)
+    got = bob.browser.get(f"/api/tracks/{held}/lyrics")
+    assert got.status_code == 200
+    assert got.json() == {
+        "track_id": held,
+        "text": None,
+        "synced": False,
+        "lines": [],
+        "editable": True,
+    }
+    # The row has them: they show once the track is revealed, as its tags do.
+    assert _row(site, held).lyrics == "[00:00.50]from the file"
