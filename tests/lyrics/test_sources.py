@@ -13,13 +13,15 @@ from mutagen.flac import FLAC
 from mutagen.id3 import ID3, SYLT, USLT, Encoding
 from mutagen.mp4 import MP4
 from mutagen.oggvorbis import OggVorbis
+from mutagen.wave import WAVE
 
 from tests.fixtures.accounts import Site, drain
 from tests.fixtures.audio import MakeAudio
 from tests.lyrics.conftest import upload
 from tonearm.ingest.folders import FolderImporter
+from tonearm.media import MediaTools, probe, read_tags
 from tonearm.models import Track, Visibility
-from tonearm.types import TrackId, UserId
+from tonearm.types import Seconds, TrackId, UserId
 
 _freq = itertools.count(310, 37)
 
@@ -212,3 +214,45 @@ def test_sidecar_lrc_and_txt_from_a_folder_import(
     assert _stored(site, ids["03 three"]) == "[00:00.20]sidecar words"
     track = ana.browser.get(f"/api/tracks/{ids['03 three']}").json()
     assert track["status"] == "ready" and "lyrics" in track["edited"]
+
+
+def _read_lyrics(path: Path) -> str | None:
+    info = probe(path, MediaTools(), min_duration=Seconds(1.0), max_duration=Seconds(3600.0))
+    return read_tags(path, info).lyrics
+
+
+def test_sylt_frame_choice_time_units_and_fallbacks(audio: MakeAudio) -> None:
+    # MPEG-2 layer III (22.05 kHz): a frame is 576 samples, about 26.1 ms.
+    half_rate = audio("half.mp3", seconds=2.0, rate=22050, frequency=float(next(_freq)))
+    id3 = ID3()
+    id3.add(SYLT(encoding=Encoding.UTF8, lang="eng", format=2, type=2, desc="t", text=[("x", 0)]))
+    id3.add(
+        SYLT(encoding=Encoding.UTF8, lang="deu", format=1, type=1, desc="", text=[("Eins", 100)])
+    )
+    id3.save(half_rate)
+    # Content type 1 (lyrics) beats type 2 (transcription), whatever the order.
+    assert _read_lyrics(half_rate) == f"[{_stamp(100 * 576 * 1000 / 22050)}]Eins"
+
+    # Frame times in a WAV cannot be placed: its USLT is used instead.
+    wav = audio("framed.wav", seconds=2.0, frequency=float(next(_freq)))
+    riff: Any = WAVE(wav)
+    riff.add_tags()  # an "id3 " chunk inside the RIFF file
+    riff.tags.add(SYLT(encoding=Encoding.UTF8, lang="eng", format=1, type=1, text=[("a", 5)]))
+    riff.tags.add(USLT(encoding=Encoding.UTF8, lang="eng", desc="", text="plain words"))
+    riff.save()
+    assert _read_lyrics(wav) == "plain words"
+
+    # A SYLT with no text at all falls back too; millisecond times in a WAV are fine.
+    empty = audio("empty.mp3", seconds=2.0, frequency=float(next(_freq)))
+    id3 = ID3()
+    id3.add(SYLT(encoding=Encoding.UTF8, lang="eng", format=2, type=1, desc="", text=[("", 0)]))
+    id3.add(USLT(encoding=Encoding.UTF16, lang="eng", desc="", text="ünïcode\r\nwörds"))
+    id3.save(empty)
+    assert _read_lyrics(empty) == "ünïcode\nwörds"
+    riff = WAVE(wav)
+    riff.tags.delall("SYLT")
+    riff.tags.add(
+        SYLT(encoding=Encoding.UTF16BE, lang="eng", format=2, type=1, text=[("ok", 1234)])
+    )
+    riff.save()
+    assert _read_lyrics(wav) == "[00:01.23]ok"
