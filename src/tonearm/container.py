@@ -32,6 +32,7 @@ from tonearm.jobs.runner import RUN_TASK, JobRunner, RunnerConfig
 from tonearm.library.access import TrackAccess
 from tonearm.library.browse import CatalogService
 from tonearm.library.likes import LikeService
+from tonearm.library.lyrics import LyricsService
 from tonearm.library.service import LibraryService
 from tonearm.media import MediaTools, Rung
 from tonearm.playlists.items import ItemService
@@ -87,11 +88,12 @@ class AccountsPart:
 
 @dataclass(frozen=True)
 class CatalogPart:
-    """Artists, albums, genres, covers and likes (the library's other services)."""
+    """Artists, albums, genres, covers, likes and lyrics (the library's other services)."""
 
     images: ImageService
     service: CatalogService
     likes: LikeService
+    lyrics: LyricsService
 
 
 @dataclass(frozen=True)
@@ -331,7 +333,9 @@ def build(settings: Settings) -> Container:
     )
     images = blobs.images  # one picture store for covers, folder pictures and collages
     browse = CatalogService(library, images, infra.store)
-    catalog = CatalogPart(images=images, service=browse, likes=LikeService(browse))
+    catalog = CatalogPart(
+        images=images, service=browse, likes=LikeService(browse), lyrics=LyricsService(library)
+    )
     streaming = StreamingPart(
         urls=urls,
         service=StreamingService(urls, library, settings.media.segment_seconds),

@@ -163,6 +163,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("PATCH", "/api/tracks"): Row(
         private_or_shared("401 200 404 404 200", "401 200 404 404 200"), json="bulk visibility"
     ),
+    # Lyrics: read by whoever sees the track, changed like its tags.
+    ("GET", "/api/tracks/{track_id}/lyrics"): Row(SEE),
+    ("PUT", "/api/tracks/{track_id}/lyrics"): Row(EDIT, json={"text": "[00:01.00]la"}),
+    ("DELETE", "/api/tracks/{track_id}/lyrics"): Row(DELETE),
     # The catalog: artists, albums, genres, covers, likes.
     ("GET", "/api/artists"): Row(SIGNED_IN),
     ("GET", "/api/artists/{artist_id}"): Row(LISTED),

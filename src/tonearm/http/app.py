@@ -66,7 +66,7 @@ def create_app(c: Container) -> ASGIApp:
             deps=deps,
         )
     )
-    app.include_router(library_routes.build_router(infra.uows, c.library, deps))
+    app.include_router(library_routes.build_router(infra.uows, c.library, c.catalog.lyrics, deps))
     pl = c.playlists
     app.include_router(
         playlist_routes.build_router(

@@ -117,6 +117,25 @@ export interface paths {
         patch: operations["update_track_api_tracks__track_id__patch"];
         trace?: never;
     };
+    "/api/tracks/{track_id}/lyrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A track's lyrics, as stored and as timed lines */
+        get: operations["get_lyrics_api_tracks__track_id__lyrics_get"];
+        /** Replace a track's lyrics (plain or LRC; kept through reprocessing) */
+        put: operations["replace_lyrics_api_tracks__track_id__lyrics_put"];
+        post?: never;
+        /** Remove a track's lyrics (the file's own do not come back) */
+        delete: operations["remove_lyrics_api_tracks__track_id__lyrics_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/playlists": {
         parameters: {
             query?: never;
@@ -1356,6 +1375,61 @@ export interface components {
             replaygain_track_gain_db: number | null;
             /** Sample Peak */
             sample_peak: number | null;
+        };
+        /** LyricLineOut */
+        LyricLineOut: {
+            /**
+             * Start Ms
+             * @description When the line starts; null in plain lyrics.
+             */
+            start_ms: number | null;
+            /** Text */
+            text: string;
+            /**
+             * Words
+             * @description Enhanced-LRC word times, when the text has them (else empty).
+             */
+            words: components["schemas"]["LyricWordOut"][];
+        };
+        /** LyricWordOut */
+        LyricWordOut: {
+            /** Start Ms */
+            start_ms: number;
+            /**
+             * Text
+             * @description Joined, the words' texts give the line's text.
+             */
+            text: string;
+        };
+        /** LyricsIn */
+        LyricsIn: {
+            /**
+             * Text
+             * @description Plain text or LRC (``[mm:ss.xx]line``, ``<mm:ss.xx>`` word times). Control characters are dropped; an empty text removes the lyrics.
+             */
+            text: string;
+        };
+        /** LyricsOut */
+        LyricsOut: {
+            /** Track Id */
+            track_id: string;
+            /**
+             * Text
+             * @description As stored: plain text or LRC; null when none.
+             */
+            text: string | null;
+            /**
+             * Synced
+             * @description The lines carry times (LRC).
+             */
+            synced: boolean;
+            /** Lines */
+            lines: components["schemas"]["LyricLineOut"][];
+            /**
+             * Editable
+             * @description The viewer may replace or remove these lyrics.
+             */
+            editable: boolean;
         };
         /** Me */
         Me: {
@@ -2843,6 +2917,155 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TrackOut"];
                 };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_lyrics_api_tracks__track_id__lyrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LyricsOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replace_lyrics_api_tracks__track_id__lyrics_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LyricsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LyricsOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_lyrics_api_tracks__track_id__lyrics_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid (which field, and why) */
             422: {
