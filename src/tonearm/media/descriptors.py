@@ -34,10 +34,11 @@ of ``bench/ingest.py``'s full pipeline.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -128,7 +129,7 @@ class DescriptorBuilder:
         self._short_mel = _mel_filterbank(short_freqs, self.rate).astype(np.float32)
         self._bands = [
             np.flatnonzero((freqs >= lo) & (freqs < hi))
-            for lo, hi in zip(_CONTRAST_EDGES, _CONTRAST_EDGES[1:], strict=False)
+            for lo, hi in itertools.pairwise(_CONTRAST_EDGES)
         ]
         self.frames = 0
         self.spectral_frames = 0
@@ -303,7 +304,7 @@ def estimate_tempo(onsets: npt.NDArray[np.float32], frame_rate: float) -> tuple[
     if onsets.size < frame_rate * 4:
         return 0.0, 0.0
     x = onsets.astype(np.float64) - onsets.mean()
-    size = 1 << int(math.ceil(math.log2(2 * x.size)))
+    size = 1 << math.ceil(math.log2(2 * x.size))
     spectrum = np.fft.rfft(x, size)
     corr = np.fft.irfft(spectrum * np.conj(spectrum), size)[: x.size]
     if corr[0] <= 0:
@@ -331,7 +332,7 @@ def _hz_to_mel(f: npt.NDArray[np.float64] | float) -> npt.NDArray[np.float64]:
     return np.asarray(2595.0 * np.log10(1.0 + np.asarray(f) / 700.0))
 
 
-def _mel_filterbank(freqs: npt.NDArray[np.float64], rate: float) -> npt.NDArray[np.float64]:
+def _mel_filterbank(freqs: npt.NDArray[np.floating[Any]], rate: float) -> npt.NDArray[np.float64]:
     """(bins, N_MELS) triangular filters, HTK mel scale, 30 Hz to Nyquist."""
     edges_mel = np.linspace(_hz_to_mel(30.0), _hz_to_mel(rate / 2), N_MELS + 2)
     edges = 700.0 * (10 ** (edges_mel / 2595.0) - 1.0)
@@ -350,10 +351,11 @@ def _dct_matrix(n_in: int, n_out: int) -> npt.NDArray[np.float64]:
     n = np.arange(n_in)
     k = np.arange(1, n_out + 1)
     basis = np.cos(np.pi / n_in * (n[:, None] + 0.5) * k[None, :])
-    return basis * math.sqrt(2.0 / n_in)
+    scaled: npt.NDArray[np.float64] = basis * math.sqrt(2.0 / n_in)
+    return scaled
 
 
-def _chroma_matrix(freqs: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _chroma_matrix(freqs: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float64]:
     """(bins, 12): each bin of 100-4000 Hz to its nearest pitch class (C = 0)."""
     out = np.zeros((freqs.size, 12))
     usable = (freqs >= 100.0) & (freqs <= 4000.0)
