@@ -26,7 +26,8 @@ or order bumps the version, and the backfill job recomputes older rows)::
     rhythm   39-42  tempo / 100, tempo clarity, onset mean, onset std
     spectral 43-54  centroid, rolloff, flatness (mean, std; kHz, kHz, 0-1),
                     contrast of six octave bands (mean, dB)
-    dynamics 55-59  RMS mean and std (dBFS), RMS 10th and 95th percentile, crest (dB)
+    dynamics 55-59  level (RMS of the whole, dBFS), std, 10th and 95th percentile of the
+                    23 ms RMS (dB), crest factor (dB)
 
 Measured on this machine (see ``docs/architecture.md``): about 2 % of the CPU time
 of ``bench/ingest.py``'s full pipeline.
@@ -192,7 +193,7 @@ class DescriptorBuilder:
         previous = logmel[:1] if self._prev_logmel is None else self._prev_logmel[None, :]
         flux = np.maximum(0.0, np.diff(np.concatenate([previous, logmel]), axis=0)).mean(axis=1)
         self._prev_logmel = logmel[-1]
-        rms_db = 10.0 * np.log10((short[:, :HOP] ** 2).mean(axis=1) + 1e-12)
+        rms_db = 10.0 * np.log10((short[:, :HOP] ** 2).mean(axis=1) + 1e-10)
         self._add("envelope", np.stack([flux, rms_db], axis=1))
         room = MAX_ENVELOPE_FRAMES - self._envelope_frames
         if room > 0:
@@ -255,12 +256,13 @@ class DescriptorBuilder:
         key, mode, clarity = estimate_key(chroma)
         shape_mean, shape_std = self._stats("shape", 3)
         contrast, _ = self._stats("contrast", len(self._bands))
-        (onset_mean, rms_mean), (onset_std, rms_std) = self._stats("envelope", 2)
+        (onset_mean, _), (onset_std, rms_std) = self._stats("envelope", 2)
         onsets = np.concatenate(self._onsets) if self._onsets else np.zeros(0, np.float32)
-        levels = np.concatenate(self._rms) if self._rms else np.full(1, -120.0, np.float32)
+        levels = np.concatenate(self._rms) if self._rms else np.full(1, -100.0, np.float32)
         tempo, tempo_clarity = estimate_tempo(onsets, self.rate / HOP)
         overall = math.sqrt(self._energy / max(1, self.samples))
         crest = 20.0 * math.log10((self._peak / 32768.0 + 1e-9) / (overall + 1e-9))
+        level = 20.0 * math.log10(overall + 1e-5)
         vector = np.concatenate(
             [
                 mfcc_mean,
@@ -270,7 +272,7 @@ class DescriptorBuilder:
                 [tempo / 100.0, tempo_clarity, onset_mean, onset_std],
                 np.stack([shape_mean, shape_std], axis=1).reshape(-1),
                 contrast,
-                [rms_mean, rms_std, *np.percentile(levels, [10, 95]), crest],
+                [level, rms_std, *np.percentile(levels, [10, 95]), crest],
             ]
         ).astype(np.float32)
         assert vector.size == SIZE
