@@ -221,6 +221,7 @@ class RadioService:
             )
         )
         radio.position += 1
+        session.flush()  # the session does not autoflush: the next read must see it
 
     def _advance(
         self, session: Session, viewer: Viewer, matrix: Matrix, radio: RadioSession, count: int
