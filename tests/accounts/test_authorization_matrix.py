@@ -222,6 +222,17 @@ TABLE: dict[tuple[str, str], Row] = {
         private_or_shared("401 204 404 204 204", "401 204 403 204 204")
     ),
     # One's own play queue and change notices.
+    # Similar tracks as the track is seen; radios belong to the person who started them
+    # (another's radio does not exist for anyone, admins included).
+    ("GET", "/api/tracks/{track_id}/similar"): Row(SEE),
+    ("POST", "/api/radio"): Row(
+        private_or_shared("401 201 404 201 201", "401 201 201 201 201"), json="radio seed"
+    ),
+    ("GET", "/api/radio/{radio_id}/next"): Row(OWNER_ONLY),
+    ("POST", "/api/radio/{radio_id}/feedback"): Row(
+        every("401 204 404 404 404"), json="radio feedback"
+    ),
+    ("GET", "/api/mixes"): Row(SIGNED_IN),
     ("GET", "/api/queue"): Row(SIGNED_IN),
     ("PUT", "/api/queue"): Row(SIGNED_IN, json={"track_ids": []}),
     ("PATCH", "/api/queue"): Row(SIGNED_IN, json={"position_s": 1.0}),
@@ -446,6 +457,11 @@ class World:
             return self.social_target(name, visibility)
         if name in ("playlist_id", "item_id", "collaborator_id", "code"):
             return self.playlist_target(name, visibility, row)
+        if name == "radio_id":
+            seed = {"seed": {"kind": "track", "id": self.tracks[visibility]}}
+            made = owner.browser.post("/api/radio", json=seed)
+            assert made.status_code == 201, made.text
+            return str(made.json()["id"])
         if name == "invite_id":
             return str(admin.browser.post("/api/invites", json={}).json()["id"])
         raise AssertionError(f"no target for {{{name}}}")
@@ -524,6 +540,11 @@ class World:
             name = self.people[role].username if role != "anonymous" else "nobody"
             password = PASSWORD if role != "anonymous" else "not the password"
             kwargs["json"] = {"username": name, "password": password}
+        elif row.json == "radio seed":
+            kwargs["json"] = {"seed": {"kind": "track", "id": self.tracks[visibility]}}
+        elif row.json == "radio feedback":
+            track = self.tracks[visibility]
+            kwargs["json"] = {"track_id": track, "action": "played", "position_s": 100.0}
         elif row.json == "public track":
             kwargs["json"] = {"track_ids": [self.tracks["public"]]}
         elif row.json is not None:
