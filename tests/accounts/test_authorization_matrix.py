@@ -540,18 +540,22 @@ class World:
             name = self.people[role].username if role != "anonymous" else "nobody"
             password = PASSWORD if role != "anonymous" else "not the password"
             kwargs["json"] = {"username": name, "password": password}
-        elif row.json == "radio seed":
-            kwargs["json"] = {"seed": {"kind": "track", "id": self.tracks[visibility]}}
-        elif row.json == "radio feedback":
-            track = self.tracks[visibility]
-            kwargs["json"] = {"track_id": track, "action": "played", "position_s": 100.0}
-        elif row.json == "public track":
-            kwargs["json"] = {"track_ids": [self.tracks["public"]]}
+        elif isinstance(row.json, str) and row.json in self.track_bodies(visibility):
+            kwargs["json"] = self.track_bodies(visibility)[row.json]
         elif row.json is not None:
             kwargs["json"] = row.json
         if row.query == "oembed":
             kwargs["params"] = {"url": f"http://127.0.0.1/#/tracks/{self.tracks[visibility]}"}
         return kwargs
+
+    def track_bodies(self, visibility: str) -> dict[str, Any]:
+        """Bodies naming a track: the public one, or the owner's of ``visibility``."""
+        track = self.tracks[visibility]
+        return {
+            "public track": {"track_ids": [self.tracks["public"]]},
+            "radio seed": {"seed": {"kind": "track", "id": track}},
+            "radio feedback": {"track_id": track, "action": "played", "position_s": 100.0},
+        }
 
     def stream_status(self, client: Client, url: str) -> tuple[int, str]:
         """Status and content type of an answer that never ends, then hang up."""

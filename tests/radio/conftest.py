@@ -62,7 +62,9 @@ class World:
             track.artist = artist
             if genre:
                 track.genre = genre
-                uow.session.add(TrackGenre(track_id=track_id, genre_key=genre.casefold(), name=genre))
+                uow.session.add(
+                    TrackGenre(track_id=track_id, genre_key=genre.casefold(), name=genre)
+                )
             if describe:
                 info = probe(audio, TOOLS, min_duration=Seconds(0.5), max_duration=Seconds(600))
                 FeatureRepository(uow.session).save(

@@ -89,8 +89,17 @@ def test_silence_and_tiny_input_give_a_finite_descriptor() -> None:
 def test_the_file_decoder_gives_what_the_stream_gives(tmp_path: Path) -> None:
     path = tmp_path / "tone.flac"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-         "sine=frequency=440:sample_rate=48000:duration=5", str(path)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=48000:duration=5",
+            str(path),
+        ],
         check=True,
     )
     tools = MediaTools()

@@ -22,7 +22,9 @@ def features(world: World, track_id: str) -> BlobFeatures | None:
 def test_an_upload_gets_its_descriptor_and_the_backfill_restores_one(world: World) -> None:
     song = make_audio(world.tmp / "song.flac", seconds=4.0, frequency=440.0)
     made = world.owner.browser.post(
-        "/api/tracks", params={"visibility": "public"}, files={"file": ("song.flac", song.read_bytes())}
+        "/api/tracks",
+        params={"visibility": "public"},
+        files={"file": ("song.flac", song.read_bytes())},
     )
     assert made.status_code == 201, made.text
     track_id = made.json()["id"]

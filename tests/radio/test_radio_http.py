@@ -36,9 +36,7 @@ def test_similar_tracks_are_dominated_by_their_own_family(world: World) -> None:
 def test_radio_rules_hold_over_a_hundred_steps(world: World) -> None:
     people = (world.owner, world.other)
     tracks = {
-        world.track(people[n % 2], artist=artist): artist
-        for artist in ARTISTS
-        for n in range(4)
+        world.track(people[n % 2], artist=artist): artist for artist in ARTISTS for n in range(4)
     }
     private = {world.track(world.other, visibility="private", artist="Hidden") for _ in range(3)}
     first, *others = tracks

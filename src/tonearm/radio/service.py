@@ -105,7 +105,7 @@ class RadioService:
         ``seen`` narrows the viewer's tracks further."""
         repo = RadioRepository(session)
         seen = self.access.cataloged(viewer) if seen is None else seen
-        k = max(64, 8 * want)
+        k = max(64, 4 * want)
         while True:
             rows = matrix.nearest(point, k)
             hashes = [matrix.hashes[i] for i in rows if matrix.hashes[i] not in exclude]
@@ -143,6 +143,7 @@ class RadioService:
         picks: list[TrackId] = []
         if first is not None and first.blob_hash not in repo.blocked(user_id):
             self._serve(session, radio, first)
+            session.flush()  # no autoflush here: the history read below must see it
             picks.append(first.track_id)
         picks += self._advance(session, viewer, matrix, radio, FIRST_TRACKS - len(picks))
         repo.prune_radios(user_id, KEEP_RADIOS)
@@ -221,7 +222,6 @@ class RadioService:
             )
         )
         radio.position += 1
-        session.flush()  # the session does not autoflush: the next read must see it
 
     def _advance(
         self, session: Session, viewer: Viewer, matrix: Matrix, radio: RadioSession, count: int
@@ -237,7 +237,7 @@ class RadioService:
         blocked = repo.blocked(user_id)
         seed = vector_from_bytes(radio.seed_vector)
         target = vector_from_bytes(radio.target_vector)
-        pool = _Pool(self, session, viewer, matrix, blocked, max(100, 10 * count))
+        pool = _Pool(self, session, viewer, matrix, blocked, max(20, 3 * count + 10))
         picks: list[TrackId] = []
         for _ in range(count):
             pick = pool.pick(matrix.embed(target), cycle, set(filter(None, recent)), self._rng)
