@@ -189,7 +189,7 @@ class DescriptorBuilder:
         # Onset and level need every hop, but only a coarse spectrum: short frames.
         short = frames[:, :ONSET_FFT]
         spectrum = np.fft.rfft(short * self._short_window, axis=1)
-        logmel = np.log((spectrum.real**2 + spectrum.imag**2) @ self._short_mel + _EPS)
+        logmel = np.log(_product(spectrum.real**2 + spectrum.imag**2, self._short_mel) + _EPS)
         previous = logmel[:1] if self._prev_logmel is None else self._prev_logmel[None, :]
         flux = np.maximum(0.0, np.diff(np.concatenate([previous, logmel]), axis=0)).mean(axis=1)
         self._prev_logmel = logmel[-1]
@@ -211,12 +211,12 @@ class DescriptorBuilder:
         spectrum = np.fft.rfft(frames * self._window, axis=1)
         power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
         magnitude = np.sqrt(power)
-        self._add("mfcc", np.log(power @ self._mel + _EPS) @ self._dct)
-        chroma = power @ self._chroma
+        self._add("mfcc", _product(np.log(_product(power, self._mel) + _EPS), self._dct))
+        chroma = _product(power, self._chroma)
         chroma /= chroma.sum(axis=1, keepdims=True) + _EPS
         self._add("chroma", chroma)
         total = magnitude.sum(axis=1) + _EPS
-        centroid = (magnitude @ self._freqs) / total / 1000.0
+        centroid = (magnitude * self._freqs).sum(axis=1) / total / 1000.0
         cumulative = np.cumsum(power, axis=1)
         rolloff_bin = (cumulative < 0.85 * cumulative[:, -1:]).sum(axis=1)
         rolloff = self._freqs[np.minimum(rolloff_bin, self._freqs.size - 1)] / 1000.0
@@ -279,6 +279,26 @@ class DescriptorBuilder:
         return Descriptor(
             vector=vector, tempo_bpm=round(tempo, 2), key=key, mode=mode, seconds=self.duration
         )
+
+
+_SINGLE_THREAD_WORK = 200_000
+"""OpenBLAS runs a matrix product on all cores from about 262k multiply-adds (its
+``GEMM_MULTITHREAD_THRESHOLD`` heuristic) and its idle threads spin: measured, that
+quadrupled the CPU time of a 180 s track (0.12 s to 0.5 s) while ffmpeg needed those
+cores. Products are therefore made in row blocks below that size."""
+
+
+def _product(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
+    """``a @ b`` (float32) in row blocks small enough for one thread (see above)."""
+    a = a.astype(np.float32, copy=False)
+    b = b.astype(np.float32, copy=False)
+    rows = max(1, _SINGLE_THREAD_WORK // max(1, a.shape[1] * b.shape[1]))
+    if a.shape[0] <= rows:
+        return a @ b
+    out = np.empty((a.shape[0], b.shape[1]), dtype=np.float32)
+    for start in range(0, a.shape[0], rows):
+        np.matmul(a[start : start + rows], b, out=out[start : start + rows])
+    return out
 
 
 def estimate_key(chroma: npt.NDArray[np.float64]) -> tuple[str, str, float]:
