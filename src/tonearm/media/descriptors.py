@@ -294,7 +294,8 @@ def _product(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[np.float32
     b = b.astype(np.float32, copy=False)
     rows = max(1, _SINGLE_THREAD_WORK // max(1, a.shape[1] * b.shape[1]))
     if a.shape[0] <= rows:
-        return a @ b
+        small: npt.NDArray[np.float32] = a @ b
+        return small
     out = np.empty((a.shape[0], b.shape[1]), dtype=np.float32)
     for start in range(0, a.shape[0], rows):
         np.matmul(a[start : start + rows], b, out=out[start : start + rows])
