@@ -2,7 +2,7 @@
 
 ::
 
-    source ──┬─ ffmpeg A ── top AAC rung (HLS fMP4) + MP3 fallback + mono PCM pipe → peaks, descriptor
+    source ──┬─ ffmpeg A ── top AAC rung (HLS fMP4) + MP3 + mono PCM pipe → peaks, descriptor
              ├─ ffmpeg B ── other AAC rungs + ebur128/astats (→ log)  ── progress pipe
              └─ fpcalc C ── fingerprint, started when A or B finishes (optional)
 
