@@ -148,14 +148,26 @@ class RadioRepository:
             self.session.execute(delete(RadioTrack).where(RadioTrack.radio_id.in_(old)))
             self.session.execute(delete(RadioSession).where(RadioSession.id.in_(old)))
 
-    def served(self, radio_id: RadioId, since: int) -> list[RadioTrack]:
-        return list(
-            self.session.scalars(
-                select(RadioTrack)
-                .where(RadioTrack.radio_id == radio_id, RadioTrack.position >= since)
-                .order_by(RadioTrack.position)
+    def served_since(self, radio_id: RadioId, since: int) -> set[BlobHash]:
+        """Audio the radio served from position ``since`` on (one column, no objects:
+        a long cycle is thousands of rows)."""
+        rows = self.session.scalars(
+            select(RadioTrack.blob_hash).where(
+                RadioTrack.radio_id == radio_id, RadioTrack.position >= since
             )
         )
+        return {BlobHash(h) for h in rows}
+
+    def last_artists(self, radio_id: RadioId, before: int, count: int) -> list[str | None]:
+        """Artist keys of the ``count`` tracks served before position ``before``, in order."""
+        rows = self.session.execute(
+            select(RadioTrack.position, RadioTrack.artist_key).where(
+                RadioTrack.radio_id == radio_id,
+                RadioTrack.position >= before - count,
+                RadioTrack.position < before,
+            )
+        )
+        return [key for _, key in sorted(rows, key=lambda row: row[0])]
 
     # -- feedback -------------------------------------------------------------------
 

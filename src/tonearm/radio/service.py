@@ -231,9 +231,8 @@ class RadioService:
         user_id = UserId(radio.user_id)
         if radio.position - radio.cycle_start >= MAX_CYCLE:
             radio.cycle_start = radio.position
-        history = repo.served(radio.id, min(radio.cycle_start, radio.position - ARTIST_WINDOW))
-        cycle = {t.blob_hash for t in history if t.position >= radio.cycle_start}
-        recent = [t.artist_key for t in history][-(ARTIST_WINDOW - 1) :]
+        cycle = repo.served_since(radio.id, radio.cycle_start)
+        recent = repo.last_artists(radio.id, radio.position, ARTIST_WINDOW - 1)
         blocked = repo.blocked(user_id)
         seed = vector_from_bytes(radio.seed_vector)
         target = vector_from_bytes(radio.target_vector)
