@@ -32,8 +32,8 @@ or order bumps the version, and the backfill job recomputes older rows)::
                     23 ms RMS (dB), crest factor (dB)
 
 Measured on this machine (``docs/architecture.md``): 0.12 s of CPU for a 180 s track,
-about 1 % of ``bench/ingest.py``'s full pipeline (+2.1 % wall, +4.7 % CPU there,
-with and without, on a busy machine).
+about 1 % of the CPU of ``bench/ingest.py``'s full pipeline (measured there with and
+without: +0.7 % CPU on a quiet machine).
 """
 
 from __future__ import annotations
