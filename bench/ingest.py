@@ -4,15 +4,18 @@ Run: .venv/bin/python bench/ingest.py [--quick] [--repeats N] [--long-minutes M]
 
 (a) one ffmpeg process encoding the same HLS ladder (same bitrates and encoder
     settings, no MP3, no analysis), (b) process_audio (ladder + MP3 + loudness +
-    peaks + fingerprint), target (b)/(a) <= 0.75; (c) time until every rung has its
-    first segment, as a fraction of (b), target <= 25 %; (d) peak RSS of the pipeline
-    (this process plus all its descendants, sampled from /proc) on a long input,
-    target < 200 MB, and the upload-time probe (with its truncation check) on it.
+    peaks + fingerprint + sound descriptors), target (b)/(a) <= 0.75; (c) time until
+    every rung has its first segment, as a fraction of (b), target <= 25 %; (d) peak
+    RSS of the pipeline (this process plus all its descendants, sampled from /proc) on
+    a long input, target < 200 MB, and the upload-time probe (with its truncation
+    check) on it; (e) process_audio with and without sound descriptors, wall and CPU
+    time, target <= 5 % added.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -83,15 +86,46 @@ class FirstSegments:
         self.first.setdefault(rung.name, time.monotonic() - self.started)
 
 
-def pipeline(source: Path, workdir: Path) -> tuple[float, float, float]:
+def pipeline(source: Path, workdir: Path, *, describe: bool = True) -> tuple[float, float, float]:
     """(probe seconds, process_audio seconds, seconds until every rung had a segment)."""
     started = time.monotonic()
     info = probe(source, TOOLS, min_duration=Seconds(1), max_duration=Seconds(1e6))
     probed = time.monotonic() - started
     observer = FirstSegments()
-    process_audio(source, info, workdir, TOOLS, observer)
+    process_audio(source, info, workdir, TOOLS, observer, describe=describe)
     total = time.monotonic() - observer.started
     return probed, total, max(observer.first.values())
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its finished children so far."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def descriptor_cost(source: Path, root: Path, repeats: int) -> list[tuple[str, str, str]]:
+    """process_audio with and without sound descriptors, alternating which goes first;
+    wall time and CPU time (ours plus the ffmpeg/fpcalc children) of each."""
+    wall: dict[bool, list[float]] = {True: [], False: []}
+    cpu: dict[bool, list[float]] = {True: [], False: []}
+    for attempt in range(repeats):
+        for describe in (True, False) if attempt % 2 == 0 else (False, True):
+            before = cpu_seconds()
+            _, total, _ = pipeline(source, root / f"d{attempt}{describe}", describe=describe)
+            cpu[describe].append(cpu_seconds() - before)
+            wall[describe].append(total)
+    w_on, w_off = statistics.median(wall[True]), statistics.median(wall[False])
+    c_on, c_off = statistics.median(cpu[True]), statistics.median(cpu[False])
+    return [
+        ("(e) process_audio without sound descriptors", f"{w_off:.2f} s", f"CPU {c_off:.1f} s"),
+        ("    with them (the default)", f"{w_on:.2f} s", f"CPU {c_on:.1f} s"),
+        (
+            "    added cost: wall / CPU",
+            f"{100 * (w_on / w_off - 1):+.1f} %",
+            f"{100 * (c_on / c_off - 1):+.1f} % CPU; target <= 5 %",
+        ),
+    ]
 
 
 class TreeRss:
@@ -202,12 +236,17 @@ def main() -> None:
 
         rows = [
             (f"(a) bare 1-process HLS ladder, {seconds:.0f} s clip", f"{bare:.2f} s", ""),
-            ("(b) process_audio (ladder+MP3+loudness+peaks+fpcalc)", f"{pipe:.2f} s", ""),
+            (
+                "(b) process_audio (ladder+MP3+loudness+peaks+fpcalc+descriptors)",
+                f"{pipe:.2f} s",
+                "",
+            ),
             ("    ratio (b)/(a)", f"{pipe / bare:.2f}", "target <= 0.75"),
             ("(c) first segment of every rung", f"{first:.2f} s", ""),
             ("    as a fraction of (b)", f"{100 * first / pipe:.1f} %", "target <= 25 %"),
             ("    probe incl. truncation check", f"{statistics.median(probe_runs):.2f} s", ""),
         ]
+        rows += descriptor_cost(source, root, max(repeats, 2))
         if long_minutes > 0:
             long_source = make_music_like(root / "long.flac", long_minutes * 60)
             with TreeRss() as rss:

@@ -8,4 +8,6 @@ scripts/services.sh
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy
 .venv/bin/lint-imports
-exec .venv/bin/pytest "$@"
+# One pytest worker per core (loadscope keeps a module's tests, and its module-scoped
+# fixtures such as the search catalogue, on one worker).
+exec .venv/bin/pytest --numprocesses "${TONEARM_TEST_WORKERS:-auto}" --dist loadscope "$@"

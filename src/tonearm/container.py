@@ -32,6 +32,7 @@ from tonearm.jobs.runner import RUN_TASK, JobRunner, RunnerConfig
 from tonearm.library.access import TrackAccess
 from tonearm.library.browse import CatalogService
 from tonearm.library.likes import LikeService
+from tonearm.library.lyrics import LyricsService
 from tonearm.library.service import LibraryService
 from tonearm.media import MediaTools, Rung
 from tonearm.playlists.items import ItemService
@@ -42,6 +43,10 @@ from tonearm.playlists.transfer import TransferService
 from tonearm.processing.jobs import PipelineConfig, ProcessBlob
 from tonearm.processing.service import ProcessingService
 from tonearm.queue import TaskQueue, open_queue
+from tonearm.radio.jobs import DESCRIBE_KIND, DescribeBlobs
+from tonearm.radio.mixes import MixService
+from tonearm.radio.neighbours import SoundIndex
+from tonearm.radio.service import RadioService
 from tonearm.settings import Settings
 from tonearm.social.embeds import EmbedService
 from tonearm.social.live import LiveFilter
@@ -87,11 +92,12 @@ class AccountsPart:
 
 @dataclass(frozen=True)
 class CatalogPart:
-    """Artists, albums, genres, covers and likes (the library's other services)."""
+    """Artists, albums, genres, covers, likes and lyrics (the library's other services)."""
 
     images: ImageService
     service: CatalogService
     likes: LikeService
+    lyrics: LyricsService
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,16 @@ class PlaylistsPart:
 
 
 @dataclass(frozen=True)
+class RadioPart:
+    index: SoundIndex
+    """Every descriptor in memory, shared by similar tracks, radios and mixes."""
+    service: RadioService
+    mixes: MixService
+    describe: DescribeBlobs
+    """The descriptor backfill (``radio.describe``)."""
+
+
+@dataclass(frozen=True)
 class Container:
     infra: Infrastructure
     jobs: JobRunner
@@ -147,6 +163,7 @@ class Container:
     processing: ProcessingPart
     social: SocialPart
     playlists: PlaylistsPart
+    radio: RadioPart
 
     @property
     def settings(self) -> Settings:
@@ -331,7 +348,9 @@ def build(settings: Settings) -> Container:
     )
     images = blobs.images  # one picture store for covers, folder pictures and collages
     browse = CatalogService(library, images, infra.store)
-    catalog = CatalogPart(images=images, service=browse, likes=LikeService(browse))
+    catalog = CatalogPart(
+        images=images, service=browse, likes=LikeService(browse), lyrics=LyricsService(library)
+    )
     streaming = StreamingPart(
         urls=urls,
         service=StreamingService(urls, library, settings.media.segment_seconds),
@@ -347,7 +366,17 @@ def build(settings: Settings) -> Container:
     )
     playlists = build_playlists(infra, library, blobs.images)
 
+    index = SoundIndex()
+    radio_service = RadioService(library, browse, index)
+    radio = RadioPart(
+        index=index,
+        service=radio_service,
+        mixes=MixService(radio_service),
+        describe=DescribeBlobs(infra.uows, infra.store, infra.tools, settings.tmp_dir / "describe"),
+    )
+
     runner.register(PROCESS_KIND, processing.job)
+    runner.register(DESCRIBE_KIND, radio.describe)
     runner.register(COLLAGE_KIND, playlists.collage)
     infra.queue.register(RUN_TASK, runner)
     infra.queue.register(COLLECT_TASK, blobs.collect)
@@ -365,4 +394,5 @@ def build(settings: Settings) -> Container:
         processing=processing,
         social=social,
         playlists=playlists,
+        radio=radio,
     )

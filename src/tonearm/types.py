@@ -22,5 +22,6 @@ AlbumId = NewType("AlbumId", str)
 PlaylistId = NewType("PlaylistId", str)
 PlaylistItemId = NewType("PlaylistItemId", str)
 CommentId = NewType("CommentId", str)
+RadioId = NewType("RadioId", str)
 ImageHash = NewType("ImageHash", str)
 """Lower-case hex SHA-256 of a stored picture's original bytes (covers, collages)."""

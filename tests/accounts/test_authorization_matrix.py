@@ -163,6 +163,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("PATCH", "/api/tracks"): Row(
         private_or_shared("401 200 404 404 200", "401 200 404 404 200"), json="bulk visibility"
     ),
+    # Lyrics: read by whoever sees the track, changed like its tags.
+    ("GET", "/api/tracks/{track_id}/lyrics"): Row(SEE),
+    ("PUT", "/api/tracks/{track_id}/lyrics"): Row(EDIT, json={"text": "[00:01.00]la"}),
+    ("DELETE", "/api/tracks/{track_id}/lyrics"): Row(DELETE),
     # The catalog: artists, albums, genres, covers, likes.
     ("GET", "/api/artists"): Row(SIGNED_IN),
     ("GET", "/api/artists/{artist_id}"): Row(LISTED),
@@ -222,6 +226,17 @@ TABLE: dict[tuple[str, str], Row] = {
         private_or_shared("401 204 404 204 204", "401 204 403 204 204")
     ),
     # One's own play queue and change notices.
+    # Similar tracks as the track is seen; radios belong to the person who started them
+    # (another's radio does not exist for anyone, admins included).
+    ("GET", "/api/tracks/{track_id}/similar"): Row(SEE),
+    ("POST", "/api/radio"): Row(
+        private_or_shared("401 201 404 201 201", "401 201 201 201 201"), json="radio seed"
+    ),
+    ("GET", "/api/radio/{radio_id}/next"): Row(OWNER_ONLY),
+    ("POST", "/api/radio/{radio_id}/feedback"): Row(
+        every("401 204 404 404 404"), json="radio feedback"
+    ),
+    ("GET", "/api/mixes"): Row(SIGNED_IN),
     ("GET", "/api/queue"): Row(SIGNED_IN),
     ("PUT", "/api/queue"): Row(SIGNED_IN, json={"track_ids": []}),
     ("PATCH", "/api/queue"): Row(SIGNED_IN, json={"position_s": 1.0}),
@@ -446,6 +461,11 @@ class World:
             return self.social_target(name, visibility)
         if name in ("playlist_id", "item_id", "collaborator_id", "code"):
             return self.playlist_target(name, visibility, row)
+        if name == "radio_id":
+            seed = {"seed": {"kind": "track", "id": self.tracks[visibility]}}
+            made = owner.browser.post("/api/radio", json=seed)
+            assert made.status_code == 201, made.text
+            return str(made.json()["id"])
         if name == "invite_id":
             return str(admin.browser.post("/api/invites", json={}).json()["id"])
         raise AssertionError(f"no target for {{{name}}}")
@@ -524,13 +544,22 @@ class World:
             name = self.people[role].username if role != "anonymous" else "nobody"
             password = PASSWORD if role != "anonymous" else "not the password"
             kwargs["json"] = {"username": name, "password": password}
-        elif row.json == "public track":
-            kwargs["json"] = {"track_ids": [self.tracks["public"]]}
+        elif isinstance(row.json, str) and row.json in self.track_bodies(visibility):
+            kwargs["json"] = self.track_bodies(visibility)[row.json]
         elif row.json is not None:
             kwargs["json"] = row.json
         if row.query == "oembed":
             kwargs["params"] = {"url": f"http://127.0.0.1/#/tracks/{self.tracks[visibility]}"}
         return kwargs
+
+    def track_bodies(self, visibility: str) -> dict[str, Any]:
+        """Bodies naming a track: the public one, or the owner's of ``visibility``."""
+        track = self.tracks[visibility]
+        return {
+            "public track": {"track_ids": [self.tracks["public"]]},
+            "radio seed": {"seed": {"kind": "track", "id": track}},
+            "radio feedback": {"track_id": track, "action": "played", "position_s": 100.0},
+        }
 
     def stream_status(self, client: Client, url: str) -> tuple[int, str]:
         """Status and content type of an answer that never ends, then hang up."""

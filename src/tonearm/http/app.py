@@ -23,6 +23,7 @@ from tonearm.ingest import routes as ingest_routes
 from tonearm.library import catalog_routes
 from tonearm.library import routes as library_routes
 from tonearm.playlists import routes as playlist_routes
+from tonearm.radio import routes as radio_routes
 from tonearm.social import embed_routes, live_routes
 from tonearm.social import routes as social_routes
 from tonearm.streaming import routes as streaming_routes
@@ -66,7 +67,7 @@ def create_app(c: Container) -> ASGIApp:
             deps=deps,
         )
     )
-    app.include_router(library_routes.build_router(infra.uows, c.library, deps))
+    app.include_router(library_routes.build_router(infra.uows, c.library, c.catalog.lyrics, deps))
     pl = c.playlists
     app.include_router(
         playlist_routes.build_router(
@@ -91,6 +92,7 @@ def create_app(c: Container) -> ASGIApp:
     app.include_router(
         social_routes.build_router(infra.uows, c.social.comments, c.social.queue, deps)
     )
+    app.include_router(radio_routes.build_router(infra.uows, c.radio.service, c.radio.mixes, deps))
     app.include_router(live_routes.build_router(infra.events, c.social.live, deps))
     app.include_router(
         embed_routes.build_router(infra.uows, c.social.embeds, deps, public_url=s.http.public_url)

@@ -16,6 +16,7 @@ the database wait on I/O and subprocesses, not on the interpreter).
 
 from __future__ import annotations
 
+import codecs
 import enum
 import functools
 import hashlib
@@ -33,6 +34,7 @@ from tonearm.ingest.repository import ImportRepository, LedgerEntry
 from tonearm.ingest.service import IngestService, TrackExtras
 from tonearm.ingest.staging import FileLock, HashingWriter, StagedFile, StagingArea, safe_filename
 from tonearm.media.formats import SUPPORTED, refused_container
+from tonearm.media.lyrics import clean_lyrics
 from tonearm.models import Visibility
 from tonearm.types import TrackId, UserId
 
@@ -278,7 +280,10 @@ def _folder_picture(folder: Path, _changed: int) -> bytes | None:
 
 
 def sidecar_lyrics(audio: Path) -> str | None:
-    """``<same name>.lrc`` (preferred) or ``.txt`` beside ``audio``, as text."""
+    """``<same name>.lrc`` (preferred) or ``.txt`` beside ``audio``, as text.
+
+    UTF-8 (invalid bytes replaced) unless a UTF-16 byte-order mark says otherwise;
+    cleaned as lyrics from tags are (:func:`tonearm.media.lyrics.clean_lyrics`)."""
     for suffix in LYRICS_SUFFIXES:
         for candidate in (suffix, suffix.upper()):
             found = audio.with_name(f"{audio.stem}{candidate}")
@@ -289,10 +294,17 @@ def sidecar_lyrics(audio: Path) -> str | None:
                     data = fh.read(MAX_LYRICS_BYTES)
             except OSError:
                 continue
-            text = data.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
+            text = clean_lyrics(decode_lyrics(data))
             if text:
                 return text
     return None
+
+
+def decode_lyrics(data: bytes) -> str:
+    """Text of a lyrics file's bytes (Windows editors often save LRC as UTF-16)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
 
 
 def _names(folder: Path) -> dict[str, Path]:

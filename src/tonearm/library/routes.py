@@ -1,4 +1,4 @@
-"""Track listing, details, changes and deletion."""
+"""Track listing, details, changes, deletion and lyrics."""
 
 # No `from __future__ import annotations` here: FastAPI reads each route's parameter
 # types at definition time, and they name dependencies built per app (local names).
@@ -11,9 +11,12 @@ from fastapi.concurrency import run_in_threadpool
 from tonearm.accounts.auth import Deps
 from tonearm.accounts.principal import Viewer
 from tonearm.db.unit_of_work import UnitOfWorkFactory
+from tonearm.library.lyrics import LyricsService
 from tonearm.library.schemas import (
     BulkPatch,
     BulkResult,
+    LyricsIn,
+    LyricsOut,
     Order,
     TrackOut,
     TrackPage,
@@ -28,7 +31,9 @@ TrackIdPath = Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 IdQuery = Annotated[str | None, Query(max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-def build_router(uows: UnitOfWorkFactory, library: LibraryService, deps: Deps) -> APIRouter:
+def build_router(
+    uows: UnitOfWorkFactory, library: LibraryService, lyrics: LyricsService, deps: Deps
+) -> APIRouter:
     router = APIRouter(prefix="/api/tracks", tags=["library"])
     # Type aliases per app: the dependencies belong to this app's authenticator.
     Reader = Annotated[Viewer, Depends(deps.reader)]  # noqa: N806
@@ -59,6 +64,18 @@ def build_router(uows: UnitOfWorkFactory, library: LibraryService, deps: Deps) -
     def _delete(viewer: Viewer, track_id: TrackId) -> None:
         with uows() as uow:
             library.delete(uow, viewer, track_id)
+
+    def _lyrics(viewer: Viewer, track_id: TrackId) -> LyricsOut:
+        with uows.read() as session:
+            return lyrics.get(session, viewer, track_id)
+
+    def _replace_lyrics(viewer: Viewer, track_id: TrackId, body: LyricsIn) -> LyricsOut:
+        with uows() as uow:
+            return lyrics.replace(uow, viewer, track_id, body.text)
+
+    def _remove_lyrics(viewer: Viewer, track_id: TrackId) -> None:
+        with uows() as uow:
+            lyrics.remove(uow, viewer, track_id)
 
     @router.get("", summary="Tracks the viewer may list (own and public), newest first")
     async def list_tracks(
@@ -110,6 +127,27 @@ def build_router(uows: UnitOfWorkFactory, library: LibraryService, deps: Deps) -
     )
     async def delete_track(viewer: Editor, track_id: TrackIdPath) -> Response:
         await run_in_threadpool(_delete, viewer, TrackId(track_id))
+        return Response(status_code=204)
+
+    @router.get("/{track_id}/lyrics", summary="A track's lyrics, as stored and as timed lines")
+    async def get_lyrics(viewer: Reader, track_id: TrackIdPath) -> LyricsOut:
+        return await run_in_threadpool(_lyrics, viewer, TrackId(track_id))
+
+    @router.put(
+        "/{track_id}/lyrics",
+        summary="Replace a track's lyrics (plain or LRC; kept through reprocessing)",
+    )
+    async def replace_lyrics(viewer: Editor, track_id: TrackIdPath, body: LyricsIn) -> LyricsOut:
+        return await run_in_threadpool(_replace_lyrics, viewer, TrackId(track_id), body)
+
+    @router.delete(
+        "/{track_id}/lyrics",
+        status_code=204,
+        response_class=Response,
+        summary="Remove a track's lyrics (the file's own do not come back)",
+    )
+    async def remove_lyrics(viewer: Editor, track_id: TrackIdPath) -> Response:
+        await run_in_threadpool(_remove_lyrics, viewer, TrackId(track_id))
         return Response(status_code=204)
 
     return router

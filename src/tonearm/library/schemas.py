@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
+from tonearm.media.lyrics import MAX_LYRICS_CHARS
 from tonearm.models import LikeKind, Visibility
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -218,3 +219,34 @@ class LikePage(BaseModel):
     kind: LikeKind
     items: list[TrackOut] | list[AlbumOut] | list[ArtistOut] | list[PlaylistRef]
     total: int
+
+
+class LyricWordOut(BaseModel):
+    start_ms: int
+    text: str = Field(description="Joined, the words' texts give the line's text.")
+
+
+class LyricLineOut(BaseModel):
+    start_ms: int | None = Field(description="When the line starts; null in plain lyrics.")
+    text: str
+    words: list[LyricWordOut] = Field(
+        description="Enhanced-LRC word times, when the text has them (else empty)."
+    )
+
+
+class LyricsOut(BaseModel):
+    track_id: str
+    text: str | None = Field(description="As stored: plain text or LRC; null when none.")
+    synced: bool = Field(description="The lines carry times (LRC).")
+    lines: list[LyricLineOut]
+    editable: bool = Field(description="The viewer may replace or remove these lyrics.")
+
+
+class LyricsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(
+        max_length=MAX_LYRICS_CHARS,
+        description="Plain text or LRC (``[mm:ss.xx]line``, ``<mm:ss.xx>`` word times). "
+        "Control characters are dropped; an empty text removes the lyrics.",
+    )

@@ -60,6 +60,8 @@ class NewTrack:
     stored_now: bool = False
     """This upload stored the bytes (a new blob)."""
     lyrics: str | None = None
+    """From a sidecar file the person put beside the audio: kept over the file's own
+    lyrics tags, through reprocessing, as a hand edit is."""
     cover_image: ImageHash | None = None
 
 
@@ -94,6 +96,7 @@ class LibraryService:
             tags_applied=False,
             deduplicated=repo.owns_blob(new.owner_id, blob.hash),
             lyrics=new.lyrics,
+            edited=["lyrics"] if new.lyrics else [],
             cover_image=new.cover_image,
         )
         if blob.status != BlobStatus.FAILED and not track.deduplicated and not new.stored_now:
@@ -105,7 +108,7 @@ class LibraryService:
         if blob.status == BlobStatus.READY:
             for name in _TAG_FIELDS:
                 value = blob.tags.get(name)
-                if value is not None:
+                if value is not None and name not in track.edited:
                     setattr(track, name, value)
             track.tags_applied = True
         track.blob = blob
@@ -288,6 +291,19 @@ class LibraryService:
         track.updated_at = utcnow()
         resolver.assign(track)
         return before
+
+    def set_lyrics(
+        self, uow: UnitOfWork, viewer: Viewer, track_id: TrackId, text: str | None
+    ) -> Track:
+        """Replace (or, with None, remove) a track's lyrics by hand: recorded in
+        ``Track.edited``, so reprocessing never brings the file's own back. ``text`` is
+        stored as given (``library/lyrics.py`` cleans it)."""
+        track = self.access.check_edit(viewer, TrackRepository(uow.session).get(track_id))
+        track.lyrics = text
+        track.edited = sorted({*(track.edited or []), "lyrics"})
+        track.updated_at = utcnow()
+        self._announce(uow, track, "updated")
+        return track
 
     def delete(self, uow: UnitOfWork, viewer: Viewer, track_id: TrackId) -> None:
         """Remove the track and drop its reference; the blob goes when no track needs it."""

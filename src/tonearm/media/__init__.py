@@ -6,6 +6,7 @@ nothing of the database or the blob store. Binaries come in through
 """
 
 from tonearm.media.artwork import Artwork, decode_picture, read_artwork
+from tonearm.media.descriptors import DESCRIPTOR_VERSION, Descriptor, describe_file
 from tonearm.media.fingerprint import Fingerprint
 from tonearm.media.formats import SUPPORTED
 from tonearm.media.ladder import (
@@ -28,10 +29,12 @@ from tonearm.media.waveform import WAVEFORM_POINTS
 __all__ = [
     "AAC_LC_CODECS",
     "DEFAULT_LADDER",
+    "DESCRIPTOR_VERSION",
     "SUPPORTED",
     "WAVEFORM_POINTS",
     "Artwork",
     "AudioInfo",
+    "Descriptor",
     "Fingerprint",
     "Loudness",
     "MediaResult",
@@ -42,6 +45,7 @@ __all__ = [
     "SegmentFile",
     "Tags",
     "decode_picture",
+    "describe_file",
     "output_channels",
     "output_sample_rate",
     "probe",

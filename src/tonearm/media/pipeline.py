@@ -2,7 +2,7 @@
 
 ::
 
-    source ──┬─ ffmpeg A ── top AAC rung (HLS fMP4) + MP3 fallback + mono PCM pipe → peaks
+    source ──┬─ ffmpeg A ── top AAC rung (HLS fMP4) + MP3 + mono PCM pipe → peaks, descriptor
              ├─ ffmpeg B ── other AAC rungs + ebur128/astats (→ log)  ── progress pipe
              └─ fpcalc C ── fingerprint, started when A or B finishes (optional)
 
@@ -36,7 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+import numpy as np
+
 from tonearm.errors import Invalid, Unavailable
+from tonearm.media.descriptors import Descriptor, DescriptorBuilder
 from tonearm.media.fingerprint import Fingerprint, fingerprint_command, parse_fingerprint
 from tonearm.media.formats import demuxer_of, input_args
 from tonearm.media.ladder import (
@@ -103,6 +106,9 @@ class MediaResult:
     fingerprint: str | None
     fingerprint_duration: Seconds | None
     duration: Seconds
+    descriptor: Descriptor | None = None
+    """What it sounds like (``descriptors.py``), from the same PCM as the peaks;
+    None when the caller asked for none."""
 
 
 def process_audio(
@@ -117,6 +123,7 @@ def process_audio(
     mp3_bitrate: Kbps = DEFAULT_MP3_BITRATE,
     cancel: threading.Event | None = None,
     timeout: float = 3600.0,
+    describe: bool = True,
 ) -> MediaResult:
     """Encode the ladder and the MP3 fallback and analyse ``source``, in parallel.
 
@@ -128,7 +135,8 @@ def process_audio(
     re-run after a killed job starts clean and writes byte-identical files.
     Raises ``Invalid`` when ffmpeg cannot decode or encode the source (with ffmpeg's
     last error line), ``Unavailable`` (code "timeout") past ``timeout`` seconds and
-    ``Unavailable`` (code "cancelled") once ``cancel`` is set.
+    ``Unavailable`` (code "cancelled") once ``cancel`` is set. ``describe``: also
+    compute the sound descriptor from the peaks PCM (no second decode).
     """
     if len({rung.name for rung in rungs}) != len(rungs):
         raise ValueError("rung names must be unique: they name directories")
@@ -152,11 +160,12 @@ def process_audio(
     )
     peak_rate = peaks_sample_rate(info.sample_rate)
     peaks = PeakBuilder(peak_rate, round(float(info.duration) * peak_rate))
+    sound = DescriptorBuilder(peak_rate) if describe else None
     run = _Run(observer, cancel, time.monotonic() + timeout, timeout, float(info.duration))
     try:
         encoder_a = run.start(command_a)
         encoder_b = run.start(command_b)
-        peaks_done = run.read_in_thread(encoder_a.stdout, peaks.read_from)
+        peaks_done = run.read_in_thread(encoder_a.stdout, lambda out: _read_pcm(out, peaks, sound))
         encoded = run.read_in_thread(encoder_b.stdout, run.follow_progress)
         fingerprinter = _OptionalFingerprint(run, fingerprint_command(source, tools, demuxer))
 
@@ -201,7 +210,23 @@ def process_audio(
         fingerprint=fingerprint.fingerprint if fingerprint else None,
         fingerprint_duration=Seconds(fingerprint.duration) if fingerprint else None,
         duration=Seconds(peaks.duration),
+        descriptor=sound.descriptor() if sound is not None else None,
     )
+
+
+def _read_pcm(
+    stream: IO[bytes], peaks: PeakBuilder, sound: DescriptorBuilder | None, chunk: int = 1 << 18
+) -> None:
+    """One reader for the PCM pipe, feeding the peaks and the descriptor each chunk."""
+    odd = b""
+    while block := stream.read(chunk):
+        block = odd + block
+        usable = len(block) - len(block) % 2
+        odd = block[usable:]
+        samples = np.frombuffer(block[:usable], dtype="<i2").astype(np.int16, copy=False)
+        peaks.feed(samples)
+        if sound is not None:
+            sound.feed(samples)
 
 
 def _check_decoded(expected: float, decoded: float) -> None:

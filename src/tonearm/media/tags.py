@@ -12,8 +12,10 @@ from typing import Any
 import ftfy
 import mutagen
 from mutagen.id3 import ID3
+from mutagen.mp3 import MPEGInfo
 from mutagen.mp4 import MP4Tags
 
+from tonearm.media.lyrics import clean_lyrics, synced_to_lrc
 from tonearm.media.probe import AudioInfo
 from tonearm.media.riff import info_tags
 
@@ -136,7 +138,11 @@ def _mutagen_values(path: Path) -> dict[str, str]:
         return {}
     tags: Any = audio.tags
     if isinstance(tags, ID3):
-        return _pick(_ID3_KEYS, lambda key: _id3_text(tags, key))
+        values = _pick(_ID3_KEYS, lambda key: _id3_text(tags, key))
+        synced = _sylt_lrc(tags, audio.info)
+        if synced:
+            values["lyrics"] = synced  # times beat plain text of the same words
+        return values
     if isinstance(tags, MP4Tags):
         return _pick(_MP4_KEYS, lambda key: _mp4_text(tags, key))
     if hasattr(tags, "keys"):
@@ -181,6 +187,48 @@ def _id3_text(tags: Any, key: str) -> str | None:
     return _first_text(frames[0].text)
 
 
+def _sylt_lrc(tags: Any, info: Any) -> str | None:
+    """The lyrics of the file's SYLT frames as LRC, or None.
+
+    A frame of content type 1 (lyrics) is preferred, then 2 (transcription), then
+    any. SYLT times are milliseconds (format 2) or MPEG frames (format 1): a frame
+    lasts 1152 samples (576 for MPEG-2/2.5 layer III, 384 for layer I); frame times
+    in a file that is not MPEG audio (ID3 in WAV, AIFF) cannot be placed, so such a
+    frame is skipped and USLT (if any) is used. mutagen decodes the text encodings
+    (Latin-1, UTF-16 with or without BOM, UTF-8).
+    """
+    frames = [f for f in tags.getall("SYLT") if getattr(f, "text", None)]
+    frames.sort(key=lambda f: {1: 0, 2: 1}.get(int(getattr(f, "type", 0)), 2))
+    for frame in frames:
+        scale = _sylt_scale(int(getattr(frame, "format", 2)), info)
+        if scale is None:
+            continue
+        entries = [
+            (str(text), round(int(time) * scale))
+            for text, time in frame.text
+            if isinstance(time, int) and time >= 0
+        ]
+        lrc = synced_to_lrc(entries)
+        if lrc:
+            return lrc
+    return None
+
+
+def _sylt_scale(time_format: int, info: Any) -> float | None:
+    """Milliseconds per SYLT time unit."""
+    if time_format == 2:
+        return 1.0
+    if time_format != 1 or not isinstance(info, MPEGInfo) or not info.sample_rate:
+        return None
+    if info.layer == 1:
+        samples = 384
+    elif info.layer == 3 and info.version != 1:
+        samples = 576
+    else:
+        samples = 1152
+    return samples * 1000.0 / float(info.sample_rate)
+
+
 def _mp4_text(tags: Any, key: str) -> str | None:
     value = tags.get(key)
     if key == "cpil":
@@ -214,7 +262,6 @@ def _all_text(value: object) -> str | None:
 
 
 _MBID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_MAX_LYRICS = 100_000
 
 
 def _mbid(text: str | None) -> str | None:
@@ -226,14 +273,6 @@ def _flag(text: str | None) -> bool | None:
     if not text:
         return None
     return text.strip().lower() in ("1", "true", "yes")
-
-
-def _lyrics(text: str | None) -> str | None:
-    if not text:
-        return None
-    text = text.encode("utf-8", errors="replace").decode("utf-8", errors="replace")
-    lines = [" ".join(line.split()) for line in text.replace("\x00", "").splitlines()]
-    return "\n".join(lines).strip()[:_MAX_LYRICS] or None
 
 
 def _clean(text: str) -> str | None:
@@ -283,5 +322,5 @@ def _parse(raw: Mapping[str, str]) -> Tags:
         mb_artist_id=_mbid(raw.get("mb_artist_id")),
         mb_album_id=_mbid(raw.get("mb_album_id")),
         mb_album_artist_id=_mbid(raw.get("mb_album_artist_id")),
-        lyrics=_lyrics(raw.get("lyrics")),
+        lyrics=clean_lyrics(raw.get("lyrics")),
     )

@@ -15,6 +15,14 @@ from tonearm.models.playlist import (
     PlaylistMember,
 )
 from tonearm.models.social import Comment, PlayQueue
+from tonearm.models.sound import (
+    BlobFeatures,
+    FeedbackAction,
+    RadioSession,
+    RadioTrack,
+    SeedKind,
+    TrackFeedback,
+)
 from tonearm.models.track import Track, Visibility
 from tonearm.models.upload import Upload
 
@@ -24,8 +32,10 @@ __all__ = [
     "Artist",
     "Base",
     "Blob",
+    "BlobFeatures",
     "BlobStatus",
     "Comment",
+    "FeedbackAction",
     "Image",
     "ImportedFile",
     "Invite",
@@ -40,13 +50,17 @@ __all__ = [
     "PlaylistItem",
     "PlaylistKind",
     "PlaylistMember",
+    "RadioSession",
+    "RadioTrack",
     "Rendition",
     "Role",
     "Scope",
+    "SeedKind",
     "Segment",
     "Session",
     "Throttle",
     "Track",
+    "TrackFeedback",
     "TrackGenre",
     "Upload",
     "User",

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from tonearm.blobs import keys
+from tonearm.blobs.features import FeatureRepository
 from tonearm.blobs.hashing import file_sha256
 from tonearm.blobs.repository import BlobRepository
 from tonearm.blobs.service import COLLECT_TASK
@@ -121,6 +122,9 @@ class ProcessingService:
             raise LostLease("blob deleted while processing")
         JobLeases(uow.session).finish(claim)
         _publish(blob, result, tags, artwork_mime, artwork_sizes, mp3_size)
+        if result.descriptor is not None:
+            # In the same transaction as READY: a ready blob always has its descriptor.
+            FeatureRepository(uow.session).save(blob_hash, result.descriptor)
         for rendition in result.renditions:
             _complete_rendition(uow.session, blob_hash, rendition)
         self._library.apply_tags(uow, blob_hash, tags)

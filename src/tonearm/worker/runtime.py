@@ -34,6 +34,9 @@ def recover(c: Container) -> None:
         swept = c.ingest.expire.sweep(0)
         if finished or swept:
             log.info("start-up: finished %d uploads, removed %d temp files", finished, swept)
+        with c.infra.uows() as uow:
+            if c.radio.describe.schedule(uow):
+                log.info("start-up: sound descriptors missing; the backfill job is queued")
     except Exception:
         log.exception("start-up recovery failed")
 

@@ -117,6 +117,25 @@ export interface paths {
         patch: operations["update_track_api_tracks__track_id__patch"];
         trace?: never;
     };
+    "/api/tracks/{track_id}/lyrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A track's lyrics, as stored and as timed lines */
+        get: operations["get_lyrics_api_tracks__track_id__lyrics_get"];
+        /** Replace a track's lyrics (plain or LRC; kept through reprocessing) */
+        put: operations["replace_lyrics_api_tracks__track_id__lyrics_put"];
+        post?: never;
+        /** Remove a track's lyrics (the file's own do not come back) */
+        delete: operations["remove_lyrics_api_tracks__track_id__lyrics_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/playlists": {
         parameters: {
             query?: never;
@@ -689,6 +708,91 @@ export interface paths {
         patch: operations["patch_queue_api_queue_patch"];
         trace?: never;
     };
+    "/api/tracks/{track_id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tracks that sound like this one, nearest first */
+        get: operations["similar_api_tracks__track_id__similar_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/radio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start an endless radio from a track, an album or an artist */
+        post: operations["start_radio_api_radio_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/radio/{radio_id}/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The radio's next tracks */
+        get: operations["next_tracks_api_radio__radio_id__next_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/radio/{radio_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a skip, a dislike or a full play of a radio's track */
+        post: operations["feedback_api_radio__radio_id__feedback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mixes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The viewer's mixes for Home: daily, discover, genres */
+        get: operations["get_mixes_api_mixes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -1214,6 +1318,22 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** FeedbackIn */
+        FeedbackIn: {
+            /** Track Id */
+            track_id: string;
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "skip" | "dislike" | "played";
+            /**
+             * Position S
+             * @description How far into the track it was (a skip before 30 s keeps it off radios).
+             * @default 0
+             */
+            position_s: number;
+        };
         /** GenreOut */
         GenreOut: {
             /** Name */
@@ -1357,6 +1477,61 @@ export interface components {
             /** Sample Peak */
             sample_peak: number | null;
         };
+        /** LyricLineOut */
+        LyricLineOut: {
+            /**
+             * Start Ms
+             * @description When the line starts; null in plain lyrics.
+             */
+            start_ms: number | null;
+            /** Text */
+            text: string;
+            /**
+             * Words
+             * @description Enhanced-LRC word times, when the text has them (else empty).
+             */
+            words: components["schemas"]["LyricWordOut"][];
+        };
+        /** LyricWordOut */
+        LyricWordOut: {
+            /** Start Ms */
+            start_ms: number;
+            /**
+             * Text
+             * @description Joined, the words' texts give the line's text.
+             */
+            text: string;
+        };
+        /** LyricsIn */
+        LyricsIn: {
+            /**
+             * Text
+             * @description Plain text or LRC (``[mm:ss.xx]line``, ``<mm:ss.xx>`` word times). Control characters are dropped; an empty text removes the lyrics.
+             */
+            text: string;
+        };
+        /** LyricsOut */
+        LyricsOut: {
+            /** Track Id */
+            track_id: string;
+            /**
+             * Text
+             * @description As stored: plain text or LRC; null when none.
+             */
+            text: string | null;
+            /**
+             * Synced
+             * @description The lines carry times (LRC).
+             */
+            synced: boolean;
+            /** Lines */
+            lines: components["schemas"]["LyricLineOut"][];
+            /**
+             * Editable
+             * @description The viewer may replace or remove these lyrics.
+             */
+            editable: boolean;
+        };
         /** Me */
         Me: {
             /** Id */
@@ -1383,6 +1558,25 @@ export interface components {
              * @description Send as X-CSRF-Token with unsafe requests made with the session cookie.
              */
             csrf_token: string | null;
+        };
+        /** MixOut */
+        MixOut: {
+            /**
+             * Id
+             * @description "daily", "discover" or "genre:<genre>".
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /** Tracks */
+            tracks: components["schemas"]["TrackOut"][];
+        };
+        /** MixesOut */
+        MixesOut: {
+            /** Mixes */
+            mixes: components["schemas"]["MixOut"][];
         };
         /** NewInvite */
         NewInvite: {
@@ -1735,6 +1929,23 @@ export interface components {
              */
             updated_at: string;
         };
+        /** RadioIn */
+        RadioIn: {
+            seed: components["schemas"]["SeedIn"];
+        };
+        /** RadioOut */
+        RadioOut: {
+            /** Id */
+            id: string;
+            seed: components["schemas"]["SeedIn"];
+            /** Title */
+            title: string;
+            /**
+             * Tracks
+             * @description The first ten tracks (a track seed first).
+             */
+            tracks: components["schemas"]["TrackOut"][];
+        };
         /** Registration */
         Registration: {
             /** Username */
@@ -1758,6 +1969,16 @@ export interface components {
          * @enum {string}
          */
         Scope: "read" | "upload" | "library" | "admin";
+        /** SeedIn */
+        SeedIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "track" | "album" | "artist";
+            /** Id */
+            id: string;
+        };
         /** ServerState */
         ServerState: {
             /**
@@ -1795,6 +2016,16 @@ export interface components {
             user_agent: string | null;
             /** Address */
             address: string | null;
+        };
+        /** SimilarOut */
+        SimilarOut: {
+            /** Tracks */
+            tracks: components["schemas"]["TrackOut"][];
+            /**
+             * Pending
+             * @description The track has not been analysed yet: ask again later.
+             */
+            pending: boolean;
         };
         /** SmartRule */
         SmartRule: {
@@ -2035,6 +2266,11 @@ export interface components {
             track_number?: number | null;
             /** Disc Number */
             disc_number?: number | null;
+        };
+        /** TracksOut */
+        TracksOut: {
+            /** Tracks */
+            tracks: components["schemas"]["TrackOut"][];
         };
         /** UploadOut */
         UploadOut: {
@@ -2843,6 +3079,155 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TrackOut"];
                 };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_lyrics_api_tracks__track_id__lyrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LyricsOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replace_lyrics_api_tracks__track_id__lyrics_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LyricsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LyricsOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_lyrics_api_tracks__track_id__lyrics_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid (which field, and why) */
             422: {
@@ -5296,6 +5681,248 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    similar_api_tracks__track_id__similar_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_radio_api_radio_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RadioIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RadioOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    next_tracks_api_radio__radio_id__next_get: {
+        parameters: {
+            query?: {
+                count?: number;
+            };
+            header?: never;
+            path: {
+                radio_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TracksOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    feedback_api_radio__radio_id__feedback_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                radio_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_mixes_api_mixes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MixesOut"];
                 };
             };
             /** @description The request cannot be served (see the problem's detail) */

@@ -53,16 +53,18 @@ describe("folders", () => {
       { kind: "file", webkitGetAsEntry: () => fileEntry("notes.txt"), getAsFile: () => file("notes.txt") },
       {
         kind: "file",
-        webkitGetAsEntry: () => folder("A", [fileEntry("a.flac"), fileEntry("a.lrc"), fileEntry("a.jpg")]),
+        webkitGetAsEntry: () =>
+          folder("A", [fileEntry("a.flac"), fileEntry("a.lrc"), fileEntry("a.jpg"), fileEntry("rip.txt")]),
         getAsFile: () => null,
       },
       { kind: "string", webkitGetAsEntry: () => null, getAsFile: () => null },
     ];
-    expect((await droppedFiles(items)).map((f) => f.name)).toEqual(["notes.txt", "a.flac"]);
+    // Lyrics named like an audio file come along (the upload page saves them).
+    expect((await droppedFiles(items)).map((f) => f.name)).toEqual(["notes.txt", "a.flac", "a.lrc"]);
   });
 
   it("keep the audio a folder picker chose, in path order", () => {
-    const picked = [file("b.flac"), file("a.mp3"), file("cover.png", "image/png")];
-    expect(pickedFolder(picked).map((f) => f.name)).toEqual(["a.mp3", "b.flac"]);
+    const picked = [file("b.flac"), file("a.mp3"), file("cover.png", "image/png"), file("b.txt"), file("c.lrc")];
+    expect(pickedFolder(picked).map((f) => f.name)).toEqual(["a.mp3", "b.flac", "b.txt"]);
   });
 });

@@ -4,6 +4,8 @@
  * logs). Files a person picks one by one are all sent: the queue says why one is refused.
  */
 
+import { isLyricsFile, stem } from "./lyrics";
+
 /** Extensions of the audio formats tonearm reads. */
 export const AUDIO_EXTENSIONS = [
   "flac", "mp3", "m4a", "m4b", "aac", "alac", "ogg", "oga", "opus", "wav", "wave", "aif",
@@ -68,7 +70,7 @@ export async function droppedFiles(
   const files: File[] = [];
   for (const { entry, file } of taken) {
     if (entry?.isDirectory) {
-      files.push(...(await walk(entry).catch(() => [] as File[])).filter(isAudioFile));
+      files.push(...audioAndLyrics(await walk(entry).catch(() => [] as File[])));
     } else if (file) {
       files.push(file);
     }
@@ -76,10 +78,21 @@ export async function droppedFiles(
   return files;
 }
 
-/** The audio files a folder picker (`webkitdirectory`) chose, in path order. */
+/**
+ * The audio files a folder picker (`webkitdirectory`) chose, in path order, with the
+ * lyrics files (`.lrc`, `.txt`) named like one of them.
+ */
 export function pickedFolder(files: readonly File[]): File[] {
   const path = (f: File) => f.webkitRelativePath || f.name;
-  return files
-    .filter(isAudioFile)
-    .sort((a, b) => path(a).localeCompare(path(b), undefined, { numeric: true }));
+  return audioAndLyrics(files).sort((a, b) => path(a).localeCompare(path(b), undefined, { numeric: true }));
+}
+
+/**
+ * The audio in a folder, and the lyrics files beside it of the same name (the upload
+ * page saves them as the tracks' lyrics); a folder's other text files (rip logs,
+ * notes) are left out.
+ */
+export function audioAndLyrics<F extends { name: string; type: string }>(files: readonly F[]): F[] {
+  const stems = new Set(files.filter(isAudioFile).map((f) => stem(f.name)));
+  return files.filter((f) => isAudioFile(f) || (isLyricsFile(f) && stems.has(stem(f.name))));
 }

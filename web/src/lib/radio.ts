@@ -5,38 +5,21 @@
  * the end (`POST /api/radio/{id}/feedback`), which later radios and mixes respect.
  */
 import type { Track } from "./api";
+import type { components } from "./api-types";
 import { request } from "./http";
 
-export type SeedKind = "track" | "album" | "artist";
+type Schemas = components["schemas"];
 
-export interface RadioSeed {
-  kind: SeedKind;
-  id: string;
-}
-
-export interface RadioOut {
-  id: string;
-  seed: RadioSeed;
-  title: string;
-  /** The first tracks to play. */
-  tracks: Track[];
-}
-
-export interface SimilarOut {
-  tracks: Track[];
-  /** The track's sound is not analysed yet: similar tracks come once it is. */
-  pending: boolean;
-}
-
-export interface Mix {
-  /** "daily", "discover" or "genre:<name>". */
-  id: string;
-  title: string;
-  description: string;
-  tracks: Track[];
-}
-
-export type FeedbackAction = "skip" | "dislike" | "played";
+/** What a radio starts from: a track, an album or an artist. */
+export type RadioSeed = Schemas["SeedIn"];
+export type SeedKind = RadioSeed["kind"];
+/** A radio as started: its first tracks (a track seed first). */
+export type RadioOut = Schemas["RadioOut"];
+/** `pending`: the track's sound is not analysed yet; similar tracks come once it is. */
+export type SimilarOut = Schemas["SimilarOut"];
+/** A mix: `id` is "daily", "discover" or "genre:<name>". */
+export type Mix = Schemas["MixOut"];
+export type FeedbackAction = Schemas["FeedbackIn"]["action"];
 
 /** A track left before this many seconds counts as skipped (the server's rule too). */
 export const EARLY_SKIP_S = 30;
@@ -52,7 +35,7 @@ export function startRadio(seed: RadioSeed): Promise<RadioOut> {
 }
 
 export async function nextRadioTracks(radioId: string, count = REFILL_COUNT): Promise<Track[]> {
-  const answer = await request<{ tracks: Track[] }>(`/api/radio/${id(radioId)}/next?count=${count}`);
+  const answer = await request<Schemas["TracksOut"]>(`/api/radio/${id(radioId)}/next?count=${count}`);
   return answer.tracks;
 }
 
@@ -68,7 +51,7 @@ export function similarTracks(trackId: string, limit = 20): Promise<SimilarOut> 
 }
 
 export async function listMixes(): Promise<Mix[]> {
-  return (await request<{ mixes: Mix[] }>("/api/mixes")).mixes;
+  return (await request<Schemas["MixesOut"]>("/api/mixes")).mixes;
 }
 
 /**
