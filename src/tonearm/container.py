@@ -42,6 +42,8 @@ from tonearm.playlists.transfer import TransferService
 from tonearm.processing.jobs import PipelineConfig, ProcessBlob
 from tonearm.processing.service import ProcessingService
 from tonearm.queue import TaskQueue, open_queue
+from tonearm.search.index import SearchIndexer
+from tonearm.search.service import SearchService
 from tonearm.settings import Settings
 from tonearm.social.embeds import EmbedService
 from tonearm.social.live import LiveFilter
@@ -135,6 +137,13 @@ class PlaylistsPart:
 
 
 @dataclass(frozen=True)
+class SearchPart:
+    index: SearchIndexer
+    """Kept current by the library and playlists in each change's transaction."""
+    service: SearchService
+
+
+@dataclass(frozen=True)
 class Container:
     infra: Infrastructure
     jobs: JobRunner
@@ -147,6 +156,7 @@ class Container:
     processing: ProcessingPart
     social: SocialPart
     playlists: PlaylistsPart
+    search: SearchPart
 
     @property
     def settings(self) -> Settings:
@@ -291,9 +301,9 @@ def build_processing(infra: Infrastructure, library: LibraryService) -> Processi
 
 
 def build_playlists(
-    infra: Infrastructure, library: LibraryService, images: ImageService
+    infra: Infrastructure, library: LibraryService, images: ImageService, index: SearchIndexer
 ) -> PlaylistsPart:
-    service = PlaylistService(library.access, infra.events)
+    service = PlaylistService(library.access, infra.events, index)
     items = ItemService(service, library)
     return PlaylistsPart(
         service=service,
@@ -323,11 +333,13 @@ def build(settings: Settings) -> Container:
         images=ImageService(infra.store),
     )
     urls = build_media_urls(infra)
+    index = SearchIndexer()
     library = LibraryService(
         blob_service,
         urls,
         TrackAccess(anonymous_listening=settings.accounts.anonymous_listening),
         infra.events,
+        index,
     )
     images = blobs.images  # one picture store for covers, folder pictures and collages
     browse = CatalogService(library, images, infra.store)
@@ -345,7 +357,8 @@ def build(settings: Settings) -> Container:
         embeds=EmbedService(library),
         live=LiveFilter(),
     )
-    playlists = build_playlists(infra, library, blobs.images)
+    playlists = build_playlists(infra, library, blobs.images, index)
+    search = SearchPart(index=index, service=SearchService(library, browse, playlists.service))
 
     runner.register(PROCESS_KIND, processing.job)
     runner.register(COLLAGE_KIND, playlists.collage)
@@ -365,4 +378,5 @@ def build(settings: Settings) -> Container:
         processing=processing,
         social=social,
         playlists=playlists,
+        search=search,
     )

@@ -134,7 +134,6 @@ class TrackRepository:
     def owned_by(self, owner_id: UserId) -> Sequence[Track]:
         return self.session.scalars(select(Track).where(Track.owner_id == owner_id)).all()
 
-
     def adopt_orphans(self, owner_id: UserId) -> int:
         """Give tracks from before accounts existed to ``owner_id`` (the first admin)."""
         result = self.session.execute(

@@ -14,6 +14,7 @@ from tonearm.models.playlist import (
     PlaylistKind,
     PlaylistMember,
 )
+from tonearm.models.search import SearchLine, SearchName, SearchTrack, SearchWord
 from tonearm.models.social import Comment, PlayQueue
 from tonearm.models.track import Track, Visibility
 from tonearm.models.upload import Upload
@@ -43,6 +44,10 @@ __all__ = [
     "Rendition",
     "Role",
     "Scope",
+    "SearchLine",
+    "SearchName",
+    "SearchTrack",
+    "SearchWord",
     "Segment",
     "Session",
     "Throttle",
