@@ -261,5 +261,8 @@ def test_musicbrainz_ids_compilation_and_lyrics_in_mp4(
     audio.save()
     got = _read(path)
     assert (got.mb_album_id, got.compilation, got.lyrics, got.genre) == (
-        ALBUM_MBID, True, "words", "Jazz; Soul",
+        ALBUM_MBID,
+        True,
+        "words",
+        "Jazz; Soul",
     )

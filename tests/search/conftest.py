@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+
 from tests.fixtures.accounts import build_container, member_viewer
 from tests.fixtures.database import BACKENDS, fresh_database
 from tests.search.catalogue import Catalogue, populate
-
 from tonearm.accounts.principal import Viewer
 from tonearm.container import Container
 from tonearm.search.index import rebuild

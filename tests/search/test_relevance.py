@@ -5,7 +5,6 @@ MRR and recall@5 are printed per database; MRR must be at least 0.9 on each."""
 from __future__ import annotations
 
 from tests.search.conftest import Indexed
-
 from tonearm.search.service import KINDS
 
 # (query, list, expected first: an anchor title / artist / album name, "found at" ms)

@@ -210,6 +210,7 @@ class SearchService:
                     for doc, owner in rows
                 ],
                 limit,
+                keep_order=short,
             )
         for kind, name in (("albums", "album"), ("artists", "artist"), ("playlists", "playlist")):
             if kind not in kinds:
@@ -236,6 +237,7 @@ class SearchService:
                     for d in docs
                 ],
                 limit,
+                keep_order=short,
             )
         if "lyrics" in kinds and not short:
             out.hits["lyrics"] = self._lyrics(repo, viewer, terms, limit)
@@ -261,9 +263,12 @@ class SearchService:
         return self._rank(list(best.values()), limit)
 
     @staticmethod
-    def _rank(hits: list[_Hit], limit: int) -> list[_Hit]:
+    def _rank(hits: list[_Hit], limit: int, *, keep_order: bool = False) -> list[_Hit]:
+        """The best ``limit`` hits; ``keep_order`` keeps the candidates' order (the
+        short-prefix path reads them most popular first, which is the ranking there)."""
         hits = [h for h in hits if h.score > 0]
-        hits.sort(key=lambda h: (-h.score, h.id))
+        if not keep_order:
+            hits.sort(key=lambda h: (-h.score, h.id))
         return hits[:limit]
 
     def tracks(self, session: Session, viewer: Viewer, q: str, limit: int) -> list[TrackId]:
