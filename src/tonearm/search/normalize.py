@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MAX_QUERY_CHARS = 200
 """A query is cut here: names are shorter, and a 10 kB paste must not cost more."""
@@ -148,6 +149,8 @@ def _is_dense(ch: str) -> bool:
 
 def fold(text: str) -> str:
     """Steps 1-3: case, special letters, transliteration, accents."""
+    if text.isascii():  # most names: nothing to decompose or transliterate
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).casefold()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
@@ -186,16 +189,17 @@ def tokens(text: str | None, *, query: bool = False) -> list[str]:
     and a run of a space-less script gives its pairs (or its one character), so that
     every query word must be in the name.
     """
-    primary, extra = _split(text, query=query)
-    return primary + extra
-
-
-def _split(text: str | None, *, query: bool) -> tuple[list[str], list[str]]:
-    """(the words as written, the extra forms indexed beside them: parts, pairs)."""
     if not text:
-        return [], []
-    if query:
-        text = text[:MAX_QUERY_CHARS]
+        return []
+    primary, extra = _split(text[:MAX_QUERY_CHARS] if query else text, query)
+    return [*primary, *extra]
+
+
+@lru_cache(maxsize=65_536)
+def _split(text: str, query: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the words as written, the extra forms indexed beside them: parts, pairs).
+
+    Cached: artists, albums and genres repeat across a library's tracks."""
     folded = fold(_restore_short_i(text))
     primary: list[str] = []
     extra: list[str] = []
@@ -210,7 +214,7 @@ def _split(text: str | None, *, query: bool) -> tuple[list[str], list[str]]:
             if not query:
                 extra.extend(parts)
         for word in words:
-            for piece in _split_dense(word):
+            for piece in _split_dense(word) if not word.isascii() else (word,):
                 if not _is_dense(piece[0]):
                     primary.append(piece)
                 elif query:
@@ -219,7 +223,7 @@ def _split(text: str | None, *, query: bool) -> tuple[list[str], list[str]]:
                 else:
                     primary.extend(piece)
                     extra.extend(piece[i : i + 2] for i in range(len(piece) - 1))
-    return primary, extra
+    return tuple(primary), tuple(extra)
 
 
 def _joined_by_punctuation(chunk: str) -> bool:
@@ -247,9 +251,10 @@ def text(*values: str | None) -> str:
     primary: list[str] = []
     extra: list[str] = []
     for value in values:
-        p, e = _split(value, query=False)
-        primary += p
-        extra += e
+        if value:
+            p, e = _split(value, False)
+            primary += p
+            extra += e
     return " ".join(primary) + (SEPARATOR + " ".join(extra) if extra else "")
 
 

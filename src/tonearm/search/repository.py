@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from tonearm.models import SearchLine, SearchName, SearchTrack, SearchWord, Track
-from tonearm.types import UserId
+from tonearm.types import TrackId, UserId
 
 _S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
 
@@ -78,7 +78,31 @@ _NAME_BODY = "search_names.name || ' ' || search_names.extra"
 _LINE_BODY = "search_lines.words"
 
 
+_TRACK_DOC = (
+    SearchTrack.track_id,
+    SearchTrack.title,
+    SearchTrack.artist,
+    SearchTrack.album,
+    SearchTrack.extra,
+    SearchTrack.popularity,
+    Track.owner_id,
+)
+_NAME_DOC = (SearchName.subject_id, SearchName.name, SearchName.extra, SearchName.popularity)
+_LINE_DOC = (
+    SearchLine.track_id,
+    SearchLine.start_ms,
+    SearchLine.line,
+    SearchLine.words,
+    Track.owner_id,
+)
+TrackDoc = Row[TrackId, str, str, str, str, int, UserId | None]
+NameDoc = Row[str, str, str, int]
+LineDoc = Row[TrackId, int | None, str, str, UserId | None]
+
+
 class SearchRepository:
+    """Documents come back as plain rows (no ORM objects: hundreds are read per query)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
         self.postgres = session.get_bind().dialect.name == "postgresql"
@@ -109,27 +133,23 @@ class SearchRepository:
 
     def tracks(
         self, terms: Sequence[Term], visible: ColumnElement[bool], limit: int
-    ) -> Sequence[Row[SearchTrack, UserId | None]]:
+    ) -> Sequence[TrackDoc]:
         """Track documents matching every term (across title, artist, album, genre)."""
         q = (
-            select(SearchTrack, Track.owner_id)
+            select(*_TRACK_DOC)
             .join(Track, Track.id == SearchTrack.track_id)
             .where(visible)
             .limit(limit)
         )
-        return (
-            self.session.execute(self._matched(q, "search_tracks", _TRACK_BODY, terms))
-            .tuples()
-            .all()
-        )
+        return self.session.execute(self._matched(q, "search_tracks", _TRACK_BODY, terms)).all()
 
     def tracks_by_key(
         self, key: str, visible: ColumnElement[bool], limit: int
-    ) -> Sequence[Row[SearchTrack, UserId | None]]:
+    ) -> Sequence[TrackDoc]:
         """Tracks whose title starts with a one- or two-letter ``key``, most popular first."""
         column_ = SearchTrack.key1 if len(key) == 1 else SearchTrack.key2
         q = (
-            select(SearchTrack, Track.owner_id)
+            select(*_TRACK_DOC)
             .join(Track, Track.id == SearchTrack.track_id)
             .where(column_ == key, visible)
             .order_by(SearchTrack.popularity.desc(), SearchTrack.id.desc())
@@ -141,29 +161,29 @@ class SearchRepository:
 
     def names(
         self, kind: str, terms: Sequence[Term], visible: ColumnElement[bool], limit: int
-    ) -> Sequence[SearchName]:
-        q = select(SearchName).where(SearchName.kind == kind, visible).limit(limit)
-        return self.session.scalars(self._matched(q, "search_names", _NAME_BODY, terms)).all()
+    ) -> Sequence[NameDoc]:
+        q = select(*_NAME_DOC).where(SearchName.kind == kind, visible).limit(limit)
+        return self.session.execute(self._matched(q, "search_names", _NAME_BODY, terms)).all()
 
     def names_by_key(
         self, kind: str, key: str, visible: ColumnElement[bool], limit: int
-    ) -> Sequence[SearchName]:
+    ) -> Sequence[NameDoc]:
         column_ = SearchName.key1 if len(key) == 1 else SearchName.key2
         q = (
-            select(SearchName)
+            select(*_NAME_DOC)
             .where(column_ == key, SearchName.kind == kind, visible)
             .order_by(SearchName.popularity.desc(), SearchName.id.desc())
             .limit(limit)
         )
-        return self.session.scalars(q).all()
+        return self.session.execute(q).all()
 
     # -- lyrics ----------------------------------------------------------------------
 
     def lines(
         self, terms: Sequence[Term], visible: ColumnElement[bool], limit: int
-    ) -> Sequence[Row[SearchLine, UserId | None]]:
+    ) -> Sequence[LineDoc]:
         q = (
-            select(SearchLine, Track.owner_id)
+            select(*_LINE_DOC)
             .join(Track, Track.id == SearchLine.track_id)
             .where(visible)
             .limit(limit)

@@ -37,7 +37,7 @@ from tonearm.search.repository import SearchRepository, Term
 from tonearm.types import TrackId
 
 KINDS: tuple[schemas.Kind, ...] = ("tracks", "albums", "artists", "playlists", "lyrics")
-CANDIDATES = 300
+CANDIDATES = 150
 """Documents read per kind before ranking: enough that the best of a few thousand
 matches is among them when names are specific; a one-word prefix typed early reads
 the most popular names instead (step 3)."""
@@ -185,7 +185,7 @@ class SearchService:
         if "tracks" in kinds:
             visible = self._visible_tracks(viewer)
             rows = (
-                repo.tracks_by_key(key, visible, CANDIDATES)
+                repo.tracks_by_key(key, visible, limit)
                 if short
                 else repo.tracks(terms, visible, CANDIDATES)
             )
@@ -203,11 +203,11 @@ class SearchService:
                                 (doc.extra, ranking.EXTRA),
                             ],
                             popularity=doc.popularity,
-                            own=owner is not None and owner == viewer.user_id,
+                            own=doc.owner_id is not None and doc.owner_id == viewer.user_id,
                         ),
                         [doc.title, doc.artist, doc.album, doc.extra],
                     )
-                    for doc, owner in rows
+                    for doc in rows
                 ],
                 limit,
                 keep_order=short,
@@ -217,7 +217,7 @@ class SearchService:
                 continue
             visible = self._visible_names(session, viewer, name)
             docs = (
-                repo.names_by_key(name, key, visible, CANDIDATES)
+                repo.names_by_key(name, key, visible, limit)
                 if short
                 else repo.names(name, terms, visible, CANDIDATES)
             )
@@ -248,11 +248,11 @@ class SearchService:
     ) -> list[_Hit]:
         rows = repo.lines(terms, self._visible_tracks(viewer), CANDIDATES)
         hits = []
-        for doc, owner in rows:
+        for doc in rows:
             value = ranking.score(
                 terms,
                 [(doc.words, ranking.LYRICS)],
-                own=owner is not None and owner == viewer.user_id,
+                own=doc.owner_id is not None and doc.owner_id == viewer.user_id,
             )
             if ranking.contiguous(terms, normalize.words_of(doc.words)[0]):
                 value += 0.2
@@ -285,11 +285,19 @@ class SearchService:
         hits = found.hits
         everything = [h for kind in KINDS for h in hits.get(kind, [])]
         top = max(everything, key=lambda h: h.score, default=None)
+        track_ids = [h.id for h in hits.get("tracks", [])]
+        lines = hits.get("lyrics", [])
+        described = {
+            t.id: t
+            for t in self._describe_tracks(
+                session, viewer, list(dict.fromkeys(track_ids + [h.id for h in lines]))
+            )
+        }
         return schemas.SearchOut(
             query=q[: normalize.MAX_QUERY_CHARS],
             corrected=_corrected(found.terms, top),
             top=schemas.TopOut(kind=top.kind, id=top.id) if top else None,
-            tracks=self._describe_tracks(session, viewer, [h.id for h in hits.get("tracks", [])]),
+            tracks=[described[i] for i in track_ids if i in described],
             albums=self._describe_albums(session, viewer, [h.id for h in hits.get("albums", [])]),
             artists=self._describe_artists(
                 session, viewer, [h.id for h in hits.get("artists", [])]
@@ -299,7 +307,11 @@ class SearchService:
                 viewer,
                 _ordered(session, Playlist, [h.id for h in hits.get("playlists", [])]),
             ),
-            lyrics=self._describe_lines(session, viewer, hits.get("lyrics", [])),
+            lyrics=[
+                schemas.LyricHitOut(track=described[h.id], line=h.line or "", start_ms=h.start_ms)
+                for h in lines
+                if h.id in described
+            ],
         )
 
     # -- describing --------------------------------------------------------------------
@@ -318,16 +330,6 @@ class SearchService:
         self, session: Session, viewer: Viewer, ids: list[str]
     ) -> list[schemas.ArtistOut]:
         return self._catalog.describe_artists(session, viewer, _ordered(session, Artist, ids))
-
-    def _describe_lines(
-        self, session: Session, viewer: Viewer, hits: list[_Hit]
-    ) -> list[schemas.LyricHitOut]:
-        tracks = {t.id: t for t in self._describe_tracks(session, viewer, [h.id for h in hits])}
-        return [
-            schemas.LyricHitOut(track=tracks[h.id], line=h.line or "", start_ms=h.start_ms)
-            for h in hits
-            if h.id in tracks
-        ]
 
 
 _Row = TypeVar("_Row", Track, Album, Artist, Playlist)
