@@ -122,13 +122,14 @@ def _plain_fts(c: Container) -> None:
         )
         uow.session.execute(
             text(
-                "INSERT INTO bench_plain(title, artist, album) SELECT title, artist, album FROM tracks"
+                "INSERT INTO bench_plain(title, artist, album)"
+                " SELECT title, artist, album FROM tracks"
             )
         )
 
 
 def _fts_query(q: str) -> str:
-    words = [w for w in "".join(ch if ch.isalnum() else " " for ch in q).split()]
+    words = "".join(ch if ch.isalnum() else " " for ch in q).split()
     return " AND ".join(f'"{w}"*' for w in words) or '""'
 
 

@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from tests.fixtures.accounts import Person, Site, build_container, stage
 from tests.fixtures.audio import make_audio
+from tonearm.cli.main import main
 from tonearm.models import Visibility
+from tonearm.search.index import Rebuild
 from tonearm.types import BlobHash, UserId
 
 
@@ -207,3 +210,27 @@ def test_bad_parameters_are_clear(world: World) -> None:
     assert browser.get("/api/search", params={"q": "x", "limit": 51}).status_code == 422
     long = browser.get("/api/search", params={"q": "é" * 5000})
     assert long.status_code == 200 and len(long.json()["query"]) == 200
+
+
+def test_reindex_command_rebuilds(world: World, database_url: str, tmp_path: Path) -> None:
+    track = world.track(world.owner, "public", title="Rebuilt Anthem", artist="Index Band")
+    c = world.site.c
+    with c.infra.uows() as uow:
+        Rebuild().clear(uow.session)
+    assert ids(search(world.other, "rebuilt anthem"), "tracks") == []
+    result = CliRunner().invoke(
+        main,
+        [
+            "search",
+            "reindex",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--database-url",
+            database_url,
+            "--no-progress",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "search index rebuilt: 1 track(s)" in result.output
+    assert ids(search(world.other, "rebuilt anthem"), "tracks") == [track]
+    assert [a["name"] for a in search(world.other, "index band")["artists"]] == ["Index Band"]
