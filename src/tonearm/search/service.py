@@ -42,6 +42,11 @@ CANDIDATES = 150
 matches is among them when names are specific; a one-word prefix typed early reads
 the most popular names instead (step 3)."""
 SHORT_PREFIX = 2
+_NAMED: tuple[tuple[str, schemas.TopKind], ...] = (
+    ("albums", "album"),
+    ("artists", "artist"),
+    ("playlists", "playlist"),
+)
 MIN_CORRECTED = 4
 NEAR_WORDS = 200
 
@@ -212,7 +217,7 @@ class SearchService:
                 limit,
                 keep_order=short,
             )
-        for kind, name in (("albums", "album"), ("artists", "artist"), ("playlists", "playlist")):
+        for kind, name in _NAMED:
             if kind not in kinds:
                 continue
             visible = self._visible_names(session, viewer, name)
@@ -225,7 +230,7 @@ class SearchService:
             out.hits[kind] = self._rank(
                 [
                     _Hit(
-                        name,  # type: ignore[arg-type]
+                        name,
                         d.subject_id,
                         ranking.score(
                             terms,
