@@ -200,8 +200,13 @@ class SearchRepository:
             cond = SearchWord.word == word
         return self.session.scalar(select(SearchWord.id).where(cond).limit(1)) is not None
 
-    def near(self, word: str, limit: int = 200) -> list[tuple[str, int]]:
-        """Words sharing trigrams with ``word`` (both ends padded), most alike first."""
+    def near(self, word: str, edits: int, limit: int) -> list[tuple[str, int]]:
+        """Words sharing trigrams with ``word`` (both ends padded), most alike first,
+        of a length within ``edits`` of it."""
+        lengths = and_(
+            func.length(SearchWord.word) >= len(word) - edits,
+            func.length(SearchWord.word) <= len(word) + edits,
+        )
         if self.postgres:
             # The threshold is for this transaction only: short words share few trigrams
             # ("hone" and "home": 2 of 8), so the default 0.3 would miss one-letter typos.
@@ -210,7 +215,7 @@ class SearchRepository:
             )
             rows = self.session.execute(
                 select(SearchWord.word, SearchWord.freq)
-                .where(SearchWord.word.op("%")(word))
+                .where(SearchWord.word.op("%")(word), lengths)
                 .order_by(func.similarity(SearchWord.word, word).desc())
                 .limit(limit)
             ).all()
@@ -224,8 +229,9 @@ class SearchRepository:
             text(
                 "SELECT w.word, w.freq FROM search_words_tri t"
                 " JOIN search_words w ON w.id = t.rowid"
-                " WHERE search_words_tri MATCH :m ORDER BY t.rank LIMIT :n"
+                " WHERE search_words_tri MATCH :m AND length(w.word) BETWEEN :lo AND :hi"
+                " ORDER BY t.rank LIMIT :n"
             ),
-            {"m": match, "n": limit},
+            {"m": match, "n": limit, "lo": len(word) - edits, "hi": len(word) + edits},
         ).all()
         return [(w, int(f)) for w, f in rows]

@@ -48,7 +48,7 @@ _NAMED: tuple[tuple[str, schemas.TopKind], ...] = (
     ("playlists", "playlist"),
 )
 MIN_CORRECTED = 4
-NEAR_WORDS = 200
+NEAR_WORDS = 150
 
 
 def kinds_of(types: str) -> list[str]:
@@ -61,10 +61,22 @@ def kinds_of(types: str) -> list[str]:
 
 
 def edits(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein distance (adjacent swaps count one), or ``limit + 1`` once
-    it is certain to exceed ``limit``."""
+    """Damerau-Levenshtein distance (optimal string alignment: adjacent swaps count
+    one), or ``limit + 1`` once it is certain to exceed ``limit``.
+
+    The common beginning and end are dropped first (they cost nothing), so comparing a
+    typo with its word is usually a table of two or three letters a side."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a, b = a[start : len(a) - end], b[start : len(b) - end]
+    if not a or not b:
+        return min(len(a) + len(b), limit + 1)
     prev2: list[int] = []
     prev = list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
@@ -77,7 +89,7 @@ def edits(a: str, b: str, limit: int) -> int:
         if min(cur) > limit:
             return limit + 1
         prev2, prev = prev, cur
-    return prev[-1]
+    return min(prev[-1], limit + 1)
 
 
 def allowed_edits(word: str) -> int:
@@ -139,7 +151,7 @@ class SearchService:
     def _corrections(repo: SearchRepository, word: str) -> tuple[str, ...]:
         limit = allowed_edits(word)
         found = []
-        for candidate, freq in repo.near(word, NEAR_WORDS):
+        for candidate, freq in repo.near(word, limit, NEAR_WORDS):
             d = edits(word, candidate, limit)
             if 0 < d <= limit:
                 found.append((d, -freq, candidate))
