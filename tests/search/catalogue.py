@@ -418,15 +418,16 @@ def _flush(
         new_albums = [a for a in albums.values() if not a.get("_written")]
         if new_artists:
             s.execute(
-                insert(Artist),
+                insert(Artist.__table__),
                 [{k: v for k, v in a.items() if k != "_written"} for a in new_artists],
             )
         if new_albums:
             s.execute(
-                insert(Album), [{k: v for k, v in a.items() if k != "_written"} for a in new_albums]
+                insert(Album.__table__),
+                [{k: v for k, v in a.items() if k != "_written"} for a in new_albums],
             )
         if pending:
-            s.execute(insert(Track), pending)
+            s.execute(insert(Track.__table__), pending)
         for a in (*new_artists, *new_albums):
             a["_written"] = True
     pending.clear()

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,12 @@ _TRACK_COLUMNS = (
     Track.artist_id,
     Track.album_id,
 )
+
+
+def _table(model: type[Any]) -> Table:
+    """The Core table: bulk inserts skip the ORM's per-row work (a rebuild writes
+    millions of rows)."""
+    return cast(Table, model.__table__)
 
 
 def keys(name: str | None) -> tuple[str, str]:
@@ -151,7 +157,7 @@ class SearchIndexer:
             session.execute(delete(SearchLine).where(SearchLine.track_id.in_(chunk)))
             lines = [line for r in rows for line in line_docs(r.id, r.lyrics)]
             if lines:
-                session.execute(insert(SearchLine), lines)
+                session.execute(insert(_table(SearchLine)), lines)
             words: set[str] = set()
             for d in docs:
                 words |= vocabulary(d["title"], d["artist"], d["album"], d["extra"])
@@ -289,10 +295,10 @@ class Rebuild:
             return None, 0
         likes = likes_of(session, LikeKind.TRACK, [r.id for r in rows])
         docs = [track_doc(r, likes.get(r.id, 0)) for r in rows]
-        session.execute(insert(SearchTrack), docs)
+        session.execute(insert(_table(SearchTrack)), docs)
         lines = [line for r in rows for line in line_docs(r.id, r.lyrics)]
         if lines:
-            session.execute(insert(SearchLine), lines)
+            session.execute(insert(_table(SearchLine)), lines)
         for d in docs:
             self.words.update(vocabulary(d["title"], d["artist"], d["album"], d["extra"]))
         return rows[-1].id, len(rows)
@@ -331,7 +337,7 @@ class Rebuild:
             docs = [playlist_doc(r.id, r.name, r.description, likes.get(r.id, 0)) for r in rows]
         if not rows:
             return None, 0
-        session.execute(insert(SearchName), docs)
+        session.execute(insert(_table(SearchName)), docs)
         for d in docs:
             if kind != "playlist":
                 self.words.update(vocabulary(d["name"]))
@@ -342,7 +348,7 @@ class Rebuild:
         items = sorted(self.words.items())
         for start in range(0, len(items), 5000):
             session.execute(
-                insert(SearchWord),
+                insert(_table(SearchWord)),
                 [
                     {"word": w, "padded": f"^{w}$", "freq": n}
                     for w, n in items[start : start + 5000]
