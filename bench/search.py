@@ -148,6 +148,9 @@ def run(backend: str, tracks: int, runs: int) -> None:
             if backend == "sqlite":
                 _plain_fts(c)
             c.refresh_statistics()
+            if backend == "postgresql":  # what autovacuum would have done by now
+                with c.infra.uows() as uow:
+                    uow.session.execute(text("ANALYZE"))
             viewer = member_viewer(c, "listener")
             queries = _queries(c, random.Random(3), runs)
             print(

@@ -100,6 +100,13 @@ NameDoc = Row[str, str, str, int]
 LineDoc = Row[TrackId, int | None, str, str, UserId | None]
 
 
+MATCH_CAP = 5000
+"""PostgreSQL reads at most this many matching documents per kind (before access and
+ranking): a one-word prefix matching half the library costs no more than this."""
+KEY_CAP = 2000
+"""Likewise for the short-prefix path: the most popular names with that first letter."""
+
+
 class SearchRepository:
     """Documents come back as plain rows (no ORM objects: hundreds are read per query)."""
 
@@ -112,17 +119,26 @@ class SearchRepository:
 
         SQLite: the FTS5 table drives the join, newest row first, so LIMIT stops the
         walk early however common the words are. PostgreSQL: the GIN index on the same
-        folded text gives a bitmap, and LIMIT stops reading it.
+        folded text, read first (a materialized CTE, so the planner cannot start from
+        the viewer's tracks instead) and at most ``MATCH_CAP`` rows of it.
         """
-        if self.postgres:
-            return q.where(
-                text(
-                    f"to_tsvector('simple'::regconfig, {body})"
-                    " @@ to_tsquery('simple'::regconfig, :q)"
-                ).bindparams(q=_tsquery(terms))
-            )
-        fts = table(f"{name}_fts", column("rowid"))
         doc_id: ColumnClause[int] = column("id", _selectable=table(name))
+        if self.postgres:
+            matches = (
+                select(column("id"))
+                .select_from(table(name))
+                .where(
+                    text(
+                        f"to_tsvector('simple'::regconfig, {body})"
+                        " @@ to_tsquery('simple'::regconfig, :q)"
+                    ).bindparams(q=_tsquery(terms))
+                )
+                .limit(MATCH_CAP)
+                .cte(f"{name}_matches")
+                .prefix_with("MATERIALIZED")
+            )
+            return q.join(matches, matches.c.id == doc_id)
+        fts = table(f"{name}_fts", column("rowid"))
         return (
             q.join(fts, fts.c.rowid == doc_id)
             .where(text(f"{name}_fts MATCH :q").bindparams(q=_fts5(terms)))
@@ -155,7 +171,22 @@ class SearchRepository:
             .order_by(SearchTrack.popularity.desc(), SearchTrack.id.desc())
             .limit(limit)
         )
+        if self.postgres:
+            top = self._top(SearchTrack, column_ == key)
+            q = q.join(top, top.c.id == SearchTrack.id)
         return self.session.execute(q).all()
+
+    def _top(self, model: type[SearchTrack | SearchName], cond: ColumnElement[bool]) -> Any:
+        """PostgreSQL: the ``KEY_CAP`` most popular documents under ``cond``, read from
+        their index first whatever the planner thinks of the viewer's tracks."""
+        return (
+            select(model.id)
+            .where(cond)
+            .order_by(model.popularity.desc(), model.id.desc())
+            .limit(KEY_CAP)
+            .cte(f"{model.__tablename__}_top")
+            .prefix_with("MATERIALIZED")
+        )
 
     # -- albums, artists, playlists ------------------------------------------------------
 
@@ -175,6 +206,9 @@ class SearchRepository:
             .order_by(SearchName.popularity.desc(), SearchName.id.desc())
             .limit(limit)
         )
+        if self.postgres:
+            top = self._top(SearchName, and_(column_ == key, SearchName.kind == kind))
+            q = q.join(top, top.c.id == SearchName.id)
         return self.session.execute(q).all()
 
     # -- lyrics ----------------------------------------------------------------------
