@@ -1,4 +1,4 @@
-"""One generated catalogue per database for the whole search suite (built once: it is
+"""One generated catalogue per database for the whole search package (built once: it is
 the slow part), searched by a member who owns none of it."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class Indexed:
     backend: str
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="package", params=BACKENDS)
 def indexed(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Indexed]:
