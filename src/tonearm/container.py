@@ -47,6 +47,8 @@ from tonearm.radio.jobs import DESCRIBE_KIND, DescribeBlobs
 from tonearm.radio.mixes import MixService
 from tonearm.radio.neighbours import SoundIndex
 from tonearm.radio.service import RadioService
+from tonearm.search.index import SearchIndexer
+from tonearm.search.service import SearchService
 from tonearm.settings import Settings
 from tonearm.social.embeds import EmbedService
 from tonearm.social.live import LiveFilter
@@ -151,6 +153,13 @@ class RadioPart:
 
 
 @dataclass(frozen=True)
+class SearchPart:
+    index: SearchIndexer
+    """Kept current by the library and playlists in each change's transaction."""
+    service: SearchService
+
+
+@dataclass(frozen=True)
 class Container:
     infra: Infrastructure
     jobs: JobRunner
@@ -164,6 +173,7 @@ class Container:
     social: SocialPart
     playlists: PlaylistsPart
     radio: RadioPart
+    search: SearchPart
 
     @property
     def settings(self) -> Settings:
@@ -308,9 +318,9 @@ def build_processing(infra: Infrastructure, library: LibraryService) -> Processi
 
 
 def build_playlists(
-    infra: Infrastructure, library: LibraryService, images: ImageService
+    infra: Infrastructure, library: LibraryService, images: ImageService, index: SearchIndexer
 ) -> PlaylistsPart:
-    service = PlaylistService(library.access, infra.events)
+    service = PlaylistService(library.access, infra.events, index)
     items = ItemService(service, library)
     return PlaylistsPart(
         service=service,
@@ -340,11 +350,13 @@ def build(settings: Settings) -> Container:
         images=ImageService(infra.store),
     )
     urls = build_media_urls(infra)
+    search_index = SearchIndexer()
     library = LibraryService(
         blob_service,
         urls,
         TrackAccess(anonymous_listening=settings.accounts.anonymous_listening),
         infra.events,
+        search_index,
     )
     images = blobs.images  # one picture store for covers, folder pictures and collages
     browse = CatalogService(library, images, infra.store)
@@ -364,12 +376,13 @@ def build(settings: Settings) -> Container:
         embeds=EmbedService(library),
         live=LiveFilter(),
     )
-    playlists = build_playlists(infra, library, blobs.images)
+    playlists = build_playlists(infra, library, blobs.images, search_index)
+    search = SearchPart(index=search_index, service=SearchService(library, browse, playlists.service))
 
-    index = SoundIndex()
-    radio_service = RadioService(library, browse, index)
+    sounds = SoundIndex()
+    radio_service = RadioService(library, browse, sounds)
     radio = RadioPart(
-        index=index,
+        index=sounds,
         service=radio_service,
         mixes=MixService(radio_service),
         describe=DescribeBlobs(infra.uows, infra.store, infra.tools, settings.tmp_dir / "describe"),
@@ -395,4 +408,5 @@ def build(settings: Settings) -> Container:
         social=social,
         playlists=playlists,
         radio=radio,
+        search=search,
     )

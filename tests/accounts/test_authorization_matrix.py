@@ -178,6 +178,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("PUT", "/api/albums/{album_id}/cover"): Row(COVER_EDIT, content=b"cover"),
     ("DELETE", "/api/albums/{album_id}/cover"): Row(COVER_EDIT),
     ("GET", "/api/genres"): Row(SIGNED_IN),
+    ("GET", "/api/search"): Row(SIGNED_IN, params={"q": "test"}),
     ("GET", "/api/likes"): Row(SIGNED_IN, params={"kind": "track"}),
     ("PUT", "/api/likes/{kind}/{subject_id}"): Row(LIKE),
     ("DELETE", "/api/likes/{kind}/{subject_id}"): Row(LIKE),

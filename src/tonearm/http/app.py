@@ -24,6 +24,7 @@ from tonearm.library import catalog_routes
 from tonearm.library import routes as library_routes
 from tonearm.playlists import routes as playlist_routes
 from tonearm.radio import routes as radio_routes
+from tonearm.search import routes as search_routes
 from tonearm.social import embed_routes, live_routes
 from tonearm.social import routes as social_routes
 from tonearm.streaming import routes as streaming_routes
@@ -88,6 +89,7 @@ def create_app(c: Container) -> ASGIApp:
     app.include_router(
         streaming_routes.build_router(infra.uows, c.streaming.service, infra.store, deps)
     )
+    app.include_router(search_routes.build_router(infra.uows, c.search.service, deps))
 
     app.include_router(
         social_routes.build_router(infra.uows, c.social.comments, c.social.queue, deps)

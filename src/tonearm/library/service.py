@@ -29,6 +29,7 @@ from tonearm.jobs.leases import JobLeases
 from tonearm.library import schemas
 from tonearm.library.access import TrackAccess
 from tonearm.library.catalog import CatalogResolver, match_key
+from tonearm.library.indexing import SearchIndex
 from tonearm.library.repository import TrackRepository
 from tonearm.models import (
     Album,
@@ -72,11 +73,13 @@ class LibraryService:
         links: MediaLinks,
         access: TrackAccess,
         events: ChangeFeed | None = None,
+        index: SearchIndex | None = None,
     ) -> None:
         self._blobs = blobs
         self._links = links
         self.access = access
         self._events = events
+        self._index = index
 
     def add_track(self, uow: UnitOfWork, new: NewTrack) -> Track:
         """A track for an admitted blob; a blob already processed lends it its tags.
@@ -140,7 +143,7 @@ class LibraryService:
                     setattr(track, name, value)
             track.tags_applied = True
             resolver.assign(track)
-            resolver.prune([before[0]], [before[1]])
+            self._prune(uow, resolver, [before[0]], [before[1]])
         return len(tracks)
 
     def visible(self, session: Session, viewer: Viewer, track_id: TrackId) -> Track:
@@ -233,7 +236,7 @@ class LibraryService:
         visibility_before = track.visibility
         resolver = CatalogResolver(uow.session)
         before = self._edit(resolver, track, change)
-        resolver.prune([before[0]], [before[1]])
+        self._prune(uow, resolver, [before[0]], [before[1]])
         self._announce(uow, track, "updated", visibility_before=visibility_before)
         return track
 
@@ -260,7 +263,7 @@ class LibraryService:
             artists.append(artist_id)
             albums.append(album_id)
             self._announce(uow, track, "updated", visibility_before=visibility_before)
-        resolver.prune(artists, albums)
+        self._prune(uow, resolver, artists, albums)
         return ids
 
     @staticmethod
@@ -322,7 +325,7 @@ class LibraryService:
         TrackRepository(session).delete(track)
         self._blobs.release(uow, blob_hash)
         if prune:
-            CatalogResolver(session).prune([linked[0]], [linked[1]])
+            self._prune(uow, CatalogResolver(session), [linked[0]], [linked[1]])
 
     def delete_all_of(self, uow: UnitOfWork, owner_id: UserId) -> int:
         """Every track of an account that is going away (shared audio stays for others)."""
@@ -330,8 +333,24 @@ class LibraryService:
         linked = [(t.artist_id, t.album_id) for t in tracks]
         for track in tracks:
             self._remove(uow, track, prune=False)
-        CatalogResolver(uow.session).prune([a for a, _ in linked], [b for _, b in linked])
+        self._prune(
+            uow, CatalogResolver(uow.session), [a for a, _ in linked], [b for _, b in linked]
+        )
         return len(tracks)
+
+    def _prune(
+        self,
+        uow: UnitOfWork,
+        resolver: CatalogResolver,
+        artist_ids: list[str | None],
+        album_ids: list[str | None],
+    ) -> None:
+        """Drop artists and albums left without tracks, and their search documents."""
+        resolver.prune(artist_ids, album_ids)
+        if self._index is not None:
+            self._index.catalog_changed(
+                uow.session, [a for a in artist_ids if a], [b for b in album_ids if b]
+            )
 
     def announce_blob(self, uow: UnitOfWork, blob_hash: BlobHash) -> None:
         """Tell open pages that the tracks of this blob changed (processing ended)."""
@@ -341,7 +360,14 @@ class LibraryService:
     def _announce(
         self, uow: UnitOfWork, track: Track, action: str, *, visibility_before: str | None = None
     ) -> None:
-        """Publish a change notice once the transaction has committed (never if it rolls back)."""
+        """Bring the search index up to date in this transaction, and publish a change
+        notice once it has committed (never if it rolls back)."""
+        if self._index is not None:
+            if action == "deleted":
+                self._index.tracks_removed(uow.session, [track.id])
+            else:
+                uow.session.flush()
+                self._index.tracks_changed(uow.session, [track.id])
         if self._events is None:
             return
         event = track_event(

@@ -14,6 +14,7 @@ from tonearm.models.playlist import (
     PlaylistKind,
     PlaylistMember,
 )
+from tonearm.models.search import SearchLine, SearchName, SearchTrack, SearchWord
 from tonearm.models.social import Comment, PlayQueue
 from tonearm.models.sound import (
     BlobFeatures,
@@ -55,6 +56,10 @@ __all__ = [
     "Rendition",
     "Role",
     "Scope",
+    "SearchLine",
+    "SearchName",
+    "SearchTrack",
+    "SearchWord",
     "SeedKind",
     "Segment",
     "Session",

@@ -33,6 +33,7 @@ from tonearm.events.topics import playlist_event
 from tonearm.jobs.leases import JobLeases
 from tonearm.jobs.runner import RUN_TASK
 from tonearm.library.access import TrackAccess
+from tonearm.library.indexing import SearchIndex
 from tonearm.models import (
     Blob,
     Image,
@@ -60,9 +61,15 @@ class Seen:
 
 
 class PlaylistService:
-    def __init__(self, access: TrackAccess, events: ChangeFeed | None = None) -> None:
+    def __init__(
+        self,
+        access: TrackAccess,
+        events: ChangeFeed | None = None,
+        index: SearchIndex | None = None,
+    ) -> None:
         self.access = access
         self._events = events
+        self._index = index
 
     # --- change notices ---------------------------------------------------------------
 
@@ -75,7 +82,14 @@ class PlaylistService:
 
     def announce(self, uow: UnitOfWork, playlist: Playlist, action: str) -> None:
         """Publish ``action`` after commit, to those who may see the playlist
-        (``social/live.py`` decides per page from the owner, visibility and members)."""
+        (``social/live.py`` decides per page from the owner, visibility and members).
+        The search index follows in this transaction."""
+        if self._index is not None:
+            if action == "deleted":
+                self._index.playlist_removed(uow.session, playlist.id)
+            else:
+                uow.session.flush()
+                self._index.playlist_changed(uow.session, playlist.id)
         feed = self._events
         if feed is None:
             return
@@ -227,6 +241,15 @@ class PlaylistService:
         return schemas.PlaylistPage(
             items=self.describe(session, viewer, rows, roles), total=repo.count(where)
         )
+
+    def describe_listed(
+        self, session: Session, viewer: Viewer, playlists: Sequence[Playlist]
+    ) -> list[schemas.PlaylistOut]:
+        """``describe`` with the viewer's part in each (search results)."""
+        roles: dict[str, schemas.Role | None] = {
+            p.id: self._role(session, viewer, p) for p in playlists
+        }
+        return self.describe(session, viewer, playlists, roles)
 
     def describe(
         self,

@@ -654,6 +654,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tracks, albums, artists, playlists and lyric lines the viewer may see
+         * @description Forgives accents, other scripts (Кино = kino), typos (one edit from 4 letters, two from 8), punctuation (AC/DC = acdc) and an unfinished last word. Only the first 200 characters of `q` count; a blank `q` answers empty lists.
+         */
+        get: operations["search_all_api_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tracks/{track_id}/comments": {
         parameters: {
             query?: never;
@@ -1477,6 +1497,20 @@ export interface components {
             /** Sample Peak */
             sample_peak: number | null;
         };
+        /** LyricHitOut */
+        LyricHitOut: {
+            track: components["schemas"]["TrackOut"];
+            /**
+             * Line
+             * @description The line as written.
+             */
+            line: string;
+            /**
+             * Start Ms
+             * @description When the line starts (synced lyrics only).
+             */
+            start_ms: number | null;
+        };
         /** LyricLineOut */
         LyricLineOut: {
             /**
@@ -1969,6 +2003,28 @@ export interface components {
          * @enum {string}
          */
         Scope: "read" | "upload" | "library" | "admin";
+        /** SearchOut */
+        SearchOut: {
+            /** Query */
+            query: string;
+            /**
+             * Corrected
+             * @description The query with corrected words, when the best result needed them.
+             */
+            corrected: string | null;
+            /** @description The best result of all kinds. */
+            top: components["schemas"]["TopOut"] | null;
+            /** Tracks */
+            tracks: components["schemas"]["TrackOut"][];
+            /** Albums */
+            albums: components["schemas"]["AlbumOut"][];
+            /** Artists */
+            artists: components["schemas"]["ArtistOut"][];
+            /** Playlists */
+            playlists: components["schemas"]["PlaylistOut"][];
+            /** Lyrics */
+            lyrics: components["schemas"]["LyricHitOut"][];
+        };
         /** SeedIn */
         SeedIn: {
             /**
@@ -2115,6 +2171,19 @@ export interface components {
             last_used_at: string | null;
             /** Expires At */
             expires_at: string | null;
+        };
+        /** TopOut */
+        TopOut: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "track" | "album" | "artist" | "playlist" | "lyrics";
+            /**
+             * Id
+             * @description The track, album, artist or playlist id (a track's for lyrics).
+             */
+            id: string;
         };
         /**
          * TrackChanges
@@ -5379,6 +5448,58 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search_all_api_search_get: {
+        parameters: {
+            query?: {
+                q?: string;
+                /** @description Comma-separated: tracks,albums,artists,playlists,lyrics */
+                types?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchOut"];
                 };
             };
             /** @description The request is not valid (which field, and why) */

@@ -14,26 +14,11 @@ import type { Route } from "./route";
 type Schemas = components["schemas"];
 
 export type SearchPlaylist = Schemas["PlaylistOut"];
-export type TopKind = "track" | "album" | "artist" | "playlist" | "lyrics";
-
 /** A lyric line that matched, with the time it starts (null: the lyrics are not synced). */
-export interface LyricsHit {
-  track: Track;
-  line: string;
-  start_ms: number | null;
-}
-
-export interface SearchAnswer {
-  query: string;
-  /** "Did you mean": the query with its corrected words, when a correction was used. */
-  corrected: string | null;
-  top: { kind: TopKind; id: string } | null;
-  tracks: Track[];
-  albums: Album[];
-  artists: Artist[];
-  playlists: SearchPlaylist[];
-  lyrics: LyricsHit[];
-}
+export type LyricsHit = Schemas["LyricHitOut"];
+/** `corrected`: "did you mean", the query with its corrected words, when a correction was used. */
+export type SearchAnswer = Schemas["SearchOut"];
+export type TopKind = Schemas["TopOut"]["kind"];
 
 /** What one may search for, in the order the groups are shown. */
 export const SEARCH_TYPES = ["tracks", "artists", "albums", "playlists", "lyrics"] as const;
