@@ -377,7 +377,9 @@ def build(settings: Settings) -> Container:
         live=LiveFilter(),
     )
     playlists = build_playlists(infra, library, blobs.images, search_index)
-    search = SearchPart(index=search_index, service=SearchService(library, browse, playlists.service))
+    search = SearchPart(
+        index=search_index, service=SearchService(library, browse, playlists.service)
+    )
 
     sounds = SoundIndex()
     radio_service = RadioService(library, browse, sounds)
