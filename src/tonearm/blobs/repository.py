@@ -8,8 +8,23 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from tonearm.media import AudioInfo
 from tonearm.models import Blob, Rendition, Segment
-from tonearm.types import BlobHash
+from tonearm.types import BlobHash, Seconds
+
+
+def audio_info(blob: Blob) -> AudioInfo:
+    """What probing the original found, as stored on the blob (no second probe)."""
+    return AudioInfo(
+        format_name=blob.format_name,
+        codec=blob.codec,
+        sample_rate=blob.sample_rate,
+        channels=blob.channels,
+        bits_per_sample=blob.bits_per_sample,
+        duration=Seconds(blob.duration),
+        bit_rate=blob.bit_rate,
+        has_cover=blob.has_cover,
+    )
 
 
 class BlobRepository:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tonearm.blobs import keys
 from tonearm.blobs.features import FeatureRepository
 from tonearm.blobs.hashing import file_sha256
-from tonearm.blobs.repository import BlobRepository
+from tonearm.blobs.repository import BlobRepository, audio_info
 from tonearm.blobs.service import COLLECT_TASK
 from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.jobs.leases import Claim, JobLeases, LostLease
@@ -23,7 +23,7 @@ from tonearm.library.service import LibraryService
 from tonearm.media import AAC_LC_CODECS, AudioInfo, MediaResult, RenditionResult, Rung, SegmentFile
 from tonearm.models import Blob, BlobStatus, Rendition, Segment
 from tonearm.storage import BlobStore
-from tonearm.types import BlobHash, Seconds
+from tonearm.types import BlobHash
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class ProcessingService:
         blob.error = None
         # Earlier attempts' segments came from a different encode run: start clean.
         BlobRepository(uow.session).clear_renditions(blob.hash)
-        return Started(_info_of(blob), keys.original_key(blob.hash, blob.original_ext))
+        return Started(audio_info(blob), keys.original_key(blob.hash, blob.original_ext))
 
     def publish_segment(
         self,
@@ -202,16 +202,3 @@ def _publish(
     blob.has_waveform = True
     blob.artwork_mime = artwork_mime
     blob.artwork_sizes = art_sizes
-
-
-def _info_of(blob: Blob) -> AudioInfo:
-    return AudioInfo(
-        format_name=blob.format_name,
-        codec=blob.codec,
-        sample_rate=blob.sample_rate,
-        channels=blob.channels,
-        bits_per_sample=blob.bits_per_sample,
-        duration=Seconds(blob.duration),
-        bit_rate=blob.bit_rate,
-        has_cover=blob.has_cover,
-    )

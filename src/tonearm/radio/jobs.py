@@ -19,14 +19,14 @@ from pathlib import Path
 
 from tonearm.blobs import keys
 from tonearm.blobs.features import FeatureRepository
-from tonearm.blobs.repository import BlobRepository
+from tonearm.blobs.repository import BlobRepository, audio_info
 from tonearm.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tonearm.errors import TonearmError
 from tonearm.jobs.leases import JobLeases
 from tonearm.jobs.runner import RUN_TASK, JobContext
-from tonearm.media import AudioInfo, Descriptor, MediaTools, describe_file
+from tonearm.media import Descriptor, MediaTools, describe_file
 from tonearm.storage import BlobStore
-from tonearm.types import BlobHash, Seconds
+from tonearm.types import BlobHash
 
 log = logging.getLogger(__name__)
 
@@ -108,16 +108,7 @@ class DescribeBlobs:
             if blob is None:
                 return None
             key = keys.original_key(blob.hash, blob.original_ext)
-            info = AudioInfo(
-                format_name=blob.format_name,
-                codec=blob.codec,
-                sample_rate=blob.sample_rate,
-                channels=blob.channels,
-                bits_per_sample=blob.bits_per_sample,
-                duration=Seconds(blob.duration),
-                bit_rate=blob.bit_rate,
-                has_cover=blob.has_cover,
-            )
+            info = audio_info(blob)
         self._work_root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self._work_root) as tmp:
             try:
