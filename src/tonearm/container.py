@@ -361,7 +361,10 @@ def build(settings: Settings) -> Container:
     images = blobs.images  # one picture store for covers, folder pictures and collages
     browse = CatalogService(library, images, infra.store)
     catalog = CatalogPart(
-        images=images, service=browse, likes=LikeService(browse), lyrics=LyricsService(library)
+        images=images,
+        service=browse,
+        likes=LikeService(browse, search_index),
+        lyrics=LyricsService(library),
     )
     streaming = StreamingPart(
         urls=urls,

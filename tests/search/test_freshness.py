@@ -234,3 +234,17 @@ def test_reindex_command_rebuilds(world: World, database_url: str, tmp_path: Pat
     assert "search index rebuilt: 1 track(s)" in result.output
     assert ids(search(world.other, "rebuilt anthem"), "tracks") == [track]
     assert [a["name"] for a in search(world.other, "index band")["artists"]] == ["Index Band"]
+
+
+def test_a_like_moves_a_result_at_once(world: World) -> None:
+    """Likes are popularity: equal matches swap places when one is liked, and back."""
+    first, second = sorted(
+        world.track(world.owner, "public", title="Twin Song", artist=f"Twin {n}", album="Pair")
+        for n in ("One", "Two")
+    )
+    assert ids(search(world.other, "twin song"), "tracks")[:2] == [first, second]
+    liked = world.other.browser.put(f"/api/likes/track/{second}")
+    assert liked.status_code == 204, liked.text
+    assert ids(search(world.other, "twin song"), "tracks")[:2] == [second, first]
+    assert world.other.browser.delete(f"/api/likes/track/{second}").status_code == 204
+    assert ids(search(world.other, "twin song"), "tracks")[:2] == [first, second]

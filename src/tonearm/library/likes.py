@@ -16,6 +16,7 @@ from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.errors import NotFound
 from tonearm.library import schemas
 from tonearm.library.browse import CatalogService
+from tonearm.library.indexing import SearchIndex
 from tonearm.models import (
     Album,
     Artist,
@@ -26,13 +27,29 @@ from tonearm.models import (
     Track,
     Visibility,
 )
+from tonearm.types import PlaylistId, TrackId
 
 
 class LikeService:
-    def __init__(self, catalog: CatalogService) -> None:
+    def __init__(self, catalog: CatalogService, index: SearchIndex | None = None) -> None:
         self._catalog = catalog
         self._library = catalog.library
         self.access = catalog.access
+        self._index = index
+
+    def _reindex(self, session: Session, kind: LikeKind, subject_id: str) -> None:
+        """Likes are search's popularity: the liked document's count follows at once."""
+        if self._index is None:
+            return
+        session.flush()
+        if kind == LikeKind.TRACK:
+            self._index.tracks_changed(session, [TrackId(subject_id)])
+        elif kind == LikeKind.ALBUM:
+            self._index.catalog_changed(session, [], [subject_id])
+        elif kind == LikeKind.ARTIST:
+            self._index.catalog_changed(session, [subject_id], [])
+        else:
+            self._index.playlist_changed(session, PlaylistId(subject_id))
 
     def _exists(self, viewer: Viewer, kind: LikeKind) -> ColumnElement[bool]:
         """The SQL condition that the liked subject exists and ``viewer`` may see it."""
@@ -82,7 +99,8 @@ class LikeService:
             with uow.session.begin_nested():
                 uow.session.add(Like(user_id=user_id, kind=kind.value, subject_id=subject_id))
         except IntegrityError:
-            pass  # the same like from another request at the same moment
+            return  # the same like from another request at the same moment
+        self._reindex(uow.session, kind, subject_id)
 
     def unlike(self, uow: UnitOfWork, viewer: Viewer, kind: LikeKind, subject_id: str) -> None:
         """Removing a like one has always works; otherwise the subject must be visible."""
@@ -94,6 +112,8 @@ class LikeService:
         )
         if not getattr(gone, "rowcount", 0):
             self._check(uow.session, viewer, kind, subject_id)
+            return
+        self._reindex(uow.session, kind, subject_id)
 
     def page(
         self, session: Session, viewer: Viewer, kind: LikeKind, *, offset: int, limit: int
