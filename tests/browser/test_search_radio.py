@@ -112,6 +112,13 @@ def test_a_typo_still_finds_the_track(page: Page, catalogue: dict[str, str]) -> 
     expect(page.get_by_test_id("search-page-input")).to_have_value("lantern hymm")
     expect(results.get_by_test_id("search-option").first).to_contain_text("Lantern Hymn")
     assert_accessible(page)
+    # The correction the server used is offered, and taking it searches for it.
+    offer = page.get_by_test_id("did-you-mean")
+    expect(offer).to_contain_text("lantern hymn")
+    offer.get_by_role("button").click()
+    expect(page.get_by_test_id("search-page-input")).to_have_value("lantern hymn")
+    expect(page).to_have_url(re.compile(r"#/search\?q=lantern\+hymn&type=tracks$"))
+    expect(offer).to_be_hidden()
 
 
 def test_the_track_page_lists_similar_tracks_and_start_radio_fills_the_queue(
