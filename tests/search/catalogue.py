@@ -9,7 +9,7 @@ real ``search.index.rebuild``, as ``tonearm search reindex`` builds it.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -265,9 +265,16 @@ def _id(rng: random.Random) -> str:
 
 
 def populate(
-    c: Container, owner: UserId, tracks: int, *, seed: int = 16, batch: int = 20_000
+    c: Container,
+    owner: UserId,
+    tracks: int,
+    *,
+    seed: int = 16,
+    batch: int = 20_000,
+    crowd: Sequence[str] = (),
 ) -> Catalogue:
-    """``tracks`` tracks (the anchors among them) owned by ``owner``, all public."""
+    """``tracks`` tracks (the anchors among them) owned by ``owner``, all public; then
+    one more track per title in ``crowd``, written last (the newest documents)."""
     rng = random.Random(seed)
     names = Names(rng)
     cat = Catalogue(owner=owner)
@@ -366,7 +373,7 @@ def populate(
                 {
                     "hash": BLOB,
                     "size": 1,
-                    "refcount": tracks,
+                    "refcount": tracks + len(crowd),
                     "status": BlobStatus.READY,
                     "playable": True,
                     "format_name": "flac",
@@ -392,6 +399,8 @@ def populate(
             if rng.random() < 0.15:
                 lyrics = "\n".join(f"[00:{10 + 5 * i:02d}.00]{names.name(3, 6)}" for i in range(6))
             yield track_row(names.name(1, 4), a, names.name(1, 3), rng.choice(genres), lyrics, n)
+        for n, title in enumerate(crowd, start=tracks):
+            yield track_row(title, rng.choice(filler_artists), names.name(1, 3), "Pop", None, n)
 
     pending: list[dict[str, Any]] = []
     for row in rows():
@@ -401,7 +410,7 @@ def populate(
     _flush(c, pending, artists, albums)
     with c.infra.uows() as uow:
         uow.session.execute(insert(Like), likes)
-    cat.size = tracks
+    cat.size = tracks + len(crowd)
     return cat
 
 

@@ -15,12 +15,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tonearm.models.base import Base
 from tonearm.types import TrackId
 
+NAME_KEY_TYPE = String(200).with_variant(String(200, collation="C"), "postgresql")
+"""A whole name's key, read by range for "names starting with the query": bytewise on
+PostgreSQL too, so the range's upper bound (U+10FFFF) is above every key."""
+
 
 class SearchTrack(Base):
     """One per track: its tags, folded. ``id`` is the full-text row id."""
 
     __tablename__ = "search_tracks"
     __table_args__ = (
+        Index("ix_search_tracks_key", "key"),
         Index("ix_search_tracks_key1", "key1", "popularity", "id"),
         Index("ix_search_tracks_key2", "key2", "popularity", "id"),
     )
@@ -33,6 +38,9 @@ class SearchTrack(Base):
     album: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[str] = mapped_column(Text, default="")
     """Genres."""
+    key: Mapped[str] = mapped_column(NAME_KEY_TYPE, default="")
+    """The title's folded words, joined (``normalize.name_key``): exact and whole-name
+    prefix matches, however many newer documents share the words."""
     key1: Mapped[str] = mapped_column(String(4), default="")
     """The first letter of the title's key: the one-letter prefix path."""
     key2: Mapped[str] = mapped_column(String(8), default="")
@@ -46,6 +54,7 @@ class SearchName(Base):
     __tablename__ = "search_names"
     __table_args__ = (
         Index("uq_search_names_subject", "kind", "subject_id", unique=True),
+        Index("ix_search_names_key", "kind", "key"),
         Index("ix_search_names_key1", "key1", "popularity", "id"),
         Index("ix_search_names_key2", "key2", "popularity", "id"),
     )
@@ -57,6 +66,7 @@ class SearchName(Base):
     name: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[str] = mapped_column(Text, default="")
     """An album's artist; a playlist's description."""
+    key: Mapped[str] = mapped_column(NAME_KEY_TYPE, default="")
     key1: Mapped[str] = mapped_column(String(4), default="")
     key2: Mapped[str] = mapped_column(String(8), default="")
     popularity: Mapped[int] = mapped_column(Integer, default=0)

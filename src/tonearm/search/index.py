@@ -60,10 +60,10 @@ def _table(model: type[Any]) -> Table:
     return cast(Table, model.__table__)
 
 
-def keys(name: str | None) -> tuple[str, str]:
-    """First letter and first two letters of a name's key: the short-prefix path."""
+def keys(name: str | None) -> tuple[str, str, str]:
+    """A name's key, its first letter and its first two letters (the short-prefix path)."""
     key = normalize.name_key(name)
-    return key[:1], key[:2]
+    return key, key[:1], key[:2]
 
 
 def vocabulary(*fields: str) -> set[str]:
@@ -77,13 +77,14 @@ def vocabulary(*fields: str) -> set[str]:
 
 
 def track_doc(row: Any, popularity: int) -> dict[str, Any]:
-    key1, key2 = keys(row.title)
+    key, key1, key2 = keys(row.title)
     return {
         "track_id": row.id,
         "title": normalize.text(row.title),
         "artist": normalize.text(row.artist, row.album_artist),
         "album": normalize.text(row.album),
         "extra": normalize.text(row.genre),
+        "key": key,
         "key1": key1,
         "key2": key2,
         "popularity": popularity,
@@ -243,12 +244,13 @@ class SearchIndexer:
 
 
 def _name_doc(kind: str, subject: str, name: str, extra: str, popularity: int) -> dict[str, Any]:
-    key1, key2 = keys(name)
+    key, key1, key2 = keys(name)
     return {
         "kind": kind,
         "subject_id": subject,
         "name": normalize.text(name),
         "extra": extra,
+        "key": key,
         "key1": key1,
         "key2": key2,
         "popularity": popularity,

@@ -87,6 +87,8 @@ _TRACK_DOC = (
     SearchTrack.popularity,
     Track.owner_id,
 )
+_HIGHEST = "\U0010ffff"
+"""Above every character: ``key < prefix + _HIGHEST`` ends a prefix range."""
 _NAME_DOC = (SearchName.subject_id, SearchName.name, SearchName.extra, SearchName.popularity)
 _LINE_DOC = (
     SearchLine.track_id,
@@ -176,6 +178,20 @@ class SearchRepository:
             q = q.join(top, top.c.id == SearchTrack.id)
         return self.session.execute(q).all()
 
+    def tracks_named(
+        self, key: str, visible: ColumnElement[bool], limit: int
+    ) -> Sequence[TrackDoc]:
+        """Tracks whose whole title starts with ``key`` (a name key), shortest first: the
+        exact title and its continuations, whatever the full-text walk's cap leaves out."""
+        q = (
+            select(*_TRACK_DOC)
+            .join(Track, Track.id == SearchTrack.track_id)
+            .where(SearchTrack.key >= key, SearchTrack.key < key + _HIGHEST, visible)
+            .order_by(SearchTrack.key)
+            .limit(limit)
+        )
+        return self.session.execute(q).all()
+
     def _top(self, model: type[SearchTrack | SearchName], cond: ColumnElement[bool]) -> Any:
         """PostgreSQL: the ``KEY_CAP`` most popular documents under ``cond``, read from
         their index first whatever the planner thinks of the viewer's tracks."""
@@ -195,6 +211,23 @@ class SearchRepository:
     ) -> Sequence[NameDoc]:
         q = select(*_NAME_DOC).where(SearchName.kind == kind, visible).limit(limit)
         return self.session.execute(self._matched(q, "search_names", _NAME_BODY, terms)).all()
+
+    def names_named(
+        self, kind: str, key: str, visible: ColumnElement[bool], limit: int
+    ) -> Sequence[NameDoc]:
+        """Like ``tracks_named``, for albums, artists or playlists."""
+        q = (
+            select(*_NAME_DOC)
+            .where(
+                SearchName.kind == kind,
+                SearchName.key >= key,
+                SearchName.key < key + _HIGHEST,
+                visible,
+            )
+            .order_by(SearchName.key)
+            .limit(limit)
+        )
+        return self.session.execute(q).all()
 
     def names_by_key(
         self, kind: str, key: str, visible: ColumnElement[bool], limit: int

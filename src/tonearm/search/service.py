@@ -11,14 +11,15 @@ lyric lines they may see.
 3. Candidates: for a lone one- or two-letter word, the most popular names starting with
    it (an index already in that order); otherwise the documents holding every word
    (the last as a prefix), at most ``CANDIDATES`` per kind, each with the viewer's
-   access in the same statement.
+   access in the same statement, plus the ``NAMED`` names whose whole key starts with
+   the whole query (the exact name first), which the capped walk may not reach.
 4. ``ranking.score`` orders them; the best of all kinds is ``top``.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -42,6 +43,8 @@ CANDIDATES = 150
 matches is among them when names are specific; a one-word prefix typed early reads
 the most popular names instead (step 3)."""
 SHORT_PREFIX = 2
+NAMED = 20
+"""Names starting with the whole query read per kind, besides the full-text candidates."""
 _NAMED: tuple[tuple[str, schemas.TopKind], ...] = (
     ("albums", "album"),
     ("artists", "artist"),
@@ -49,6 +52,20 @@ _NAMED: tuple[tuple[str, schemas.TopKind], ...] = (
 )
 MIN_CORRECTED = 4
 NEAR_WORDS = 150
+
+
+_D = TypeVar("_D")
+
+
+def _unique(docs: list[_D], key: Callable[[_D], str]) -> list[_D]:
+    """``docs`` without repeats, first seen kept."""
+    seen: set[str] = set()
+    out = []
+    for doc in docs:
+        if key(doc) not in seen:
+            seen.add(key(doc))
+            out.append(doc)
+    return out
 
 
 def kinds_of(types: str) -> list[str]:
@@ -199,12 +216,21 @@ class SearchService:
             and not terms[0].corrections
         )
         key = terms[0].word
+        # The whole query as a name key: the exact name and names continuing it are
+        # always candidates, however many newer documents the full-text walk reads first.
+        named = normalize.name_key(clean(q))
         if "tracks" in kinds:
             visible = self._visible_tracks(viewer)
             rows = (
                 repo.tracks_by_key(key, visible, limit)
                 if short
-                else repo.tracks(terms, visible, CANDIDATES)
+                else _unique(
+                    [
+                        *repo.tracks_named(named, visible, NAMED),
+                        *repo.tracks(terms, visible, CANDIDATES),
+                    ],
+                    lambda doc: doc.track_id,
+                )
             )
             out.hits["tracks"] = self._rank(
                 [
@@ -236,7 +262,13 @@ class SearchService:
             docs = (
                 repo.names_by_key(name, key, visible, limit)
                 if short
-                else repo.names(name, terms, visible, CANDIDATES)
+                else _unique(
+                    [
+                        *repo.names_named(name, named, visible, NAMED),
+                        *repo.names(name, terms, visible, CANDIDATES),
+                    ],
+                    lambda doc: doc.subject_id,
+                )
             )
             extra_weight = ranking.ARTIST if name == "album" else ranking.EXTRA
             out.hits[kind] = self._rank(

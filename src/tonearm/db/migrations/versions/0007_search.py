@@ -50,6 +50,9 @@ def _sqlite_fts(table: str, columns: tuple[str, ...], prefix: str) -> list[str]:
 
 
 def upgrade() -> None:
+    # Whole-name keys are read by range: bytewise on PostgreSQL (see models/search.py).
+    postgres = op.get_bind().dialect.name == "postgresql"
+    key = sa.String(200, collation="C") if postgres else sa.String(200)
     op.create_table(
         "search_tracks",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -58,12 +61,14 @@ def upgrade() -> None:
         sa.Column("artist", sa.Text(), nullable=False),
         sa.Column("album", sa.Text(), nullable=False),
         sa.Column("extra", sa.Text(), nullable=False),
+        sa.Column("key", key, nullable=False),
         sa.Column("key1", sa.String(4), nullable=False),
         sa.Column("key2", sa.String(8), nullable=False),
         sa.Column("popularity", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_search_tracks"),
         sa.UniqueConstraint("track_id", name="uq_search_tracks_track_id"),
     )
+    op.create_index("ix_search_tracks_key", "search_tracks", ["key"])
     op.create_index("ix_search_tracks_key1", "search_tracks", ["key1", "popularity", "id"])
     op.create_index("ix_search_tracks_key2", "search_tracks", ["key2", "popularity", "id"])
     op.create_table(
@@ -73,12 +78,14 @@ def upgrade() -> None:
         sa.Column("subject_id", sa.String(32), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("extra", sa.Text(), nullable=False),
+        sa.Column("key", key, nullable=False),
         sa.Column("key1", sa.String(4), nullable=False),
         sa.Column("key2", sa.String(8), nullable=False),
         sa.Column("popularity", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_search_names"),
     )
     op.create_index("uq_search_names_subject", "search_names", ["kind", "subject_id"], unique=True)
+    op.create_index("ix_search_names_key", "search_names", ["kind", "key"])
     op.create_index("ix_search_names_key1", "search_names", ["key1", "popularity", "id"])
     op.create_index("ix_search_names_key2", "search_names", ["key2", "popularity", "id"])
     op.create_table(
