@@ -10,7 +10,7 @@ each through the services as the routes call them (``uows()``, TrackOut built):
 
 * ``random pick``: the baseline, ten visible tracks ``ORDER BY random()``;
 * ``similar``: ``GET /api/tracks/{id}/similar`` (20);
-* ``radio next 1`` and ``radio next 10``: ``GET /api/radio/{id}/next`` (count 1, 10);
+* ``radio next 1`` and ``radio next 10``: ``POST /api/radio/{id}/next`` (count 1, 10);
 * ``exact scan``: numpy distance + top 100 over the whole matrix, no database.
 
 Target (issue 16): radio next-track p95 < 50 ms at 100k tracks.

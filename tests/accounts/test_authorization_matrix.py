@@ -233,7 +233,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("POST", "/api/radio"): Row(
         private_or_shared("401 201 404 201 201", "401 201 201 201 201"), json="radio seed"
     ),
-    ("GET", "/api/radio/{radio_id}/next"): Row(OWNER_ONLY),
+    ("POST", "/api/radio/{radio_id}/next"): Row(OWNER_ONLY),
     ("POST", "/api/radio/{radio_id}/feedback"): Row(
         every("401 204 404 404 404"), json="radio feedback"
     ),

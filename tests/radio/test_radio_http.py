@@ -57,7 +57,7 @@ def test_radio_rules_hold_over_a_hundred_steps(world: World) -> None:
         )
         assert answer.status_code == 204, answer.text
     while len(played) < 100:
-        got = world.json(world.owner.browser.get(f"/api/radio/{radio['id']}/next"))
+        got = world.json(world.owner.browser.post(f"/api/radio/{radio['id']}/next"))
         assert len(got["tracks"]) == 10  # endless
         played += ids(got["tracks"])
     assert not {disliked, skipped} & set(played[10:])
@@ -108,13 +108,13 @@ def test_radio_and_similar_refuse_bad_input(world: World) -> None:
     radio = world.json(owner.post("/api/radio", json={"seed": {"kind": "track", "id": mine}}), 201)
     rid = radio["id"]
     statuses = {
-        "unknown radio": owner.get("/api/radio/nope/next").status_code,
-        "another's radio": other.get(f"/api/radio/{rid}/next").status_code,
+        "unknown radio": owner.post("/api/radio/nope/next").status_code,
+        "another's radio": other.post(f"/api/radio/{rid}/next").status_code,
         "another's radio feedback": other.post(
             f"/api/radio/{rid}/feedback", json={"track_id": mine, "action": "skip"}
         ).status_code,
-        "count 0": owner.get(f"/api/radio/{rid}/next", params={"count": 0}).status_code,
-        "count 51": owner.get(f"/api/radio/{rid}/next", params={"count": 51}).status_code,
+        "count 0": owner.post(f"/api/radio/{rid}/next", params={"count": 0}).status_code,
+        "count 51": owner.post(f"/api/radio/{rid}/next", params={"count": 51}).status_code,
         "limit 51": owner.get(f"/api/tracks/{mine}/similar", params={"limit": 51}).status_code,
         "seed kind": owner.post(
             "/api/radio", json={"seed": {"kind": "playlist", "id": mine}}

@@ -72,7 +72,8 @@ def build_router(
     async def start_radio(viewer: Member, body: RadioIn) -> RadioOut:
         return await run_in_threadpool(_create, viewer, body)
 
-    @router.get("/api/radio/{radio_id}/next", summary="The radio's next tracks")
+    # POST: each answer moves the radio on (its history records what it served).
+    @router.post("/api/radio/{radio_id}/next", summary="The radio's next tracks")
     async def next_tracks(
         viewer: Member,
         radio_id: IdPath,

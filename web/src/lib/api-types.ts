@@ -769,10 +769,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The radio's next tracks */
-        get: operations["next_tracks_api_radio__radio_id__next_get"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** The radio's next tracks */
+        post: operations["next_tracks_api_radio__radio_id__next_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5926,7 +5926,7 @@ export interface operations {
             };
         };
     };
-    next_tracks_api_radio__radio_id__next_get: {
+    next_tracks_api_radio__radio_id__next_post: {
         parameters: {
             query?: {
                 count?: number;

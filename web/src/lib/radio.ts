@@ -1,7 +1,7 @@
 /**
  * Radio, similar tracks and mixes as the page asks for them: a radio is started from a
  * track, an album or an artist (`POST /api/radio`), then asked for more as it plays
- * (`GET /api/radio/{id}/next`), and told what the person skipped, disliked or heard to
+ * (`POST /api/radio/{id}/next`), and told what the person skipped, disliked or heard to
  * the end (`POST /api/radio/{id}/feedback`), which later radios and mixes respect.
  */
 import type { Track } from "./api";
@@ -35,7 +35,9 @@ export function startRadio(seed: RadioSeed): Promise<RadioOut> {
 }
 
 export async function nextRadioTracks(radioId: string, count = REFILL_COUNT): Promise<Track[]> {
-  const answer = await request<Schemas["TracksOut"]>(`/api/radio/${id(radioId)}/next?count=${count}`);
+  const answer = await request<Schemas["TracksOut"]>(`/api/radio/${id(radioId)}/next?count=${count}`, {
+    method: "POST",
+  });
   return answer.tracks;
 }
 

@@ -24,7 +24,7 @@ function setup(first = many("r", 10), refills: Track[][] = [many("n", 10), many(
   const radio = new Radio(radioApi, queue, player);
   const received = routedFetch({
     "POST /api/radio": () => json(201, { id: "r1", seed: { kind: "track", id: "s" }, title: "Radio from Seed", tracks: first }),
-    "GET /api/radio/r1/next": () => json(200, { tracks: refills.shift() ?? [] }),
+    "POST /api/radio/r1/next": () => json(200, { tracks: refills.shift() ?? [] }),
     "POST /api/radio/r1/feedback": () => noContent(),
   });
   const feedback = () =>
