@@ -6,6 +6,7 @@ from tonearm.models.blob import Blob, BlobStatus, Rendition, Segment
 from tonearm.models.catalog import Album, Artist, Image, Like, LikeKind, TrackGenre
 from tonearm.models.imported import ImportedFile
 from tonearm.models.job import Job, JobState
+from tonearm.models.listening import ListenerTrack, Play, PlayHour, TrackPlays
 from tonearm.models.playlist import (
     MemberRole,
     Playlist,
@@ -44,7 +45,10 @@ __all__ = [
     "JobState",
     "Like",
     "LikeKind",
+    "ListenerTrack",
     "MemberRole",
+    "Play",
+    "PlayHour",
     "PlayQueue",
     "Playlist",
     "PlaylistInvite",
@@ -67,6 +71,7 @@ __all__ = [
     "Track",
     "TrackFeedback",
     "TrackGenre",
+    "TrackPlays",
     "Upload",
     "User",
     "Visibility",

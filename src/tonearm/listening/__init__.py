@@ -1,0 +1,1 @@
+"""Listening: play sessions, the 30-second rule, live listeners, charts and reports."""
