@@ -163,6 +163,30 @@ class AccountSettings(BaseModel):
     argon2_lanes: int = 4
 
 
+class ListeningSettings(BaseModel):
+    count_after_s: float = Field(
+        default=30.0,
+        description="A play counts once this much has been heard (or the whole track, if "
+        "shorter): the rule royalty reports use.",
+    )
+    presence_ttl_s: float = Field(
+        default=30.0,
+        description="A listener leaves the live count this long after their last "
+        "heartbeat (at once when the page closes).",
+    )
+    heartbeat_s: float = Field(default=10.0, description="How often players report progress.")
+    flush_interval_s: float = Field(
+        default=5.0, description="Heard seconds are written to the database in batches this often."
+    )
+    chart_refresh_s: float = Field(default=60.0, description="Charts are recomputed this often.")
+    max_sessions_per_listener_per_minute: int = Field(
+        default=60, description="Play sessions one listener may start per minute."
+    )
+    min_heartbeat_gap_s: float = Field(
+        default=1.0, description="Heartbeats of one session closer than this are refused."
+    )
+
+
 class LogSettings(BaseModel):
     json_lines: bool = True
     level: str = "INFO"
@@ -192,6 +216,7 @@ class Settings(BaseSettings):
     jobs: JobSettings = JobSettings()
     streaming: StreamingSettings = StreamingSettings()
     accounts: AccountSettings = AccountSettings()
+    listening: ListeningSettings = ListeningSettings()
     log: LogSettings = LogSettings()
 
     @field_validator("secret_key")

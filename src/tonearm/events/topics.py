@@ -10,6 +10,7 @@ from tonearm.events.base import Event
 TRACK = "track"
 PLAYLIST = "playlist"
 QUEUE = "queue"
+LIVE = "live"
 
 
 def track_event(
@@ -57,3 +58,16 @@ def playlist_event(
 
 def queue_event(user_id: str, version: int, device: str | None) -> Event:
     return Event(QUEUE, {"version": version, "device": device, "user_id": user_id})
+
+
+def live_event(track_id: str, listeners: int, *, owner_id: str | None, visibility: str) -> Event:
+    """How many listen to ``track_id`` now (sent to those who may see the track)."""
+    return Event(
+        LIVE,
+        {
+            "track_id": track_id,
+            "listeners": listeners,
+            "owner_id": owner_id,
+            "visibility": visibility,
+        },
+    )

@@ -6,7 +6,8 @@ viewer could see the thing, before or after the change:
 - tracks: their owner, moderators and admins, and everyone for public tracks
   (unlisted ones are not listed to others, so others are not told of them);
 - playlists: their owner, their members, moderators and admins, everyone for public ones;
-- the queue: its person only.
+- the queue: its person only;
+- live listener counts: as tracks.
 The playlists domain may register its own rule for its topic (``register``).
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 
 from tonearm.accounts.principal import Viewer
 from tonearm.events import Event
-from tonearm.events.topics import PLAYLIST, QUEUE, TRACK
+from tonearm.events.topics import LIVE, PLAYLIST, QUEUE, TRACK
 from tonearm.models import Visibility
 
 Rule = Callable[[Viewer, dict[str, Any]], bool]
@@ -51,6 +52,7 @@ class LiveFilter:
             TRACK: (track_rule, ("id", "action")),
             PLAYLIST: (playlist_rule, ("id", "action")),
             QUEUE: (queue_rule, ("version", "device")),
+            LIVE: (track_rule, ("track_id", "listeners")),
         }
 
     def register(self, topic: str, rule: Rule, fields: tuple[str, ...]) -> None:
