@@ -7,7 +7,7 @@ import random
 import pytest
 from tests.playlists.conftest import World
 
-from tonearm.models import Like, Track
+from tonearm.models import Like, ListenerTrack, Track, TrackPlays, utcnow
 from tonearm.playlists import positions
 
 
@@ -49,6 +49,40 @@ def test_smart_playlist_follows_its_rules_for_each_viewer(world: World) -> None:
     assert [i["id"] for i in world.items(world.owner, liked["id"])["items"]] == [b]
     refused = world.owner.browser.post(f"/api/playlists/{p['id']}/items", json={"track_ids": [a]})
     assert refused.status_code == 409 and "rules" in refused.json()["detail"]
+
+
+def test_smart_playlist_by_plays(world: World) -> None:
+    """``plays``/``last_played`` are the viewer's own counted plays, ``total_plays``
+    everyone's; a track never played counts 0 and has no last played date."""
+    a, b, c = (world.track(world.owner, "public") for _ in range(3))
+    now = utcnow()
+    with world.site.c.infra.uows() as uow:
+        for track_id, mine, everyone in ((a, 5, 6), (b, 1, 40)):
+            uow.session.add(
+                ListenerTrack(
+                    user_id=world.owner.user_id,
+                    track_id=track_id,
+                    plays=mine,
+                    seconds=30.0 * mine,
+                    last_played_at=now,
+                )
+            )
+            uow.session.add(TrackPlays(track_id=track_id, plays=everyone, seconds=30.0 * everyone))
+
+    def smart(person: object, rules: list[dict[str, object]], field: str) -> list[str]:
+        body = {"rules": rules, "sort": {"field": field, "order": "desc"}}
+        made = world.playlist(world.owner, visibility="public", rules=body)
+        return [i["track"]["id"] for i in world.items(person, made["id"])["items"]]  # type: ignore[arg-type]
+
+    assert smart(world.owner, [{"field": "plays", "op": "gt", "value": 0}], "plays") == [a, b]
+    assert smart(world.owner, [{"field": "plays", "op": "lt", "value": 1}], "plays") == [c]
+    assert smart(
+        world.owner, [{"field": "total_plays", "op": "gt", "value": 0}], "total_plays"
+    ) == [b, a]
+    recent = [{"field": "last_played", "op": "in_last_days", "value": 7}]
+    assert sorted(smart(world.owner, recent, "last_played")) == sorted([a, b])
+    # Someone else has played nothing: their own plays are 0 everywhere.
+    assert smart(world.other, [{"field": "plays", "op": "gt", "value": 0}], "plays") == []
 
 
 @pytest.mark.parametrize(

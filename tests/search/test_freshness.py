@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from tests.fixtures.accounts import Person, Site, build_container, stage
 from tests.fixtures.audio import make_audio
 from tonearm.cli.main import main
-from tonearm.models import Visibility
+from tonearm.models import Track, TrackPlays, Visibility
 from tonearm.search.index import Rebuild
-from tonearm.types import BlobHash, UserId
+from tonearm.types import BlobHash, TrackId, UserId
 
 
 class World:
@@ -248,3 +248,26 @@ def test_a_like_moves_a_result_at_once(world: World) -> None:
     assert ids(search(world.other, "twin song"), "tracks")[:2] == [second, first]
     assert world.other.browser.delete(f"/api/likes/track/{second}").status_code == 204
     assert ids(search(world.other, "twin song"), "tracks")[:2] == [first, second]
+
+
+def test_plays_move_results_and_names(world: World) -> None:
+    """Counted plays are popularity too: the tracks, album and artist that were played
+    move up once the listening domain reports them (``plays_changed``)."""
+    first, second = sorted(
+        world.track(world.owner, "public", title="Echo Song", artist=f"Echo {n}", album=f"Echo {n}")
+        for n in ("North", "South")
+    )
+    assert ids(search(world.other, "echo song"), "tracks")[:2] == [first, second]
+    c = world.site.c
+    with c.infra.uows() as uow:
+        uow.session.add(TrackPlays(track_id=second, plays=3, seconds=600.0))
+        uow.session.flush()
+        c.search.index.plays_changed(uow.session, [TrackId(second)])
+    found = search(world.other, "echo")
+    assert ids(found, "tracks")[:2] == [second, first]
+    with c.infra.uows.read() as session:
+        track = session.get(Track, second)
+        assert track is not None
+        artist_id, album_id = track.artist_id, track.album_id
+    assert ids(found, "artists")[0] == artist_id
+    assert ids(found, "albums")[0] == album_id

@@ -15,7 +15,8 @@ Role = Literal["owner", "editor", "viewer", "admin"]
 
 class SmartRule(BaseModel):
     field: str = Field(
-        description="genre, artist, album, title, year, added, liked, duration, loudness"
+        description="genre, artist, album, title, year, added, liked, duration, loudness, "
+        "plays, last_played (the viewer's own), total_plays (everyone's)"
     )
     op: str = Field(
         description="is, is_not, contains, not_contains, gt, lt, between, "

@@ -3,8 +3,8 @@
 A rule is ``{field, op, value}``; ``match`` says whether all or any must hold. Each
 field is a ``FieldSpec`` in ``FIELDS``: its type decides the operators it takes and the
 values they need, and its ``column`` builds the SQL expression for one viewer. A new
-field (play count, last played) is one more entry: a spec whose ``column`` reads its
-table (a correlated subquery on ``Track.id``), nothing else changes.
+field is one more entry: a spec whose ``column`` reads its table (a correlated
+subquery on ``Track.id``, as the play counts do), nothing else changes.
 
 Rules are evaluated at read time over the tracks the viewer may see, so a smart
 playlist is always current and never shows a track its viewer could not open.
@@ -25,14 +25,25 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     not_,
+    null,
     or_,
     select,
     true,
 )
 
 from tonearm.errors import Invalid
-from tonearm.models import Blob, Like, LikeKind, Track, TrackGenre, utcnow
+from tonearm.models import (
+    Blob,
+    Like,
+    LikeKind,
+    ListenerTrack,
+    Track,
+    TrackGenre,
+    TrackPlays,
+    utcnow,
+)
 from tonearm.playlists.schemas import SmartRule, SmartRules
 from tonearm.types import UserId
 
@@ -80,6 +91,32 @@ def _liked(ctx: Context) -> ColumnElement[bool]:
     )
 
 
+def _played(ctx: Context, column: Any) -> Any:
+    """The viewer's own ``listener_tracks`` value for the track (None: never played)."""
+    if ctx.viewer_id is None:
+        return None
+    return (
+        select(column)
+        .where(ListenerTrack.user_id == ctx.viewer_id, ListenerTrack.track_id == Track.id)
+        .scalar_subquery()
+    )
+
+
+def _my_plays(ctx: Context) -> Any:
+    found = _played(ctx, ListenerTrack.plays)
+    return func.coalesce(found, 0) if found is not None else literal(0)
+
+
+def _my_last_played(ctx: Context) -> Any:
+    found = _played(ctx, ListenerTrack.last_played_at)
+    return found if found is not None else null()
+
+
+def _all_plays(_: Context) -> Any:
+    found = select(TrackPlays.plays).where(TrackPlays.track_id == Track.id).scalar_subquery()
+    return func.coalesce(found, 0)
+
+
 FIELDS: dict[str, FieldSpec] = {
     "genre": FieldSpec("genre", lambda _: Track.genre, sortable=False),
     "artist": FieldSpec("text", lambda _: Track.artist),
@@ -90,8 +127,12 @@ FIELDS: dict[str, FieldSpec] = {
     "liked": FieldSpec("bool", _liked, sortable=False),
     "duration": FieldSpec("measure", lambda _: Blob.duration),
     "loudness": FieldSpec("measure", lambda _: Blob.integrated_lufs),
+    "plays": FieldSpec("number", _my_plays),
+    "last_played": FieldSpec("date", _my_last_played),
+    "total_plays": FieldSpec("number", _all_plays),
 }
-"""The field registry. Play count and last played (issue 17) plug in here."""
+"""The field registry: ``plays`` and ``last_played`` are the viewer's own counted plays,
+``total_plays`` everyone's."""
 
 
 def fold(text: str) -> str:

@@ -1,6 +1,6 @@
 """Mixes for Home, per person, from what they like, add and play on radios.
 
-* **daily**: the person's recent taste (likes and uploads of the last 90 days, tracks
+* **daily**: the person's recent taste (plays, likes and uploads of the last 90 days, tracks
   their radios played in the last 30) clustered by sound with k-means (up to four
   clusters); each cluster's nearest visible tracks, interleaved, so each side of
   their taste gets its turn. Drawn with a seed of the person and the day: the same
@@ -13,8 +13,8 @@
 Skips before 30 s and dislikes of the last 30 days are left out of every mix. With no
 taste yet (a new account), there are no mixes.
 
-Play counts (statistics, a later issue) plug in at :class:`TasteSource`: a source that
-returns recently played track ids joins the others.
+What a person played (``listener_tracks``, kept by the listening domain) leads the
+taste, then likes, radio plays and uploads (:class:`LikesAndUploads`).
 """
 
 from __future__ import annotations
@@ -56,14 +56,15 @@ class TasteSource(Protocol):
 
 
 class LikesAndUploads:
-    """Likes and own uploads of the last :data:`TASTE_DAYS`; radio plays of the last
-    :data:`RADIO_DAYS`."""
+    """Counted plays, likes and own uploads of the last :data:`TASTE_DAYS`; radio plays
+    of the last :data:`RADIO_DAYS`."""
 
     def recent(self, session: Session, user_id: UserId, limit: int) -> list[TrackId]:
         repo = RadioRepository(session)
         now = utcnow()
         since = now - timedelta(days=TASTE_DAYS)
-        ids = repo.liked_tracks(user_id, since, limit)
+        ids = repo.played_tracks(user_id, since, limit)
+        ids += repo.liked_tracks(user_id, since, limit)
         ids += repo.radio_played(user_id, now - timedelta(days=RADIO_DAYS), limit)
         ids += repo.own_tracks(user_id, since, limit)
         return list(dict.fromkeys(ids))[:limit]

@@ -15,6 +15,7 @@ from tonearm.models import (
     FeedbackAction,
     Like,
     LikeKind,
+    ListenerTrack,
     RadioSession,
     RadioTrack,
     Track,
@@ -239,6 +240,16 @@ class RadioRepository:
                 TrackFeedback.created_at >= since,
             )
             .order_by(TrackFeedback.created_at.desc())
+            .limit(limit)
+        )
+        return [TrackId(t) for t in rows]
+
+    def played_tracks(self, user_id: UserId, since: datetime, limit: int) -> list[TrackId]:
+        """What the person played most lately (counted plays), most played first."""
+        rows = self.session.scalars(
+            select(ListenerTrack.track_id)
+            .where(ListenerTrack.user_id == user_id, ListenerTrack.last_played_at >= since)
+            .order_by(ListenerTrack.plays.desc(), ListenerTrack.last_played_at.desc())
             .limit(limit)
         )
         return [TrackId(t) for t in rows]

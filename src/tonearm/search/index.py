@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, delete, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from tonearm.models import (
     SearchTrack,
     SearchWord,
     Track,
+    TrackPlays,
 )
 from tonearm.search import normalize
 from tonearm.types import PlaylistId, TrackId
@@ -107,16 +108,41 @@ def line_docs(track_id: str, lyrics: str | None) -> list[dict[str, Any]]:
     return out
 
 
-def likes_of(session: Session, kind: LikeKind, ids: Collection[str]) -> dict[str, int]:
-    """Popularity: likes now. Issue 17's play counts add here, in this one place."""
+LIKE_WEIGHT = 5
+"""A like says more than a play: popularity = plays + 5 times likes (then log-scaled in
+``ranking.py``)."""
+
+
+def popularity_of(session: Session, kind: LikeKind, ids: Collection[str]) -> dict[str, int]:
+    """Popularity: counted plays (all time) plus weighted likes. An album's or artist's
+    plays are its tracks' (``track_plays``); a playlist has likes only."""
     if not ids:
         return {}
+    chosen = list(ids)
+    out: dict[str, int] = {}
     rows = session.execute(
         select(Like.subject_id, func.count())
-        .where(Like.kind == kind, Like.subject_id.in_(list(ids)))
+        .where(Like.kind == kind, Like.subject_id.in_(chosen))
         .group_by(Like.subject_id)
     )
-    return {subject: int(n) for subject, n in rows}
+    for subject, n in rows:
+        out[subject] = LIKE_WEIGHT * int(n)
+    column = {
+        LikeKind.TRACK: Track.id,
+        LikeKind.ALBUM: Track.album_id,
+        LikeKind.ARTIST: Track.artist_id,
+    }.get(kind)
+    if column is not None:
+        plays = session.execute(
+            select(column, func.sum(TrackPlays.plays))
+            .join(TrackPlays, TrackPlays.track_id == Track.id)
+            .where(column.in_(chosen))
+            .group_by(column)
+        )
+        for owner, n in plays:
+            key = str(owner)
+            out[key] = out.get(key, 0) + int(n or 0)
+    return out
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -147,7 +173,7 @@ class SearchIndexer:
         albums: set[str] = set()
         for chunk in _chunks(ids):
             rows = session.execute(select(*_TRACK_COLUMNS).where(Track.id.in_(chunk))).all()
-            likes = likes_of(session, LikeKind.TRACK, chunk)
+            likes = popularity_of(session, LikeKind.TRACK, chunk)
             docs = [track_doc(r, likes.get(r.id, 0)) for r in rows]
             if docs:
                 stmt = _insert(session, SearchTrack)
@@ -166,6 +192,35 @@ class SearchIndexer:
             artists |= {r.artist_id for r in rows if r.artist_id}
             albums |= {r.album_id for r in rows if r.album_id}
         self.catalog_changed(session, artists, albums)
+
+    def plays_changed(self, session: Session, track_ids: Collection[TrackId]) -> None:
+        """New counted plays: only the popularity of these tracks, their albums and
+        artists moves (the text, and so the full-text tables, stay as they are)."""
+        for chunk in _chunks(sorted(set(track_ids))):
+            rows = session.execute(
+                select(Track.id, Track.album_id, Track.artist_id).where(Track.id.in_(chunk))
+            ).all()
+            self._set_popularity(session, None, LikeKind.TRACK, [r.id for r in rows])
+            albums = sorted({r.album_id for r in rows if r.album_id})
+            artists = sorted({r.artist_id for r in rows if r.artist_id})
+            self._set_popularity(session, "album", LikeKind.ALBUM, albums)
+            self._set_popularity(session, "artist", LikeKind.ARTIST, artists)
+
+    @staticmethod
+    def _set_popularity(
+        session: Session, name_kind: str | None, kind: LikeKind, ids: Sequence[str]
+    ) -> None:
+        if not ids:
+            return
+        found = popularity_of(session, kind, ids)
+        for subject in ids:
+            if name_kind is None:
+                stmt = update(SearchTrack).where(SearchTrack.track_id == subject)
+            else:
+                stmt = update(SearchName).where(
+                    SearchName.kind == name_kind, SearchName.subject_id == subject
+                )
+            session.execute(stmt.values(popularity=found.get(subject, 0)))
 
     def tracks_removed(self, session: Session, track_ids: Collection[TrackId]) -> None:
         for chunk in _chunks(list(track_ids)):
@@ -186,14 +241,14 @@ class SearchIndexer:
                 .join(Artist, Artist.id == Album.artist_id)
                 .where(Album.id.in_(chunk))
             ).all()
-            likes = likes_of(session, LikeKind.ALBUM, chunk)
+            likes = popularity_of(session, LikeKind.ALBUM, chunk)
             docs += [album_doc(r.id, r.title, r.name, likes.get(r.id, 0)) for r in rows]
             artist_set |= {r.artist_id for r in rows}
             self._drop_missing(session, "album", chunk, {r.id for r in rows})
         artist_list = sorted(artist_set)
         for chunk in _chunks(artist_list):
             rows = session.execute(select(Artist.id, Artist.name).where(Artist.id.in_(chunk))).all()
-            likes = likes_of(session, LikeKind.ARTIST, chunk)
+            likes = popularity_of(session, LikeKind.ARTIST, chunk)
             docs += [artist_doc(r.id, r.name, likes.get(r.id, 0)) for r in rows]
             self._drop_missing(session, "artist", chunk, {r.id for r in rows})
         self._upsert_names(session, docs)
@@ -207,7 +262,7 @@ class SearchIndexer:
         if row is None:
             self.playlist_removed(session, playlist_id)
             return
-        likes = likes_of(session, LikeKind.PLAYLIST, [row.id])
+        likes = popularity_of(session, LikeKind.PLAYLIST, [row.id])
         self._upsert_names(
             session, [playlist_doc(row.id, row.name, row.description, likes.get(row.id, 0))]
         )
@@ -295,7 +350,7 @@ class Rebuild:
         ).all()
         if not rows:
             return None, 0
-        likes = likes_of(session, LikeKind.TRACK, [r.id for r in rows])
+        likes = popularity_of(session, LikeKind.TRACK, [r.id for r in rows])
         docs = [track_doc(r, likes.get(r.id, 0)) for r in rows]
         session.execute(insert(_table(SearchTrack)), docs)
         lines = [line for r in rows for line in line_docs(r.id, r.lyrics)]
@@ -317,7 +372,7 @@ class Rebuild:
                 .order_by(Album.id)
                 .limit(self.batch)
             ).all()
-            likes = likes_of(session, LikeKind.ALBUM, [r.id for r in rows])
+            likes = popularity_of(session, LikeKind.ALBUM, [r.id for r in rows])
             docs = [album_doc(r.id, r.title, r.name, likes.get(r.id, 0)) for r in rows]
         elif kind == "artist":
             rows = session.execute(
@@ -326,7 +381,7 @@ class Rebuild:
                 .order_by(Artist.id)
                 .limit(self.batch)
             ).all()
-            likes = likes_of(session, LikeKind.ARTIST, [r.id for r in rows])
+            likes = popularity_of(session, LikeKind.ARTIST, [r.id for r in rows])
             docs = [artist_doc(r.id, r.name, likes.get(r.id, 0)) for r in rows]
         else:
             rows = session.execute(
@@ -335,7 +390,7 @@ class Rebuild:
                 .order_by(Playlist.id)
                 .limit(self.batch)
             ).all()
-            likes = likes_of(session, LikeKind.PLAYLIST, [r.id for r in rows])
+            likes = popularity_of(session, LikeKind.PLAYLIST, [r.id for r in rows])
             docs = [playlist_doc(r.id, r.name, r.description, likes.get(r.id, 0)) for r in rows]
         if not rows:
             return None, 0

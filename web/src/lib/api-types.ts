@@ -2087,7 +2087,7 @@ export interface components {
         SmartRule: {
             /**
              * Field
-             * @description genre, artist, album, title, year, added, liked, duration, loudness
+             * @description genre, artist, album, title, year, added, liked, duration, loudness, plays, last_played (the viewer's own), total_plays (everyone's)
              */
             field: string;
             /**

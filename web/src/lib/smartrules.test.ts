@@ -127,3 +127,17 @@ describe("smart rules", () => {
     expect(ruleIndexOf("body.name")).toBeNull();
   });
 });
+
+describe("play count rules", () => {
+  it("take a whole number of plays", () => {
+    expect(ruleFromDraft({ field: "plays", op: "gt", value: "3", value2: "" })).toEqual({
+      rule: { field: "plays", op: "gt", value: 3 },
+    });
+    expect(ruleFromDraft({ field: "total_plays", op: "gt", value: "2.5", value2: "" })).toEqual({
+      error: "Type a whole number, 0 or more.",
+    });
+    expect(ruleFromDraft({ field: "last_played", op: "in_last_days", value: "7", value2: "" })).toEqual({
+      rule: { field: "last_played", op: "in_last_days", value: 7 },
+    });
+  });
+});

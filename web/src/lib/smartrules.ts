@@ -13,7 +13,10 @@ export type RuleField =
   | "added"
   | "liked"
   | "duration"
-  | "loudness";
+  | "loudness"
+  | "plays"
+  | "last_played"
+  | "total_plays";
 export type RuleOp =
   | "is"
   | "is_not"
@@ -33,7 +36,16 @@ export interface Rule {
   value: RuleValue;
 }
 
-export type SortField = "added" | "title" | "artist" | "album" | "year" | "duration";
+export type SortField =
+  | "added"
+  | "title"
+  | "artist"
+  | "album"
+  | "year"
+  | "duration"
+  | "plays"
+  | "last_played"
+  | "total_plays";
 
 export interface SmartRules {
   match: "all" | "any";
@@ -42,10 +54,10 @@ export interface SmartRules {
   limit: number | null;
 }
 
-/** How a field's value is typed: words, a year, days ago, a length (m:ss), LUFS, yes/no. */
-export type ValueKind = "text" | "number" | "days" | "seconds" | "lufs" | "none";
+/** How a field's value is typed: words, a year, a count, days ago, a length (m:ss), LUFS, yes/no. */
+export type ValueKind = "text" | "number" | "count" | "days" | "seconds" | "lufs" | "none";
 
-type FieldKind = "text" | "year" | "date" | "bool" | "seconds" | "lufs";
+type FieldKind = "text" | "year" | "count" | "date" | "bool" | "seconds" | "lufs";
 
 export const FIELDS: readonly { value: RuleField; label: string; kind: FieldKind }[] = [
   { value: "genre", label: "Genre", kind: "text" },
@@ -57,6 +69,9 @@ export const FIELDS: readonly { value: RuleField; label: string; kind: FieldKind
   { value: "liked", label: "Liked", kind: "bool" },
   { value: "duration", label: "Length", kind: "seconds" },
   { value: "loudness", label: "Loudness", kind: "lufs" },
+  { value: "plays", label: "My plays", kind: "count" },
+  { value: "last_played", label: "I last played", kind: "date" },
+  { value: "total_plays", label: "Everyone's plays", kind: "count" },
 ];
 
 const OPS: Record<FieldKind, readonly { value: RuleOp; label: string }[]> = {
@@ -72,6 +87,12 @@ const OPS: Record<FieldKind, readonly { value: RuleOp; label: string }[]> = {
     { value: "gt", label: "is after" },
     { value: "lt", label: "is before" },
     { value: "between", label: "is between" },
+  ],
+  count: [
+    { value: "gt", label: "more than" },
+    { value: "lt", label: "fewer than" },
+    { value: "is", label: "exactly" },
+    { value: "between", label: "between" },
   ],
   date: [{ value: "in_last_days", label: "in the last" }],
   bool: [
@@ -93,6 +114,7 @@ const OPS: Record<FieldKind, readonly { value: RuleOp; label: string }[]> = {
 const VALUE_KIND: Record<FieldKind, ValueKind> = {
   text: "text",
   year: "number",
+  count: "count",
   date: "days",
   bool: "none",
   seconds: "seconds",
@@ -106,6 +128,9 @@ export const SORT_FIELDS: readonly { value: SortField; label: string }[] = [
   { value: "album", label: "Album" },
   { value: "year", label: "Year" },
   { value: "duration", label: "Length" },
+  { value: "plays", label: "My plays" },
+  { value: "last_played", label: "Last played" },
+  { value: "total_plays", label: "Everyone's plays" },
 ];
 
 const kindOf = (field: RuleField): FieldKind => FIELDS.find((f) => f.value === field)?.kind ?? "text";
@@ -188,6 +213,12 @@ function parseOne(kind: ValueKind, text: string): Parsed {
       return trimmed && Number.isInteger(year) && year >= 0 && year <= 9999
         ? { ok: true, value: year }
         : { ok: false, error: "Type a year, such as 1994." };
+    }
+    case "count": {
+      const count = Number(trimmed);
+      return trimmed && Number.isInteger(count) && count >= 0
+        ? { ok: true, value: count }
+        : { ok: false, error: "Type a whole number, 0 or more." };
     }
     case "days": {
       const days = Number(trimmed);
