@@ -5,14 +5,27 @@ track, and no one else."""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+import redis
+
 from tests.accounts.conftest import MakeSite, make_site, site
+from tests.e2e.test_live_events import member_headers
 from tests.fixtures.accounts import Person, Site
-from tests.listening.streams import AppStream
+from tests.fixtures.audio import make_audio
+from tests.fixtures.database import PG, fresh_database
+from tests.fixtures.server import Server
+from tests.listening.streams import AppStream, HttpStream
 from tests.social.conftest import upload
 from tonearm.accounts.credentials import SESSION_COOKIE
-from tonearm.listening.live import Heard
+from tonearm.events import RedisFeed
+from tonearm.listening.live import Heard, LiveListeners
+from tonearm.livestate.base import CountChanged, Presence
+from tonearm.livestate.redis_presence import RedisPresence
 from tonearm.types import TrackId, UserId
 
 __all__ = ["make_site", "site"]
@@ -172,3 +185,158 @@ def test_anonymous_visitors_see_public_counts_when_anonymous_listening_is_on(
     assert [t["track"]["id"] for t in body["tracks"]] == [public]  # unlisted: not listed
     assert body["counts"] == {public: 1, unlisted: 1}  # but counted on its page
     assert body["total"] == 1
+
+
+# -- two API processes on PostgreSQL and Redis ---------------------------------------
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _redis_up() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+class Quiet:
+    """A presence handle that reports no expiries: the servers under test claim them."""
+
+    def __init__(self, presence: Presence) -> None:
+        self._presence = presence
+
+    def touch(self, track_id: str, listener: str) -> int | None:
+        return self._presence.touch(track_id, listener)
+
+    def leave(self, track_id: str, listener: str) -> int | None:
+        return self._presence.leave(track_id, listener)
+
+    def counts(self, track_ids: Iterable[str]) -> dict[str, int]:
+        return self._presence.counts(track_ids)
+
+    def busiest(self, limit: int) -> list[tuple[str, int]]:
+        return self._presence.busiest(limit)
+
+    def total(self) -> int:
+        return self._presence.total()
+
+    def watch(self, callback: CountChanged) -> None:
+        pass
+
+    def close(self) -> None:
+        self._presence.close()
+
+
+@dataclass
+class Deployment:
+    servers: tuple[Server, Server]
+    prefix: str
+    member: dict[str, str]
+    track: str
+
+    def process(self, ttl_s: float) -> tuple[LiveListeners, Callable[[], None]]:
+        """What an API process does with heartbeats (``LiveListeners`` on the deployment's
+        presence and feed), made here; and how to close it."""
+        presence = RedisPresence(REDIS_URL, ttl_s, prefix=self.prefix)
+        feed = RedisFeed(REDIS_URL)
+
+        def close() -> None:
+            presence.close()
+            feed.close()
+
+        return LiveListeners(Quiet(presence), feed), close
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    if not PG or not _redis_up():
+        pytest.skip("needs PostgreSQL and Redis on 127.0.0.1")
+    data = tmp_path_factory.mktemp("live")
+    prefix = f"test:live:{secrets.token_hex(6)}"
+    env = {"TONEARM_EVENTS_URL": REDIS_URL, "TONEARM_LISTENING_REDIS_PREFIX": prefix}
+    with fresh_database("postgresql", data) as url:
+        a = Server(data, url, workers=0, env=env)
+        b = Server(data, url, workers=0, env=env)
+        try:
+            member = member_headers(a, "listener")
+            made = a.upload(make_audio(data / "tone.wav", seconds=2.0))
+            assert made.status_code == 201, made.text
+            public = a.http.patch(f"/api/tracks/{made.json()['id']}", json={"visibility": "public"})
+            assert public.status_code == 200, public.text
+            yield Deployment((a, b), prefix, member, str(made.json()["id"]))
+        finally:
+            a.stop()
+            b.stop()
+            client = redis.Redis.from_url(REDIS_URL)
+            keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+            if keys:
+                client.delete(*keys)
+            client.close()
+
+
+def _heard(live: LiveListeners, track_id: str, listener: str) -> None:
+    live.heard(Heard(TrackId(track_id), None, "public"), listener)
+
+
+@pytest.mark.e2e
+def test_two_processes_count_a_listener_once_and_a_closed_tab_leaves_at_once(
+    deployment: Deployment,
+) -> None:
+    a, b = deployment.servers
+    track = deployment.track
+    on_a, on_b = (HttpStream(s.url, deployment.member) for s in (a, b))
+    # A TTL far longer than the waits below: only a leave can bring the count down.
+    (one, close_one), (two, close_two) = deployment.process(60.0), deployment.process(60.0)
+    try:
+        _heard(one, track, "ann")
+        _heard(two, track, "ann")  # the same listener through another process
+        _heard(one, track, "bob")
+        for stream in (on_a, on_b):
+            got = stream.wait_for(("live", {"track_id": track, "listeners": 2}))
+            assert stream.live(got) == [(track, 1), (track, 2)]
+        for server in (a, b):
+            seen = server.http.get("/api/live", params={"tracks": track}, headers=deployment.member)
+            assert seen.status_code == 200, seen.text
+            assert seen.json()["counts"] == {track: 2}
+            assert [(t["track"]["id"], t["listeners"]) for t in seen.json()["tracks"]] == [
+                (track, 2)
+            ]
+
+        two.left(Heard(TrackId(track), None, "public"), "ann")  # the tab closed
+        got = on_a.wait_for(("live", {"track_id": track, "listeners": 1}), timeout=10)
+        assert on_a.live(got) == [(track, 1)]
+        assert a.http.get("/api/live", params={"tracks": track}).json()["counts"] == {track: 1}
+        two.left(Heard(TrackId(track), None, "public"), "bob")
+        on_b.wait_for(("live", {"track_id": track, "listeners": 0}), timeout=10)
+    finally:
+        close_one()
+        close_two()
+
+
+@pytest.mark.e2e
+def test_an_expiry_is_claimed_by_one_server_and_heard_once(deployment: Deployment) -> None:
+    a, b = deployment.servers
+    track = deployment.track
+    on_a, on_b = (HttpStream(s.url, deployment.member) for s in (a, b))
+    (short, close_short), (long, close_long) = deployment.process(1.0), deployment.process(60.0)
+    try:
+        _heard(short, track, "cara")
+        for stream in (on_a, on_b):
+            stream.wait_for(("live", {"track_id": track, "listeners": 1}))
+        # Neither server heard the track, the test did: the one that claims the expiry
+        # looks the track up, and the member (who may see it) hears of it.
+        for stream in (on_a, on_b):
+            stream.wait_for(("live", {"track_id": track, "listeners": 0}), timeout=15)
+        _heard(long, track, "dan")
+        for stream in (on_a, on_b):
+            stream.wait_for(("live", {"track_id": track, "listeners": 1}))
+        assert b.http.get("/api/live").json()["total"] == 1
+        long.left(Heard(TrackId(track), None, "public"), "dan")
+        for stream in (on_a, on_b):
+            stream.wait_for(("live", {"track_id": track, "listeners": 0}))
+            # One notice of the expiry: a second claimer's would be among these (it
+            # would come within milliseconds of the first, two round trips ago).
+            assert stream.live(stream.seen) == [(track, 1), (track, 0), (track, 1), (track, 0)]
+    finally:
+        close_short()
+        close_long()
