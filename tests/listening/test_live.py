@@ -328,15 +328,17 @@ def test_an_expiry_is_claimed_by_one_server_and_heard_once(deployment: Deploymen
         for stream in (on_a, on_b):
             stream.wait_for(("live", {"track_id": track, "listeners": 0}), timeout=15)
         _heard(long, track, "dan")
+        _heard(long, track, "eve")
+        long.left(Heard(TrackId(track), None, "public"), "eve")
         for stream in (on_a, on_b):
+            stream.wait_for(("live", {"track_id": track, "listeners": 2}))
             stream.wait_for(("live", {"track_id": track, "listeners": 1}))
-        assert b.http.get("/api/live").json()["total"] == 1
-        long.left(Heard(TrackId(track), None, "public"), "dan")
-        for stream in (on_a, on_b):
-            stream.wait_for(("live", {"track_id": track, "listeners": 0}))
             # One notice of the expiry: a second claimer's would be among these (it
-            # would come within milliseconds of the first, two round trips ago).
-            assert stream.live(stream.seen) == [(track, 1), (track, 0), (track, 1), (track, 0)]
+            # would come within milliseconds of the first, three round trips ago).
+            assert stream.live(stream.seen) == [(track, n) for n in (1, 0, 1, 2, 1)]
+        assert b.http.get("/api/live", params={"tracks": track}).json()["counts"] == {track: 1}
+        assert a.http.get("/api/live").json()["total"] == 1
+        long.left(Heard(TrackId(track), None, "public"), "dan")
     finally:
         close_short()
         close_long()
