@@ -238,3 +238,35 @@ def test_nothing_is_reported_after_close(processes: Processes) -> None:
     p.close()
     assert reports.still(1.0) == []
     p.close()  # twice is harmless
+
+
+# -- Redis only: what notifications cannot promise --------------------------------
+
+
+@needs_redis
+def test_an_expiry_announced_while_no_process_listened_is_claimed_at_start() -> None:
+    """Redis keeps no announcement: entries that expired while every process was down
+    are claimed by the next process's start-up sweep."""
+    prefix = f"test:live:{secrets.token_hex(6)}"
+    client = redis.Redis.from_url(REDIS_URL)
+    before = RedisPresence(REDIS_URL, 0.2, prefix=prefix)  # reports nothing: no watcher
+    after: RedisPresence | None = None
+    try:
+        assert before.touch("t1", "ann") == 1
+        deadline = time.monotonic() + 10
+        while client.exists(f"{prefix}:x:2:t1:ann") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert before.counts(["t1"]) == {"t1": 1}  # expired, but nobody claimed it
+        after = RedisPresence(REDIS_URL, 0.2, prefix=prefix)
+        reports = Reports([after])  # watch() returns once the sweep ran
+        assert reports.calls == [(0, "t1", 0)]
+        assert after.counts(["t1"]) == {"t1": 0}
+        assert after.total() == 0
+    finally:
+        before.close()
+        if after is not None:
+            after.close()
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()

@@ -86,11 +86,11 @@ end
 return left
 """
 
-# Entries of one track whose deadline passed (for the sweep): ARGV[1] = grace in ms.
+# Entries of one track whose deadline passed (for the sweep).
 _OVERDUE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
 """
 
 
@@ -264,10 +264,11 @@ class RedisPresence:
                 log.exception("a presence watcher failed")
 
     def _sweep(self) -> None:
-        """Claim every entry whose deadline passed a second ago and more (its key is
-        gone and its announcement was missed, or is about to arrive: the claim tells)."""
+        """Claim every entry whose deadline passed (its announcement was missed, or is
+        about to arrive: the claim decides, and a key Redis has not yet expired by
+        itself is expired by the claim's ``EXISTS``)."""
         ranked: list[bytes] = self._client.zrange(self._busy, 0, -1)  # type: ignore[assignment]
         tracks = [t.decode() for t in ranked]
         for track_id in tracks:
-            for raw in self._overdue(keys=[f"{self._prefix}:t:{track_id}"], args=[1000]):
+            for raw in self._overdue(keys=[f"{self._prefix}:t:{track_id}"]):
                 self._claim(track_id, raw.decode())
