@@ -34,6 +34,10 @@ from tonearm.library.browse import CatalogService
 from tonearm.library.likes import LikeService
 from tonearm.library.lyrics import LyricsService
 from tonearm.library.service import LibraryService
+from tonearm.listening.live import LiveListeners, TrackFacts
+from tonearm.livestate.base import Presence
+from tonearm.livestate.memory import MemoryPresence
+from tonearm.livestate.redis_presence import RedisPresence
 from tonearm.media import MediaTools, Rung
 from tonearm.playlists.items import ItemService
 from tonearm.playlists.jobs import BuildCollage
@@ -74,6 +78,8 @@ class Infrastructure:
     signer: UrlSigner
     events: ChangeFeed
     """Change notices for open pages (``events/``)."""
+    presence: Presence
+    """Who listens now (``livestate/``): beside the feed, on the same Redis when scaled out."""
     worker_name: str
 
 
@@ -133,6 +139,11 @@ class SocialPart:
 
 
 @dataclass(frozen=True)
+class ListeningPart:
+    live: LiveListeners
+
+
+@dataclass(frozen=True)
 class PlaylistsPart:
     service: PlaylistService
     items: ItemService
@@ -171,6 +182,7 @@ class Container:
     ingest: IngestPart
     processing: ProcessingPart
     social: SocialPart
+    listening: ListeningPart
     playlists: PlaylistsPart
     radio: RadioPart
     search: SearchPart
@@ -195,9 +207,19 @@ class Container:
         return tracks
 
     def close(self) -> None:
+        self.infra.presence.close()  # first: an expiry noticed now would publish on the feed
         self.infra.events.close()
         self.infra.engine.dispose()
         self.infra.read_engine.dispose()
+
+
+def build_presence(settings: Settings) -> Presence:
+    """In memory for one process; on Redis (the change feed's) for several."""
+    url = settings.resolved_events_url()
+    ttl = settings.listening.presence_ttl_s
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisPresence(url, ttl, prefix=settings.listening.redis_prefix)
+    return MemoryPresence(ttl)
 
 
 def build_infrastructure(settings: Settings) -> Infrastructure:
@@ -233,6 +255,7 @@ def build_infrastructure(settings: Settings) -> Infrastructure:
         ),
         signer=UrlSigner(settings.resolved_secret_key(), settings.streaming.signed_url_ttl_s),
         events=open_feed(settings.resolved_events_url()),
+        presence=build_presence(settings),
         worker_name=f"{socket.gethostname()}:{os.getpid()}",
     )
 
@@ -332,6 +355,10 @@ def build_playlists(
     )
 
 
+def build_live(infra: Infrastructure) -> LiveListeners:
+    return LiveListeners(infra.presence, infra.events, TrackFacts(infra.uows))
+
+
 def build(settings: Settings) -> Container:
     infra = build_infrastructure(settings)
     runner = JobRunner(
@@ -379,6 +406,7 @@ def build(settings: Settings) -> Container:
         embeds=EmbedService(library),
         live=LiveFilter(),
     )
+    listening = ListeningPart(live=build_live(infra))
     playlists = build_playlists(infra, library, blobs.images, search_index)
     search = SearchPart(
         index=search_index, service=SearchService(library, browse, playlists.service)
@@ -411,6 +439,7 @@ def build(settings: Settings) -> Container:
         ingest=ingest,
         processing=processing,
         social=social,
+        listening=listening,
         playlists=playlists,
         radio=radio,
         search=search,

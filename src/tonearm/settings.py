@@ -185,6 +185,12 @@ class ListeningSettings(BaseModel):
     min_heartbeat_gap_s: float = Field(
         default=1.0, description="Heartbeats of one session closer than this are refused."
     )
+    redis_prefix: str = Field(
+        default="tonearm:live",
+        description="Names the live listener keys when the change feed is on Redis: "
+        "every API process of one deployment uses the same; deployments sharing a Redis "
+        "database use different ones.",
+    )
 
 
 class LogSettings(BaseModel):

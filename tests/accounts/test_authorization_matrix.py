@@ -242,6 +242,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("PUT", "/api/queue"): Row(SIGNED_IN, json={"track_ids": []}),
     ("PATCH", "/api/queue"): Row(SIGNED_IN, json={"position_s": 1.0}),
     ("GET", "/api/events"): Row(SIGNED_IN, stream=True),
+    # Listening now: anyone who may read (the answer holds only what they may see).
+    ("GET", "/api/live"): Row(SIGNED_IN, params={"tracks": "a,b"}),
     # Embeds: what was shared, for anyone (playing it is the media routes' decision).
     ("GET", "/api/oembed"): Row(
         private_or_shared("404 404 404 404 404", "200 200 200 200 200"), query="oembed"

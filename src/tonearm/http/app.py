@@ -22,6 +22,8 @@ from tonearm.http import docs, edge, health, openapi, problems
 from tonearm.ingest import routes as ingest_routes
 from tonearm.library import catalog_routes
 from tonearm.library import routes as library_routes
+from tonearm.listening import live_routes as listening_live_routes
+from tonearm.listening.live_board import LiveBoard
 from tonearm.playlists import routes as playlist_routes
 from tonearm.radio import routes as radio_routes
 from tonearm.search import routes as search_routes
@@ -96,6 +98,9 @@ def create_app(c: Container) -> ASGIApp:
     )
     app.include_router(radio_routes.build_router(infra.uows, c.radio.service, c.radio.mixes, deps))
     app.include_router(live_routes.build_router(infra.events, c.social.live, deps))
+    app.include_router(
+        listening_live_routes.build_router(infra.uows, LiveBoard(c.listening.live, c.library), deps)
+    )
     app.include_router(
         embed_routes.build_router(infra.uows, c.social.embeds, deps, public_url=s.http.public_url)
     )

@@ -16,7 +16,9 @@ class MemoryPresence:
 
     The heap holds at most one entry per (track, listener): a touch only moves the
     deadline in the dictionary, and an entry found early is put back at its new
-    deadline instead of being removed, so heartbeats cost no heap work.
+    deadline instead of being removed, so heartbeats cost no heap work. ``_queued``
+    keeps that true across a leave and a return before the old entry surfaced
+    (pause, play): the old entry serves the new deadline.
     """
 
     def __init__(self, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
@@ -25,6 +27,7 @@ class MemoryPresence:
         self._deadlines: dict[str, dict[str, float]] = {}
         self._listeners: Counter[str] = Counter()
         self._heap: list[tuple[float, str, str]] = []
+        self._queued: set[tuple[str, str]] = set()
         self._watchers: list[CountChanged] = []
         self._cond = threading.Condition()
         self._closed = False
@@ -40,9 +43,11 @@ class MemoryPresence:
             if not new:
                 return None
             self._listeners[listener] += 1
-            heapq.heappush(self._heap, (deadline, track_id, listener))
-            if self._heap[0][0] == deadline:
-                self._cond.notify()
+            if (track_id, listener) not in self._queued:
+                self._queued.add((track_id, listener))
+                heapq.heappush(self._heap, (deadline, track_id, listener))
+                if self._heap[0][0] == deadline:
+                    self._cond.notify()
             return len(entries)
 
     def leave(self, track_id: str, listener: str) -> int | None:
@@ -66,9 +71,12 @@ class MemoryPresence:
         self._watchers.append(callback)
 
     def close(self) -> None:
+        """Stops the timer; once this returns no watcher is called again."""
         with self._cond:
             self._closed = True
             self._cond.notify()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
 
     def _drop(self, track_id: str, listener: str) -> int | None:
         entries = self._deadlines.get(track_id)
@@ -100,10 +108,12 @@ class MemoryPresence:
                     _, track_id, listener = heapq.heappop(self._heap)
                     deadline = self._deadlines.get(track_id, {}).get(listener)
                     if deadline is None:
+                        self._queued.discard((track_id, listener))
                         continue  # it left; its heap entry was stale
                     if deadline > now:
                         heapq.heappush(self._heap, (deadline, track_id, listener))
                         continue
+                    self._queued.discard((track_id, listener))
                     count = self._drop(track_id, listener)
                     if count is not None:
                         changed.append((track_id, count))

@@ -3,6 +3,8 @@
     : connected                        (once subscribed: later changes will arrive)
     event: track                       (one per change the viewer may see)
     data: {"id": "...", "action": "updated"}
+    event: live                        (a track's live listener count changed)
+    data: {"track_id": "...", "listeners": 2}
     : keep-alive                       (every 15 s, so proxies keep the stream open)
 
 The stream ends when the client goes away, when the server shuts down (the feed is
@@ -100,7 +102,9 @@ def build_router(
 
     stream_doc: dict[int | str, dict[str, Any]] = {
         200: {
-            "description": "Server-sent events: `track`, `playlist` and `queue`.",
+            "description": "Server-sent events: `track`, `playlist`, `queue` and `live` "
+            '(`{"track_id": "...", "listeners": n}`: a track\'s live listener count '
+            "changed; sent to those who may see the track, see `GET /api/live`).",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         }
     }

@@ -830,6 +830,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Listening now
+         * @description The busiest tracks the viewer is shown (their own, public ones; every track for
+         *     moderators), at most 50, and the counts of the tracks asked for.
+         *
+         *     A listener counts once per track however many tabs or devices report them, from their
+         *     first heartbeat (`POST /api/plays`) until they pause or end (at once) or stop reporting
+         *     (after the presence TTL, 30 s by default).
+         *
+         *     **Push**: a page keeps its counts current from `GET /api/events` (server-sent events)
+         *     instead of asking again: each change of a track's count the viewer may see arrives as
+         *
+         *         event: live
+         *         data: {"track_id": "...", "listeners": 2}
+         *
+         *     from whichever API process noticed it.
+         */
+        get: operations["live_api_live_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/oembed": {
         parameters: {
             query?: never;
@@ -1483,6 +1516,35 @@ export interface components {
             items: components["schemas"]["TrackOut"][] | components["schemas"]["AlbumOut"][] | components["schemas"]["ArtistOut"][] | components["schemas"]["PlaylistRef"][];
             /** Total */
             total: number;
+        };
+        /** LiveOut */
+        LiveOut: {
+            /**
+             * Total
+             * @description Distinct listeners now, over every track.
+             */
+            total: number;
+            /**
+             * Tracks
+             * @description The busiest tracks the viewer is shown, most listeners first (ties by track id), at most 50.
+             */
+            tracks: components["schemas"]["LiveTrack"][];
+            /**
+             * Counts
+             * @description Listeners now of each requested track the viewer may see (0 included); ids of tracks they may not see are left out.
+             */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        /** LiveTrack */
+        LiveTrack: {
+            track: components["schemas"]["TrackOut"];
+            /**
+             * Listeners
+             * @description Listening now (heard within the presence TTL).
+             */
+            listeners: number;
         };
         /** Loudness */
         Loudness: {
@@ -6075,13 +6137,63 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-sent events: `track`, `playlist` and `queue`. */
+            /** @description Server-sent events: `track`, `playlist`, `queue` and `live` (`{"track_id": "...", "listeners": n}`: a track's live listener count changed; sent to those who may see the track, see `GET /api/live`). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    live_api_live_get: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated track ids (at most 100) whose counts the page shows. */
+                tracks?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description The request cannot be served (see the problem's detail) */
