@@ -21,7 +21,7 @@ from tonearm.blobs.images import ImageService
 from tonearm.blobs.jobs import CollectBlob
 from tonearm.blobs.service import COLLECT_TASK, PROCESS_KIND, BlobService
 from tonearm.db import migrate
-from tonearm.db.engine import make_engine, make_session_factory
+from tonearm.db.engine import WriteCounter, make_engine, make_session_factory
 from tonearm.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tonearm.events import ChangeFeed, open_feed
 from tonearm.ingest.jobs import EXPIRE_TASK, ExpireUploads
@@ -34,6 +34,13 @@ from tonearm.library.browse import CatalogService
 from tonearm.library.likes import LikeService
 from tonearm.library.lyrics import LyricsService
 from tonearm.library.service import LibraryService
+from tonearm.listening.flush import CountWriter, Flusher
+from tonearm.listening.live import LiveListeners
+from tonearm.listening.service import PlayRules, PlayService
+from tonearm.listening.tokens import PlayTokens
+from tonearm.livestate.base import PlaySessions, Presence, Tally
+from tonearm.livestate.memory import MemoryPlaySessions, MemoryPresence, MemoryTally
+from tonearm.livestate.redis_state import RedisPlaySessions, RedisTally
 from tonearm.media import MediaTools, Rung
 from tonearm.playlists.items import ItemService
 from tonearm.playlists.jobs import BuildCollage
@@ -160,6 +167,27 @@ class SearchPart:
 
 
 @dataclass(frozen=True)
+class ListeningPart:
+    presence: Presence
+    live: LiveListeners
+    sessions: PlaySessions
+    """Open play sessions (memory, or Redis when the events URL is Redis)."""
+    tally: Tally
+    counts: CountWriter
+    """Counted plays, committed in groups before they are answered."""
+    flusher: Flusher
+    """Heard seconds, written every ``flush_interval_s`` (started by ``serve``)."""
+    plays: PlayService
+    writes: WriteCounter
+    """Database write statements so far (benchmarks read it from the flush log)."""
+
+    def close(self) -> None:
+        self.flusher.stop()
+        self.counts.stop()
+        self.presence.close()
+
+
+@dataclass(frozen=True)
 class Container:
     infra: Infrastructure
     jobs: JobRunner
@@ -174,6 +202,7 @@ class Container:
     playlists: PlaylistsPart
     radio: RadioPart
     search: SearchPart
+    listening: ListeningPart
 
     @property
     def settings(self) -> Settings:
@@ -195,6 +224,7 @@ class Container:
         return tracks
 
     def close(self) -> None:
+        self.listening.close()
         self.infra.events.close()
         self.infra.engine.dispose()
         self.infra.read_engine.dispose()
@@ -332,6 +362,46 @@ def build_playlists(
     )
 
 
+def build_listening(infra: Infrastructure, library: LibraryService) -> ListeningPart:
+    s = infra.settings.listening
+    url = infra.settings.resolved_events_url()
+    sessions: PlaySessions
+    tally: Tally
+    if url.startswith("memory:"):
+        sessions, tally = MemoryPlaySessions(), MemoryTally()
+    else:
+        sessions, tally = RedisPlaySessions(url), RedisTally(url)
+    # Presence stays in memory here until the Redis presence joins (live helper).
+    presence = MemoryPresence(s.presence_ttl_s)
+    live = LiveListeners(presence, infra.events)
+    writes = WriteCounter(infra.engine)
+    counts = CountWriter(infra.uows)
+    plays = PlayService(
+        library,
+        PlayTokens(infra.settings.resolved_secret_key()),
+        sessions,
+        tally,
+        counts,
+        live,
+        PlayRules(
+            count_after_ms=round(s.count_after_s * 1000),
+            heartbeat_s=s.heartbeat_s,
+            min_heartbeat_gap_s=s.min_heartbeat_gap_s,
+            starts_per_minute=s.max_sessions_per_listener_per_minute,
+        ),
+    )
+    return ListeningPart(
+        presence=presence,
+        live=live,
+        sessions=sessions,
+        tally=tally,
+        counts=counts,
+        flusher=Flusher(tally, infra.uows, s.flush_interval_s, writes=writes),
+        plays=plays,
+        writes=writes,
+    )
+
+
 def build(settings: Settings) -> Container:
     infra = build_infrastructure(settings)
     runner = JobRunner(
@@ -414,4 +484,5 @@ def build(settings: Settings) -> Container:
         playlists=playlists,
         radio=radio,
         search=search,
+        listening=build_listening(infra, library),
     )

@@ -78,6 +78,7 @@ def serve(**options: Any) -> None:
     threading.Thread(target=recover, args=(c,), name="recover", daemon=True).start()
     if pool is not None:
         pool.start()
+    c.listening.flusher.start()
     click.echo(f"tonearm is running: open {url}", err=False)
     sys.stdout.flush()
     try:

@@ -1,7 +1,7 @@
 """The HTTP application: routers from every domain, error mapping, the segment fast path.
 
 From the outside in: ``EdgeGuard`` (Host allow-list, security headers), the segment
-fast path, the access log, then FastAPI.
+fast path, the play-report fast path, the access log, then FastAPI.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from tonearm.http import docs, edge, health, openapi, problems
 from tonearm.ingest import routes as ingest_routes
 from tonearm.library import catalog_routes
 from tonearm.library import routes as library_routes
+from tonearm.listening import routes as listening_routes
+from tonearm.listening.fastpath import PlayServer
 from tonearm.playlists import routes as playlist_routes
 from tonearm.radio import routes as radio_routes
 from tonearm.search import routes as search_routes
@@ -95,6 +97,7 @@ def create_app(c: Container) -> ASGIApp:
         social_routes.build_router(infra.uows, c.social.comments, c.social.queue, deps)
     )
     app.include_router(radio_routes.build_router(infra.uows, c.radio.service, c.radio.mixes, deps))
+    app.include_router(listening_routes.build_router(infra.uows, c.listening.plays, deps))
     app.include_router(live_routes.build_router(infra.events, c.social.live, deps))
     app.include_router(
         embed_routes.build_router(infra.uows, c.social.embeds, deps, public_url=s.http.public_url)
@@ -117,8 +120,15 @@ def create_app(c: Container) -> ASGIApp:
         )
     _mount_web(app)
     hosts = edge.allowed_hosts(s.http.allowed_hosts, s.http.host, s.http.public_url)
-    fast = SegmentServer(
+    plays = PlayServer(
         AccessLog(app),
+        c.listening.plays,
+        problems.STATUS_BY_KIND,
+        blocking=not s.resolved_events_url().startswith("memory:"),
+        bind_to_address=s.accounts.bind_urls_to_address,
+    )
+    fast = SegmentServer(
+        plays,
         infra.store,
         infra.signer,
         c.streaming.segment_cache,
