@@ -20,7 +20,7 @@ from tonearm.listening.service import PlayAnswer, PlayRules, PlayService, Report
 from tonearm.listening.tokens import PlayTokens
 from tonearm.livestate.base import PlaySessions
 from tonearm.livestate.memory import MemoryPlaySessions, MemoryPresence, MemoryTally
-from tonearm.models import Role, Visibility
+from tonearm.models import Visibility
 from tonearm.models.listening import ListenerTrack, Play, PlayHour, TrackPlays
 from tonearm.types import TrackId
 
