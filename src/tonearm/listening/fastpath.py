@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from dataclasses import asdict
 from http import HTTPStatus
 from typing import Any, cast
 
@@ -113,7 +112,18 @@ class PlayServer:
                 send, self._statuses.get(exc.kind, 500), exc.code, exc.message, extra
             )
             return
-        data = json.dumps(asdict(answer), separators=(",", ":")).encode()
+        data = json.dumps(
+            {
+                "session": answer.session,
+                "token": answer.token,
+                "counted": answer.counted,
+                "credited_ms": answer.credited_ms,
+                "count_after_ms": answer.count_after_ms,
+                "heartbeat_s": answer.heartbeat_s,
+                "listeners": answer.listeners,
+            },
+            separators=(",", ":"),
+        ).encode()
         headers = [*_JSON, (b"content-length", str(len(data)).encode())]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": data})

@@ -18,6 +18,8 @@ import binascii
 import hashlib
 import hmac
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from tonearm.errors import Forbidden
@@ -47,8 +49,15 @@ def _unb64(text: str) -> bytes:
 
 
 class PlayTokens:
-    def __init__(self, secret: bytes) -> None:
+    """Signs and checks tokens; remembers the last ``remembered`` tokens that checked
+    (a session reports the same token every heartbeat), so the MAC and the decoding run
+    once per session and binding. Only tokens we signed get in: memory stays bounded."""
+
+    def __init__(self, secret: bytes, *, remembered: int = 65536) -> None:
         self._key = hmac.new(secret, b"tonearm play tokens", hashlib.sha256).digest()
+        self._max = remembered
+        self._known: OrderedDict[tuple[str, str], PlayToken] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _mac(self, payload: str, binding: str) -> str:
         message = f"{payload}\n{binding}".encode()
@@ -71,6 +80,13 @@ class PlayTokens:
     def verify(self, text: str, session: str, bindings: tuple[str, ...]) -> PlayToken:
         """The token's content if it was signed for one of ``bindings`` and names
         ``session``; ``Forbidden`` otherwise (the same answer for every failure)."""
+        with self._lock:
+            for binding in bindings:
+                known = self._known.get((text, binding))
+                if known is not None:
+                    self._known.move_to_end((text, binding))
+                    if known.session == session:
+                        return known
         refused = Forbidden(
             "This play token is not for this session or this listener; start a new session.",
             code="play-token",
@@ -78,7 +94,10 @@ class PlayTokens:
         payload, _, mac = text.partition(".")
         if len(text) > MAX_TOKEN or not payload or not mac:
             raise refused
-        if not any(hmac.compare_digest(self._mac(payload, b), mac) for b in bindings):
+        signed_for = next(
+            (b for b in bindings if hmac.compare_digest(self._mac(payload, b), mac)), None
+        )
+        if signed_for is None:
             raise refused
         try:
             fields = json.loads(_unb64(payload))
@@ -96,4 +115,8 @@ class PlayTokens:
             raise refused from None
         if token.session != session:
             raise refused
+        with self._lock:
+            self._known[(text, signed_for)] = token
+            while len(self._known) > self._max:
+                self._known.popitem(last=False)
         return token
