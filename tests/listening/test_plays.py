@@ -291,3 +291,26 @@ def test_counts_arriving_together_share_a_transaction(plays: Plays) -> None:
     assert results == [True] * 40
     assert p.counters(p.long)["track_plays"] == 40
     assert p.counts.batches - before < 40
+
+
+def test_ten_thousand_heartbeats_cost_a_handful_of_writes(plays: Plays) -> None:
+    """Heartbeats are written behind, in batches: the database sees a few multi-row
+    upserts per flush, however many heartbeats arrived (counted with the engine's own
+    statement counter, as ``bench/plays.py`` reports it)."""
+    p = plays
+    started = []
+    for i in range(200):
+        p.clock.at(-300.0 + (i // 50) * 61.0)  # 60 starts a minute per listener
+        started.append(p.start(p.member, f"many-beats-{i:04d}", p.long))
+    p.flusher.flush()
+    writes = p.c.listening.writes
+    before = writes()
+    for beat in range(1, 51):
+        p.clock.at(float(beat))
+        for answer in started:
+            assert not p.beat(p.member, answer, beat * 500).counted  # 25 s at most
+    p.flusher.flush()
+    assert writes() - before <= 10
+    counters = p.counters(p.long)
+    assert counters["hour_seconds"] == pytest.approx(200 * 25.0)
+    assert counters["plays_rows"] == 200
