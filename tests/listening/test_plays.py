@@ -314,3 +314,24 @@ def test_ten_thousand_heartbeats_cost_a_handful_of_writes(plays: Plays) -> None:
     counters = p.counters(p.long)
     assert counters["hour_seconds"] == pytest.approx(200 * 25.0)
     assert counters["plays_rows"] == 200
+
+
+def test_a_session_id_stays_its_listeners_after_a_restart(plays: Plays) -> None:
+    """The live state's claims are gone after a restart; the table still says whose
+    session an id is, and no write touches another listener's row."""
+    p = plays
+    mine = p.start(p.owner, "claimed-session", p.long)
+    p.clock.at(5.0)
+    p.beat(p.owner, mine, 5_000, 5_000)
+    p.flusher.flush()
+    restarted = p.rebuilt()
+    with pytest.raises(Conflict):
+        p.start(p.member, "claimed-session", p.long, service=restarted)
+    with pytest.raises(Conflict):
+        p.start(p.member, "claimed-session", p.short, service=restarted)
+    p.clock.at(90_000.0)  # a day later the token has expired
+    with pytest.raises(Conflict):
+        p.beat(p.owner, mine, 60_000, service=restarted)
+    with p.c.infra.uows.read() as db:
+        row = db.scalars(select(Play).where(Play.session == "claimed-session")).one()
+    assert (row.user_id, row.stop_ms, row.counted_at) == (p.owner.user_id, 5_000, None)

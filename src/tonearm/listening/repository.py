@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -58,6 +58,17 @@ def _existing(
     return tracks, users
 
 
+def _same_play(ins: Any) -> ColumnElement[bool]:
+    """A session id names one listener's play of one track: a row of another (an id
+    reused after the live state forgot its claim) is never changed."""
+    return and_(Play.listener == ins.excluded.listener, Play.track_id == ins.excluded.track_id)
+
+
+def listener_of(session: Session, play_session: str) -> str | None:
+    """Who played ``play_session``, if it was ever written."""
+    return session.scalar(select(Play.listener).where(Play.session == play_session))
+
+
 def _play_row(s: SessionState, users: set[str], counted: bool) -> dict[str, Any]:
     return {
         "session": s.session,
@@ -93,7 +104,7 @@ def count_plays(session: Session, plays: Sequence[SessionState]) -> set[str]:
             ins.on_conflict_do_update(
                 index_elements=[Play.session],
                 set_={"counted_at": ins.excluded.counted_at, "rung": ins.excluded.rung},
-                where=Play.counted_at.is_(None),
+                where=Play.counted_at.is_(None) & _same_play(ins),
             ).returning(Play.session)
         )
     )
@@ -153,6 +164,7 @@ def flush_heard(session: Session, drained: Drained) -> None:
                     "ended_at": ins.excluded.ended_at,
                     "rung": case((Play.counted_at.is_(None), ins.excluded.rung), else_=Play.rung),
                 },
+                where=_same_play(ins),
             )
         )
 

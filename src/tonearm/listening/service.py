@@ -41,6 +41,7 @@ from tonearm.library.service import LibraryService
 from tonearm.listening.flush import CountWriter
 from tonearm.listening.live import Heard, LiveListeners
 from tonearm.listening.records import SessionState, bucket
+from tonearm.listening.repository import listener_of
 from tonearm.listening.tokens import PlayToken, PlayTokens
 from tonearm.livestate.base import PlaySessions, Tally
 from tonearm.models import Visibility
@@ -149,7 +150,8 @@ class PlayService:
             )
         ttl = self.rules.session_ttl_s
         holder, started_ms = self._sessions.claim(session, listener, round(now * 1000), ttl)
-        if holder != listener:
+        # The table remembers ids the live state forgot (a restart, an expired claim).
+        if holder != listener or listener_of(db, session) not in (None, listener):
             raise Conflict("This play session id is taken; make a new one.", code="play-session")
         token = PlayToken(
             session=session,
@@ -174,8 +176,11 @@ class PlayService:
             raise Invalid("played_ms and position_ms are milliseconds between 0 and a day.")
         if report.position_ms > token.duration_ms + _LATE_MS:
             raise Invalid("position_ms is past the end of the track.")
+        now = self._clock()
+        if now * 1000 - token.started_ms > self.rules.session_ttl_s * 1000:
+            raise Conflict("This play session has expired; start a new one.", code="play-ended")
         stamp = f"{report.event}:{report.played_ms}:{report.position_ms}:{report.rung}"
-        return self._apply(token, report, self._clock(), stamp=stamp)
+        return self._apply(token, report, now, stamp=stamp)
 
     def settle(self, reported: Reported) -> PlayAnswer:
         """The answer once its counted play (if any) is committed; blocks until then."""
