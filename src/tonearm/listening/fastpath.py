@@ -21,7 +21,9 @@ last report is a ``sendBeacon``, which cannot send headers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from http import HTTPStatus
 from typing import Any, cast
@@ -45,6 +47,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = logging.getLogger(__name__)
 
 PATH = "/api/plays"
 MAX_BODY = 4096
@@ -99,7 +103,8 @@ class PlayServer:
             else:
                 reported = self._plays.report(report, bindings)
             if reported.pending is not None:
-                await asyncio.wrap_future(reported.pending)
+                with contextlib.suppress(Exception):  # settle() turns it into a refusal
+                    await asyncio.wrap_future(reported.pending)
             if self._blocking and reported.pending is not None:
                 answer = await anyio.to_thread.run_sync(self._plays.settle, reported)
             else:
@@ -110,6 +115,13 @@ class PlayServer:
                 extra = [(b"retry-after", str(exc.retry_after_s).encode())]
             await self._problem(
                 send, self._statuses.get(exc.kind, 500), exc.code, exc.message, extra
+            )
+            return
+        except Exception:
+            # As the framework answers a crash (live state unreachable, say).
+            log.exception("unhandled error on POST %s", PATH)
+            await self._problem(
+                send, 500, "error", "Something went wrong on the server; it has been logged."
             )
             return
         data = json.dumps(

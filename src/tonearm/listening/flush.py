@@ -155,7 +155,10 @@ class Flusher:
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # live state unreachable: try again next time
+                log.exception("could not drain the heard seconds")
 
 
 def _merge(old: Drained, new: Drained) -> Drained:
