@@ -26,7 +26,7 @@ from tonearm.types import TrackId
 
 def build_router(uows: UnitOfWorkFactory, plays: PlayService, deps: Deps) -> APIRouter:
     router = APIRouter(tags=["listening"])
-    Anyone = Annotated[Viewer, Depends(deps.viewer)]  # noqa: N806
+    Listener = Annotated[Viewer, Depends(deps.reader)]  # noqa: N806
 
     def _play(viewer: Viewer, body: PlayIn, client: str) -> PlayOut:
         if body.event == "start":
@@ -53,7 +53,7 @@ def build_router(uows: UnitOfWorkFactory, plays: PlayService, deps: Deps) -> API
         "shorter); counted=true is answered only once the play is recorded. Floods are "
         "refused with 429 and Retry-After; a token for another session or viewer with 403.",
     )
-    async def play(viewer: Anyone, body: PlayIn, request: Request) -> PlayOut:
+    async def play(viewer: Listener, body: PlayIn, request: Request) -> PlayOut:
         client = request.client.host if request.client else ""
         return await run_in_threadpool(_play, viewer, body, client)
 
