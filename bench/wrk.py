@@ -17,13 +17,28 @@ class Load:
     """Answers that were not 2xx or 3xx: a benchmark of refusals measures nothing."""
 
 
-def wrk(url: str, seconds: int, connections: int, headers: dict[str, str] | None = None) -> Load:
-    """``connections`` keep-alive connections on two threads for ``seconds``."""
+def wrk(
+    url: str,
+    seconds: int,
+    connections: int,
+    headers: dict[str, str] | None = None,
+    *,
+    script: str | None = None,
+    script_args: list[str] | None = None,
+) -> Load:
+    """``connections`` keep-alive connections on two threads for ``seconds``; ``script``:
+    a wrk Lua script making the requests (POST bodies), given ``script_args``."""
     args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in (headers or {}).items():
         args += ["-H", f"{name}: {value}"]
+    if script is not None:
+        args += ["-s", script]
     out = subprocess.run(
-        [*args, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+        [*args, url, *(["--", *script_args] if script_args else [])],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
     ).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)

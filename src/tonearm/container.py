@@ -21,7 +21,7 @@ from tonearm.blobs.images import ImageService
 from tonearm.blobs.jobs import CollectBlob
 from tonearm.blobs.service import COLLECT_TASK, PROCESS_KIND, BlobService
 from tonearm.db import migrate
-from tonearm.db.engine import make_engine, make_session_factory
+from tonearm.db.engine import WriteCounter, make_engine, make_session_factory
 from tonearm.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tonearm.events import ChangeFeed, open_feed
 from tonearm.ingest.jobs import EXPIRE_TASK, ExpireUploads
@@ -34,10 +34,14 @@ from tonearm.library.browse import CatalogService
 from tonearm.library.likes import LikeService
 from tonearm.library.lyrics import LyricsService
 from tonearm.library.service import LibraryService
+from tonearm.listening.flush import CountWriter, Flusher
 from tonearm.listening.live import LiveListeners, TrackFacts
-from tonearm.livestate.base import Presence
-from tonearm.livestate.memory import MemoryPresence
+from tonearm.listening.service import PlayRules, PlayService
+from tonearm.listening.tokens import PlayTokens
+from tonearm.livestate.base import PlaySessions, Presence, Tally
+from tonearm.livestate.memory import MemoryPlaySessions, MemoryPresence, MemoryTally
 from tonearm.livestate.redis_presence import RedisPresence
+from tonearm.livestate.redis_state import RedisPlaySessions, RedisTally
 from tonearm.media import MediaTools, Rung
 from tonearm.playlists.items import ItemService
 from tonearm.playlists.jobs import BuildCollage
@@ -139,11 +143,6 @@ class SocialPart:
 
 
 @dataclass(frozen=True)
-class ListeningPart:
-    live: LiveListeners
-
-
-@dataclass(frozen=True)
 class PlaylistsPart:
     service: PlaylistService
     items: ItemService
@@ -168,6 +167,25 @@ class SearchPart:
     index: SearchIndexer
     """Kept current by the library and playlists in each change's transaction."""
     service: SearchService
+
+
+@dataclass(frozen=True)
+class ListeningPart:
+    live: LiveListeners
+    sessions: PlaySessions
+    """Open play sessions (memory, or Redis when the events URL is Redis)."""
+    tally: Tally
+    counts: CountWriter
+    """Counted plays, committed in groups before they are answered."""
+    flusher: Flusher
+    """Heard seconds, written every ``flush_interval_s`` (started by ``serve``)."""
+    plays: PlayService
+    writes: WriteCounter
+    """Database write statements so far (benchmarks read it from the flush log)."""
+
+    def close(self) -> None:
+        self.flusher.stop()
+        self.counts.stop()
 
 
 @dataclass(frozen=True)
@@ -208,6 +226,7 @@ class Container:
 
     def close(self) -> None:
         self.infra.presence.close()  # first: an expiry noticed now would publish on the feed
+        self.listening.close()
         self.infra.events.close()
         self.infra.engine.dispose()
         self.infra.read_engine.dispose()
@@ -355,8 +374,43 @@ def build_playlists(
     )
 
 
-def build_live(infra: Infrastructure) -> LiveListeners:
-    return LiveListeners(infra.presence, infra.events, TrackFacts(infra.uows))
+def build_listening(
+    infra: Infrastructure, library: LibraryService, index: SearchIndexer
+) -> ListeningPart:
+    s = infra.settings.listening
+    url = infra.settings.resolved_events_url()
+    sessions: PlaySessions
+    tally: Tally
+    if url.startswith("memory:"):
+        sessions, tally = MemoryPlaySessions(), MemoryTally()
+    else:
+        sessions, tally = RedisPlaySessions(url), RedisTally(url)
+    live = LiveListeners(infra.presence, infra.events, TrackFacts(infra.uows))
+    writes = WriteCounter(infra.engine)
+    counts = CountWriter(infra.uows, observer=index)
+    plays = PlayService(
+        library,
+        PlayTokens(infra.settings.resolved_secret_key()),
+        sessions,
+        tally,
+        counts,
+        live,
+        PlayRules(
+            count_after_ms=round(s.count_after_s * 1000),
+            heartbeat_s=s.heartbeat_s,
+            min_heartbeat_gap_s=s.min_heartbeat_gap_s,
+            starts_per_minute=s.max_sessions_per_listener_per_minute,
+        ),
+    )
+    return ListeningPart(
+        live=live,
+        sessions=sessions,
+        tally=tally,
+        counts=counts,
+        flusher=Flusher(tally, infra.uows, s.flush_interval_s, writes=writes),
+        plays=plays,
+        writes=writes,
+    )
 
 
 def build(settings: Settings) -> Container:
@@ -406,7 +460,6 @@ def build(settings: Settings) -> Container:
         embeds=EmbedService(library),
         live=LiveFilter(),
     )
-    listening = ListeningPart(live=build_live(infra))
     playlists = build_playlists(infra, library, blobs.images, search_index)
     search = SearchPart(
         index=search_index, service=SearchService(library, browse, playlists.service)
@@ -439,7 +492,7 @@ def build(settings: Settings) -> Container:
         ingest=ingest,
         processing=processing,
         social=social,
-        listening=listening,
+        listening=build_listening(infra, library, search_index),
         playlists=playlists,
         radio=radio,
         search=search,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import secrets
 import struct
 import wave
 from collections.abc import Iterator
@@ -244,6 +245,9 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/events"): Row(SIGNED_IN, stream=True),
     # Listening now: anyone who may read (the answer holds only what they may see).
     ("GET", "/api/live"): Row(SIGNED_IN, params={"tracks": "a,b"}),
+    # Play sessions start on whatever the caller may play (anonymous listening is off
+    # here); reports are checked by their token (tests/listening).
+    ("POST", "/api/plays"): Row(SEE, json="play start"),
     # Embeds: what was shared, for anyone (playing it is the media routes' decision).
     ("GET", "/api/oembed"): Row(
         private_or_shared("404 404 404 404 404", "200 200 200 200 200"), query="oembed"
@@ -561,6 +565,12 @@ class World:
         return {
             "public track": {"track_ids": [self.tracks["public"]]},
             "radio seed": {"seed": {"kind": "track", "id": track}},
+            "play start": {
+                "event": "start",
+                "session": secrets.token_hex(8),
+                "track_id": track,
+                "rung": "128k",
+            },
             "radio feedback": {"track_id": track, "action": "played", "position_s": 100.0},
         }
 

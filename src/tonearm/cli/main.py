@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import sys
@@ -73,11 +74,18 @@ def serve(**options: Any) -> None:
             events.close()
             super().handle_exit(sig, frame)
 
+        async def shutdown(self, sockets: Any = None) -> None:
+            await super().shutdown(sockets)
+            # uvicorn re-raises SIGTERM/SIGINT once it has stopped, which ends the
+            # process before the ``finally`` below: heard seconds are flushed here.
+            await asyncio.to_thread(c.listening.close)
+
     server = Server(config)
     url = settings.http.public_url or f"http://{settings.http.host}:{settings.http.port}/"
     threading.Thread(target=recover, args=(c,), name="recover", daemon=True).start()
     if pool is not None:
         pool.start()
+    c.listening.flusher.start()
     click.echo(f"tonearm is running: open {url}", err=False)
     sys.stdout.flush()
     try:

@@ -54,3 +54,20 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+class WriteCounter:
+    """Counts the write statements (INSERT, UPDATE, DELETE) an engine executes: what
+    the benchmarks report as database writes per heartbeat. One integer increment per
+    statement."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.writes = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.writes += 1
+
+    def __call__(self) -> int:
+        return self.writes

@@ -1,7 +1,7 @@
 """The HTTP application: routers from every domain, error mapping, the segment fast path.
 
 From the outside in: ``EdgeGuard`` (Host allow-list, security headers), the segment
-fast path, the access log, then FastAPI.
+fast path, the play-report fast path, the access log, then FastAPI.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from tonearm.ingest import routes as ingest_routes
 from tonearm.library import catalog_routes
 from tonearm.library import routes as library_routes
 from tonearm.listening import live_routes as listening_live_routes
+from tonearm.listening import routes as listening_routes
+from tonearm.listening.fastpath import PlayServer
 from tonearm.listening.live_board import LiveBoard
 from tonearm.playlists import routes as playlist_routes
 from tonearm.radio import routes as radio_routes
@@ -97,6 +99,7 @@ def create_app(c: Container) -> ASGIApp:
         social_routes.build_router(infra.uows, c.social.comments, c.social.queue, deps)
     )
     app.include_router(radio_routes.build_router(infra.uows, c.radio.service, c.radio.mixes, deps))
+    app.include_router(listening_routes.build_router(infra.uows, c.listening.plays, deps))
     app.include_router(live_routes.build_router(infra.events, c.social.live, deps))
     app.include_router(
         listening_live_routes.build_router(infra.uows, LiveBoard(c.listening.live, c.library), deps)
@@ -122,8 +125,15 @@ def create_app(c: Container) -> ASGIApp:
         )
     _mount_web(app)
     hosts = edge.allowed_hosts(s.http.allowed_hosts, s.http.host, s.http.public_url)
-    fast = SegmentServer(
+    plays = PlayServer(
         AccessLog(app),
+        c.listening.plays,
+        problems.STATUS_BY_KIND,
+        blocking=not s.resolved_events_url().startswith("memory:"),
+        bind_to_address=s.accounts.bind_urls_to_address,
+    )
+    fast = SegmentServer(
+        plays,
         infra.store,
         infra.signer,
         c.streaming.segment_cache,

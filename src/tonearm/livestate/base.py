@@ -7,6 +7,7 @@ is listening now, and rebuilds itself from the next heartbeats after a restart.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Protocol
 
 CountChanged = Callable[[str, int], None]
@@ -49,3 +50,91 @@ class Presence(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Advance:
+    """What ``PlaySessions.advance`` found and did, atomically."""
+
+    previous: int | None
+    """Credited ms before this call; None: the session had no state (a new one, or one
+    this deployment forgot: the state is rebuilt and nothing is credited for the past)."""
+    credited: int
+    """Credited ms now: max(previous, offered)."""
+    counted: bool
+    """Whether the session's play is marked counted."""
+    duplicate: bool = False
+    """The stamp equals the last accepted one: nothing changed (an idempotent retry)."""
+    retry_after_s: float = 0.0
+    """> 0: refused, too soon after the last accepted report; nothing changed."""
+    ended: bool = False
+    """The session has ended: a report that is not a duplicate changed nothing."""
+
+
+class PlaySessions(Protocol):
+    """The open play sessions' state, shared by every API process.
+
+    A session's state is small (credited ms, the last report's stamp and time, counted,
+    ended) and lives ``ttl_s`` after its last change. It is a cache of the truth the
+    token and the ``plays`` table hold: losing it (a restart of the embedded process)
+    costs credit, never a double count.
+
+    MUST: every method is atomic across processes (two processes reporting one session
+    at once see one order); ``advance`` never lowers ``credited``; ``claim`` gives a
+    session id to the first listener that asks and answers the holder to later ones.
+    """
+
+    def claim(self, session: str, listener: str, started_ms: int, ttl_s: float) -> tuple[str, int]:
+        """Give ``session`` to ``listener`` unless someone holds it: (holder, started_ms)."""
+        ...
+
+    def advance(
+        self,
+        session: str,
+        credited_ms: int,
+        stamp: str,
+        *,
+        now: float,
+        min_gap_s: float,
+        end: bool,
+        ttl_s: float,
+    ) -> Advance:
+        """Credit ``max(old, credited_ms)`` unless ``stamp`` repeats the last report
+        (duplicate), the session has ended, or the last report is under ``min_gap_s``
+        old (``min_gap_s`` 0: never too soon). ``end`` marks the session ended."""
+        ...
+
+    def mark_counted(self, session: str, ttl_s: float) -> bool:
+        """Mark the session's play counted; True only for the call that marked it."""
+        ...
+
+    def hit(self, key: str, window_s: float, now: float) -> int:
+        """Count one event for ``key`` in the current fixed window of ``window_s``
+        (rate limits); returns the events in the window so far, this one included."""
+        ...
+
+
+@dataclass(frozen=True)
+class Drained:
+    """What a ``Tally`` held, taken out at once."""
+
+    seconds: dict[str, float]
+    """Seconds heard per bucket key (the caller's encoding: hour, track, rung, user)."""
+    sessions: dict[str, str]
+    """The latest state of each touched session (the caller's encoding)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.seconds or self.sessions)
+
+
+class Tally(Protocol):
+    """Write-behind: heard seconds added up between flushes.
+
+    MUST: ``add`` is atomic and never loses an addition made before a ``drain`` began;
+    ``drain`` takes everything at once (an addition lands wholly in one drain or the
+    next, never in two) and may be called by any number of processes at once.
+    """
+
+    def add(self, bucket: str, seconds: float, session: str, state: str) -> None: ...
+
+    def drain(self) -> Drained: ...

@@ -5,10 +5,11 @@ from __future__ import annotations
 import heapq
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-from tonearm.livestate.base import CountChanged
+from tonearm.livestate.base import Advance, CountChanged, Drained
 
 
 class MemoryPresence:
@@ -120,3 +121,127 @@ class MemoryPresence:
             for track_id, count in changed:
                 for callback in self._watchers:
                     callback(track_id, count)
+
+
+class _Session:
+    __slots__ = ("at", "counted", "credited", "ended", "expires", "stamp")
+
+    def __init__(self) -> None:
+        self.credited = 0
+        self.stamp = ""
+        self.at = float("-inf")
+        self.counted = False
+        self.ended = False
+        self.expires = 0.0
+
+
+class MemoryPlaySessions:
+    """Open play sessions in dictionaries, under one lock.
+
+    Entries are kept in order of their last change, so the expired ones are dropped
+    from the front as new changes arrive: no timer, no scan.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._sessions: OrderedDict[str, _Session] = OrderedDict()
+        self._claims: OrderedDict[str, tuple[str, int, float]] = OrderedDict()
+        self._hits: dict[str, tuple[int, int]] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, session: str, listener: str, started_ms: int, ttl_s: float) -> tuple[str, int]:
+        with self._lock:
+            now = self._clock()
+            _prune(self._claims, now, lambda c: c[2])
+            held = self._claims.get(session)
+            if held is not None:
+                return held[0], held[1]
+            self._claims[session] = (listener, started_ms, now + ttl_s)
+            return listener, started_ms
+
+    def advance(
+        self,
+        session: str,
+        credited_ms: int,
+        stamp: str,
+        *,
+        now: float,
+        min_gap_s: float,
+        end: bool,
+        ttl_s: float,
+    ) -> Advance:
+        with self._lock:
+            _prune(self._sessions, self._clock(), lambda s: s.expires)
+            state = self._sessions.get(session)
+            previous: int | None = None
+            if state is None:
+                state = self._sessions[session] = _Session()
+            else:
+                previous = state.credited
+                if stamp == state.stamp:
+                    return Advance(previous, state.credited, state.counted, duplicate=True)
+                if state.ended:
+                    return Advance(previous, state.credited, state.counted, ended=True)
+                wait = state.at + min_gap_s - now
+                if min_gap_s > 0 and wait > 0:
+                    return Advance(previous, state.credited, state.counted, retry_after_s=wait)
+            state.credited = max(state.credited, credited_ms)
+            state.stamp = stamp
+            state.at = now
+            state.ended = state.ended or end
+            state.expires = self._clock() + ttl_s
+            self._sessions.move_to_end(session)
+            return Advance(previous, state.credited, state.counted)
+
+    def mark_counted(self, session: str, ttl_s: float) -> bool:
+        with self._lock:
+            state = self._sessions.get(session)
+            if state is None:
+                state = self._sessions[session] = _Session()
+                state.expires = self._clock() + ttl_s
+            if state.counted:
+                return False
+            state.counted = True
+            return True
+
+    def hit(self, key: str, window_s: float, now: float) -> int:
+        window = int(now // window_s)
+        with self._lock:
+            seen, hits = self._hits.get(key, (window, 0))
+            hits = hits + 1 if seen == window else 1
+            if len(self._hits) > 65536:  # old windows of listeners gone quiet
+                self._hits = {k: v for k, v in self._hits.items() if v[0] == window}
+            self._hits[key] = (window, hits)
+            return hits
+
+
+_V = TypeVar("_V")
+
+
+def _prune(items: OrderedDict[str, _V], now: float, expires: Callable[[_V], float]) -> None:
+    while items:
+        key, value = next(iter(items.items()))
+        if expires(value) > now:
+            return
+        del items[key]
+
+
+class MemoryTally:
+    """Write-behind sums in one process; a drain swaps the dictionaries."""
+
+    def __init__(self) -> None:
+        self._seconds: dict[str, float] = {}
+        self._sessions: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def add(self, bucket: str, seconds: float, session: str, state: str) -> None:
+        with self._lock:
+            if seconds:
+                self._seconds[bucket] = self._seconds.get(bucket, 0.0) + seconds
+            self._sessions[session] = state
+
+    def drain(self) -> Drained:
+        with self._lock:
+            seconds, self._seconds = self._seconds, {}
+            sessions, self._sessions = self._sessions, {}
+        return Drained(seconds, sessions)

@@ -813,6 +813,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/plays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a play session: start, progress every heartbeat_s, pause, end
+         * @description A play counts once per session when min(played_ms reported, time since the start, the track's duration) reaches count_after_ms (30 s, or the whole track if shorter); counted=true is answered only once the play is recorded. Floods are refused with 429 and Retry-After; a token for another session or viewer with 403.
+         */
+        post: operations["play_api_plays_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -1769,6 +1789,82 @@ export interface components {
             current: string;
             /** New */
             new: string;
+        };
+        /**
+         * PlayIn
+         * @description One report of a play session: ``start`` names the track; later reports carry the
+         *     token the start answered.
+         */
+        PlayIn: {
+            /**
+             * Event
+             * @enum {string}
+             */
+            event: "start" | "progress" | "pause" | "end";
+            /**
+             * Session
+             * @description The player's own id for this session (crypto.randomUUID()); the idempotency key of the play.
+             */
+            session: string;
+            /**
+             * Track Id
+             * @description start only
+             */
+            track_id?: string | null;
+            /**
+             * Token
+             * @description progress, pause, end: as the start answered
+             */
+            token?: string | null;
+            /**
+             * Played Ms
+             * @description Milliseconds actually played in this session.
+             * @default 0
+             */
+            played_ms: number;
+            /**
+             * Position Ms
+             * @description The playhead now.
+             * @default 0
+             */
+            position_ms: number;
+            /**
+             * Rung
+             * @description What is heard: a ladder rung (128k), mp3 or original.
+             */
+            rung: string;
+        };
+        /** PlayOut */
+        PlayOut: {
+            /** Session */
+            session: string;
+            /** Token */
+            token: string;
+            /**
+             * Counted
+             * @description The play has counted (it is recorded durably).
+             */
+            counted: boolean;
+            /**
+             * Credited Ms
+             * @description Milliseconds credited so far.
+             */
+            credited_ms: number;
+            /**
+             * Count After Ms
+             * @description Credited milliseconds at which the play counts.
+             */
+            count_after_ms: number;
+            /**
+             * Heartbeat S
+             * @description Report progress this often while playing.
+             */
+            heartbeat_s: number;
+            /**
+             * Listeners
+             * @description Listening to this track now.
+             */
+            listeners: number;
         };
         /** PlaylistCreate */
         PlaylistCreate: {
@@ -6106,6 +6202,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MixesOut"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    play_api_plays_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlayIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlayOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description The request cannot be served (see the problem's detail) */
