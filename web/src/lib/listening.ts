@@ -132,8 +132,11 @@ export function postPlay(body: PlayIn): Promise<PlayOut> {
   return request<PlayOut>(PLAYS_URL, { method: "POST", json: body, expect401: true });
 }
 
-/** The live counts of `ids` (at most 100 a call) and the busiest tracks now. */
+/**
+ * The live counts of `ids` (at most 100 a call) and the busiest tracks now. A 401 (a visitor
+ * where anonymous listening is off) only means no counts: the page stays as it is.
+ */
 export function getLive(ids: readonly string[] = []): Promise<LiveOut> {
   const query = ids.length ? `?tracks=${ids.map(encodeURIComponent).join(",")}` : "";
-  return request<LiveOut>(`/api/live${query}`);
+  return request<LiveOut>(`/api/live${query}`, { expect401: true });
 }
