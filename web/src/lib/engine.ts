@@ -204,7 +204,8 @@ export class AudioEngine {
     this.hls = hls;
     let recovered = false;
     hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => {
-      this.emit({ type: "level", bitrate: hls.levels[data.level]?.bitrate ?? null });
+      const level = hls.levels[data.level];
+      this.emit({ type: "level", bitrate: level?.bitrate ?? null, url: level?.uri ?? null });
     });
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;

@@ -34,7 +34,8 @@ export type PlayerEvent =
   | { type: "time"; position: number; duration?: number }
   | { type: "duration"; duration: number }
   | { type: "ended" }
-  | { type: "level"; bitrate: number | null }
+  /** hls.js switched level; `url`: its playlist (named for its rung). */
+  | { type: "level"; bitrate: number | null; url?: string | null }
   | { type: "error"; message: string };
 
 export function initialPlayerState(): PlayerState {

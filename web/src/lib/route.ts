@@ -22,6 +22,13 @@ export type Route =
   | { page: "liked" }
   | { page: "upload" }
   | { page: "queue" }
+  /** Who listens to what now. */
+  | { page: "live" }
+  | { page: "charts" }
+  /** What the signed-in person played. */
+  | { page: "history" }
+  /** An owner's dashboard: how their tracks are heard. */
+  | { page: "stats" }
   /** `#/search?q=<text>&type=<tracks|artists|…>`; no type: every kind. */
   | { page: "search"; q: string; type: string | null }
   | { page: "settings" }
@@ -40,6 +47,10 @@ const PLAIN = new Set<Page>([
   "liked",
   "upload",
   "queue",
+  "live",
+  "charts",
+  "history",
+  "stats",
   "settings",
   "admin",
   "signin",

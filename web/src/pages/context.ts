@@ -5,6 +5,7 @@ import type { CatalogTrack } from "../lib/catalog";
 import type { Stores } from "../stores";
 import type { Changes } from "../stores/changes.svelte";
 import type { LiveEvents } from "../stores/events.svelte";
+import type { LiveCounts } from "../stores/live.svelte";
 import type { Queue } from "../stores/queue.svelte";
 import type { Radio } from "../stores/radio.svelte";
 
@@ -17,6 +18,8 @@ export interface ViewContext {
   radio: Radio;
   /** The server's change feed: tracks, playlists, the queue. */
   events: LiveEvents;
+  /** Who listens to what now (GET /api/live and the feed's `live` pushes). */
+  live: LiveCounts;
   me: Me | null;
   /** A signed-in person adds music; a visitor only listens. */
   canUpload: boolean;

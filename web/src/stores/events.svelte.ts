@@ -2,9 +2,10 @@
  * The server's change feed (GET /api/events, server-sent events), so a page sees what
  * other tabs, devices and the server's workers change without a reload.
  *
- * Three kinds are read: `track` and `playlist` ({id, action: created|updated|deleted})
- * and `queue` ({version, device}: the person's queue was saved); a malformed one is
- * dropped. The connection is the page's own
+ * The kinds read: `track` and `playlist` ({id, action: created|updated|deleted}),
+ * `queue` ({version, device}: the person's queue was saved), `live` ({track_id,
+ * listeners}: how many listen to a track now) and `charts` ({window}: a chart changed);
+ * a malformed one is dropped. The connection is the page's own
  * to keep: on any error it is closed and opened again after 1, 2, 4 … up to 60 seconds
  * (the browser's own retry would hammer a server that answers 404 or 503), and after a
  * reconnection `resync` handlers run, since events sent in the gap are lost.
@@ -65,6 +66,41 @@ export function parseQueueEvent(data: unknown): QueueEvent | null {
   }
 }
 
+export interface LiveEvent {
+  track_id: string;
+  listeners: number;
+}
+
+/** A live event's data, or null for anything else. */
+export function parseLiveEvent(data: unknown): LiveEvent | null {
+  const value = parseObject(data);
+  if (!value) return null;
+  const { track_id, listeners } = value;
+  return typeof track_id === "string" && typeof listeners === "number" && listeners >= 0
+    ? { track_id, listeners }
+    : null;
+}
+
+export interface ChartsEvent {
+  window: string;
+}
+
+/** A charts event's data, or null for anything else. */
+export function parseChartsEvent(data: unknown): ChartsEvent | null {
+  const value = parseObject(data);
+  return value && typeof value.window === "string" ? { window: value.window } : null;
+}
+
+function parseObject(data: unknown): Record<string, unknown> | null {
+  if (typeof data !== "string") return null;
+  try {
+    const value: unknown = JSON.parse(data);
+    return value && typeof value === "object" ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function backoff(attempt: number): number {
   return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempt));
 }
@@ -82,6 +118,8 @@ export class LiveEvents {
   private readonly playlistHandlers = new Set<(event: PlaylistEvent) => void>();
   private readonly queueHandlers = new Set<(event: QueueEvent) => void>();
   private readonly resyncHandlers = new Set<() => void>();
+  private readonly liveHandlers = new Set<(event: LiveEvent) => void>();
+  private readonly chartsHandlers = new Set<(event: ChartsEvent) => void>();
 
   constructor(
     private readonly open: (url: string) => EventSourceLike,
@@ -116,6 +154,16 @@ export class LiveEvents {
   onQueue(handler: (event: QueueEvent) => void): () => void {
     this.queueHandlers.add(handler);
     return () => this.queueHandlers.delete(handler);
+  }
+
+  onLive(handler: (event: LiveEvent) => void): () => void {
+    this.liveHandlers.add(handler);
+    return () => this.liveHandlers.delete(handler);
+  }
+
+  onCharts(handler: (event: ChartsEvent) => void): () => void {
+    this.chartsHandlers.add(handler);
+    return () => this.chartsHandlers.delete(handler);
   }
 
   /** After a reconnection: what changed in the gap is unknown, refetch. */
@@ -162,6 +210,16 @@ export class LiveEvents {
       if (this.source !== source) return;
       const parsed = parseQueueEvent(event.data);
       if (parsed) for (const handler of this.queueHandlers) handler(parsed);
+    });
+    source.addEventListener("live", (event) => {
+      if (this.source !== source) return;
+      const parsed = parseLiveEvent(event.data);
+      if (parsed) for (const handler of this.liveHandlers) handler(parsed);
+    });
+    source.addEventListener("charts", (event) => {
+      if (this.source !== source) return;
+      const parsed = parseChartsEvent(event.data);
+      if (parsed) for (const handler of this.chartsHandlers) handler(parsed);
     });
   }
 

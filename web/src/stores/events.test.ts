@@ -6,6 +6,8 @@ import {
   LiveEvents,
   MAX_BACKOFF_MS,
   backoff,
+  parseChartsEvent,
+  parseLiveEvent,
   parseQueueEvent,
   parseTrackEvent,
 } from "./events.svelte";
@@ -96,5 +98,22 @@ describe("changes to tracks", () => {
     changes.deleted("a");
     changes.saved([{ id: "b", title: "Bee" } as never]);
     expect(changes.apply(list)).toEqual([{ id: "b", title: "Bee" }]);
+  });
+
+  it("reads live and charts events and hands them on", () => {
+    expect(parseLiveEvent('{"track_id":"t1","listeners":2}')).toEqual({ track_id: "t1", listeners: 2 });
+    expect(parseLiveEvent('{"track_id":"t1","listeners":-1}')).toBeNull();
+    expect(parseLiveEvent('{"track_id":1,"listeners":2}')).toBeNull();
+    expect(parseChartsEvent('{"window":"24h"}')).toEqual({ window: "24h" });
+    expect(parseChartsEvent("[]")).toBeNull();
+    const { live, sources } = setup();
+    const seen: string[] = [];
+    live.onLive((e) => seen.push(`${e.track_id}=${e.listeners}`));
+    live.onCharts((e) => seen.push(`charts ${e.window}`));
+    live.start();
+    sources[0].fire("live", '{"track_id":"t1","listeners":3}');
+    sources[0].fire("live", "garbage");
+    sources[0].fire("charts", '{"window":"7d"}');
+    expect(seen).toEqual(["t1=3", "charts 7d"]);
   });
 });
