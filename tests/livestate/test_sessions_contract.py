@@ -89,6 +89,20 @@ def test_a_repeated_stamp_is_a_duplicate_even_too_soon(sessions: PlaySessions) -
     assert again.duplicate and again.retry_after_s == 0 and again.credited == 1000
 
 
+def test_the_report_after_a_pause_is_never_too_soon(sessions: PlaySessions) -> None:
+    """Pause, then play again at once: the resuming report is taken (a person pressing
+    play twice in a second is not a flood); the one after it keeps the gap again."""
+    sessions.advance("s", 1000, "a", now=100.0, min_gap_s=1.0, end=False, ttl_s=TTL)
+    paused = sessions.advance(
+        "s", 1200, "b", now=100.2, min_gap_s=0, end=False, ttl_s=TTL, pause=True
+    )
+    assert paused.retry_after_s == 0 and paused.credited == 1200
+    resumed = sessions.advance("s", 1200, "c", now=100.3, min_gap_s=1.0, end=False, ttl_s=TTL)
+    assert resumed.retry_after_s == 0 and not resumed.duplicate
+    soon = sessions.advance("s", 1500, "d", now=100.5, min_gap_s=1.0, end=False, ttl_s=TTL)
+    assert soon.retry_after_s == pytest.approx(0.8, abs=0.01) and soon.credited == 1200
+
+
 def test_reports_too_close_are_refused_and_change_nothing(sessions: PlaySessions) -> None:
     sessions.advance("s", 1000, "a", now=100.0, min_gap_s=1.0, end=False, ttl_s=TTL)
     soon = sessions.advance("s", 9000, "b", now=100.4, min_gap_s=1.0, end=False, ttl_s=TTL)

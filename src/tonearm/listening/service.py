@@ -210,6 +210,7 @@ class PlayService:
             min_gap_s=gap,
             end=report.event == "end",
             ttl_s=rules.session_ttl_s,
+            pause=report.event == "pause",
         )
         if advance.retry_after_s > 0:
             raise Throttled(

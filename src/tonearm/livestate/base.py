@@ -98,10 +98,13 @@ class PlaySessions(Protocol):
         min_gap_s: float,
         end: bool,
         ttl_s: float,
+        pause: bool = False,
     ) -> Advance:
         """Credit ``max(old, credited_ms)`` unless ``stamp`` repeats the last report
         (duplicate), the session has ended, or the last report is under ``min_gap_s``
-        old (``min_gap_s`` 0: never too soon). ``end`` marks the session ended."""
+        old (``min_gap_s`` 0: never too soon). ``end`` marks the session ended. ``pause``
+        marks this report a pause: the report after a pause is never too soon (a person
+        may press play again at once)."""
         ...
 
     def mark_counted(self, session: str, ttl_s: float) -> bool:

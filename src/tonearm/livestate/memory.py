@@ -124,10 +124,11 @@ class MemoryPresence:
 
 
 class _Session:
-    __slots__ = ("at", "counted", "credited", "ended", "expires", "stamp")
+    __slots__ = ("at", "counted", "credited", "ended", "expires", "paused", "stamp")
 
     def __init__(self) -> None:
         self.credited = 0
+        self.paused = False
         self.stamp = ""
         self.at = float("-inf")
         self.counted = False
@@ -169,6 +170,7 @@ class MemoryPlaySessions:
         min_gap_s: float,
         end: bool,
         ttl_s: float,
+        pause: bool = False,
     ) -> Advance:
         with self._lock:
             _prune(self._sessions, self._clock(), lambda s: s.expires)
@@ -183,11 +185,12 @@ class MemoryPlaySessions:
                 if state.ended:
                     return Advance(previous, state.credited, state.counted, ended=True)
                 wait = state.at + min_gap_s - now
-                if min_gap_s > 0 and wait > 0:
+                if min_gap_s > 0 and wait > 0 and not state.paused:
                     return Advance(previous, state.credited, state.counted, retry_after_s=wait)
             state.credited = max(state.credited, credited_ms)
             state.stamp = stamp
             state.at = now
+            state.paused = pause
             state.ended = state.ended or end
             state.expires = self._clock() + ttl_s
             self._sessions.move_to_end(session)

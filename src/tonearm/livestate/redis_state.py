@@ -31,7 +31,7 @@ return {ARGV[1], ARGV[2]}
 # Returns {previous (-1: none), credited, counted, code, retry after ms};
 # code 0 applied, 1 duplicate, 2 ended, 3 too soon.
 _ADVANCE = """
-local h = redis.call('HMGET', KEYS[1], 'c', 's', 'a', 'n', 'e')
+local h = redis.call('HMGET', KEYS[1], 'c', 's', 'a', 'n', 'e', 'p')
 local offered = tonumber(ARGV[1])
 local counted = (h[4] == '1') and 1 or 0
 local gap = tonumber(ARGV[4])
@@ -40,14 +40,14 @@ if h[1] then
   if h[2] == ARGV[2] then return {prev, prev, counted, 1, 0} end
   if h[5] == '1' then return {prev, prev, counted, 2, 0} end
   local wait = tonumber(h[3]) + gap - tonumber(ARGV[3])
-  if gap > 0 and wait > 0 then return {prev, prev, counted, 3, wait} end
+  if gap > 0 and wait > 0 and h[6] ~= '1' then return {prev, prev, counted, 3, wait} end
   local new = math.max(prev, offered)
-  redis.call('HSET', KEYS[1], 'c', new, 's', ARGV[2], 'a', ARGV[3])
+  redis.call('HSET', KEYS[1], 'c', new, 's', ARGV[2], 'a', ARGV[3], 'p', ARGV[7])
   if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'e', '1') end
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
   return {prev, new, counted, 0, 0}
 end
-redis.call('HSET', KEYS[1], 'c', offered, 's', ARGV[2], 'a', ARGV[3])
+redis.call('HSET', KEYS[1], 'c', offered, 's', ARGV[2], 'a', ARGV[3], 'p', ARGV[7])
 if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'e', '1') end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return {-1, offered, counted, 0, 0}
@@ -112,6 +112,7 @@ class RedisPlaySessions:
         min_gap_s: float,
         end: bool,
         ttl_s: float,
+        pause: bool = False,
     ) -> Advance:
         out: Any = self._advance(
             keys=[f"{self._p}s:{session}"],
@@ -122,6 +123,7 @@ class RedisPlaySessions:
                 round(min_gap_s * 1000),
                 "1" if end else "0",
                 _ms(ttl_s),
+                "1" if pause else "0",
             ],
         )
         previous, credited, counted, code, wait_ms = (int(v) for v in out)
