@@ -34,6 +34,10 @@ from tonearm.library.browse import CatalogService
 from tonearm.library.likes import LikeService
 from tonearm.library.lyrics import LyricsService
 from tonearm.library.service import LibraryService
+from tonearm.listening.charts import ChartService
+from tonearm.listening.history import HistoryService
+from tonearm.listening.reports import ReportService
+from tonearm.listening.stats import StatsService
 from tonearm.media import MediaTools, Rung
 from tonearm.playlists.items import ItemService
 from tonearm.playlists.jobs import BuildCollage
@@ -160,6 +164,16 @@ class SearchPart:
 
 
 @dataclass(frozen=True)
+class ChartsPart:
+    """The read side of listening: charts, history, statistics, the royalty report."""
+
+    charts: ChartService
+    history: HistoryService
+    stats: StatsService
+    reports: ReportService
+
+
+@dataclass(frozen=True)
 class Container:
     infra: Infrastructure
     jobs: JobRunner
@@ -174,6 +188,7 @@ class Container:
     playlists: PlaylistsPart
     radio: RadioPart
     search: SearchPart
+    charts: ChartsPart
 
     @property
     def settings(self) -> Settings:
@@ -393,6 +408,15 @@ def build(settings: Settings) -> Container:
         describe=DescribeBlobs(infra.uows, infra.store, infra.tools, settings.tmp_dir / "describe"),
     )
 
+    charts = ChartsPart(
+        charts=ChartService(
+            infra.uows, browse, infra.events, refresh_s=settings.listening.chart_refresh_s
+        ),
+        history=HistoryService(library),
+        stats=StatsService(library),
+        reports=ReportService(),
+    )
+
     runner.register(PROCESS_KIND, processing.job)
     runner.register(DESCRIBE_KIND, radio.describe)
     runner.register(COLLAGE_KIND, playlists.collage)
@@ -414,4 +438,5 @@ def build(settings: Settings) -> Container:
         playlists=playlists,
         radio=radio,
         search=search,
+        charts=charts,
     )

@@ -163,6 +163,18 @@ class AccountSettings(BaseModel):
     argon2_lanes: int = 4
 
 
+class ListeningSettings(BaseModel):
+    count_after_s: float = Field(default=30.0, description="A play counts after this long heard.")
+    presence_ttl_s: float = 30.0
+    heartbeat_s: float = 10.0
+    flush_interval_s: float = 5.0
+    chart_refresh_s: float = Field(
+        default=60.0, description="Charts older than this are recomputed when next read."
+    )
+    max_sessions_per_listener_per_minute: int = 60
+    min_heartbeat_gap_s: float = 1.0
+
+
 class LogSettings(BaseModel):
     json_lines: bool = True
     level: str = "INFO"
@@ -192,6 +204,7 @@ class Settings(BaseSettings):
     jobs: JobSettings = JobSettings()
     streaming: StreamingSettings = StreamingSettings()
     accounts: AccountSettings = AccountSettings()
+    listening: ListeningSettings = ListeningSettings()
     log: LogSettings = LogSettings()
 
     @field_validator("secret_key")

@@ -10,6 +10,7 @@ from tonearm.events.base import Event
 TRACK = "track"
 PLAYLIST = "playlist"
 QUEUE = "queue"
+CHARTS = "charts"
 
 
 def track_event(
@@ -57,3 +58,8 @@ def playlist_event(
 
 def queue_event(user_id: str, version: int, device: str | None) -> Event:
     return Event(QUEUE, {"version": version, "device": device, "user_id": user_id})
+
+
+def charts_event(window: str) -> Event:
+    """A chart of ``window`` changed (charts are public: everyone may hear of it)."""
+    return Event(CHARTS, {"window": window})

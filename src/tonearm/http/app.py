@@ -22,6 +22,7 @@ from tonearm.http import docs, edge, health, openapi, problems
 from tonearm.ingest import routes as ingest_routes
 from tonearm.library import catalog_routes
 from tonearm.library import routes as library_routes
+from tonearm.listening import chart_routes
 from tonearm.playlists import routes as playlist_routes
 from tonearm.radio import routes as radio_routes
 from tonearm.search import routes as search_routes
@@ -95,6 +96,16 @@ def create_app(c: Container) -> ASGIApp:
         social_routes.build_router(infra.uows, c.social.comments, c.social.queue, deps)
     )
     app.include_router(radio_routes.build_router(infra.uows, c.radio.service, c.radio.mixes, deps))
+    ch = c.charts
+    app.include_router(
+        chart_routes.build_router(
+            infra.uows,
+            chart_routes.ChartServices(
+                charts=ch.charts, history=ch.history, stats=ch.stats, reports=ch.reports
+            ),
+            deps,
+        )
+    )
     app.include_router(live_routes.build_router(infra.events, c.social.live, deps))
     app.include_router(
         embed_routes.build_router(infra.uows, c.social.embeds, deps, public_url=s.http.public_url)

@@ -6,7 +6,8 @@ viewer could see the thing, before or after the change:
 - tracks: their owner, moderators and admins, and everyone for public tracks
   (unlisted ones are not listed to others, so others are not told of them);
 - playlists: their owner, their members, moderators and admins, everyone for public ones;
-- the queue: its person only.
+- the queue: its person only;
+- charts: everyone (they list public tracks only, the same for all).
 The playlists domain may register its own rule for its topic (``register``).
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 
 from tonearm.accounts.principal import Viewer
 from tonearm.events import Event
-from tonearm.events.topics import PLAYLIST, QUEUE, TRACK
+from tonearm.events.topics import CHARTS, PLAYLIST, QUEUE, TRACK
 from tonearm.models import Visibility
 
 Rule = Callable[[Viewer, dict[str, Any]], bool]
@@ -41,6 +42,10 @@ def playlist_rule(viewer: Viewer, data: dict[str, Any]) -> bool:
     return bool(data.get("visibility") == Visibility.PUBLIC)
 
 
+def everyone(viewer: Viewer, data: dict[str, Any]) -> bool:
+    return True
+
+
 def queue_rule(viewer: Viewer, data: dict[str, Any]) -> bool:
     return viewer.signed_in and data.get("user_id") == viewer.user_id
 
@@ -51,6 +56,7 @@ class LiveFilter:
             TRACK: (track_rule, ("id", "action")),
             PLAYLIST: (playlist_rule, ("id", "action")),
             QUEUE: (queue_rule, ("version", "device")),
+            CHARTS: (everyone, ("window",)),
         }
 
     def register(self, topic: str, rule: Rule, fields: tuple[str, ...]) -> None:

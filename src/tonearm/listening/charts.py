@@ -1,0 +1,297 @@
+"""Charts: the most played and the fastest growing tracks, artists and albums.
+
+Windows are whole UTC hours (``play_hours`` is hourly): ``24h`` is the 24 hours whose
+start lies within the last 24 hours (now 12:30 → 13:00 yesterday to 12:59 today), ``7d``
+and ``30d`` likewise; ``all`` reads the all-time totals (``track_plays``). Only public
+tracks that are not held back are counted; an artist or an album is charted by the
+plays of its public tracks only, so a chart is the same for every viewer.
+
+Reads are served from a snapshot (``models/charts.py``), rebuilt when older than
+``refresh_s``: the first reader to find it stale claims the refresh (one process, one
+thread: a conditional UPDATE across processes, a lock within one) while the others are
+served the stale snapshot. A window without any snapshot is computed in place. When a
+refresh changes a window's content, ``Event("charts", {"window": ...})`` is published
+after the commit. Entries are checked again when read, so a track made private leaves
+every chart at once, not at the next refresh.
+
+Trending ranks by growth against the window of the same length just before:
+``(plays - previous) / sqrt(previous + 1)``, the rise measured in (Poisson) standard
+deviations of the previous count, so ten plays from nothing beat ten more on top of a
+thousand; only subjects that grew are listed. ``all`` has no window before it and no
+trending chart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from tonearm.accounts.principal import Viewer
+from tonearm.db.unit_of_work import UnitOfWorkFactory
+from tonearm.errors import Invalid
+from tonearm.events import ChangeFeed
+from tonearm.events.topics import charts_event
+from tonearm.library.browse import CatalogService
+from tonearm.listening import chart_schemas as schemas
+from tonearm.listening.charts_repository import ChartsRepository, TrackCount
+from tonearm.models import ChartEntry, utcnow
+
+WINDOWS: dict[str, timedelta | None] = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "all": None,
+}
+KINDS = ("tracks", "artists", "albums")
+SORTS = ("top", "trending")
+KEEP = 100
+"""Entries kept per chart (the most ``limit`` asks for)."""
+CLAIM_S = 300.0
+"""How long a refresh claim holds: longer than any refresh, short enough that a
+process that died mid-refresh does not freeze the chart for long."""
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    subject_id: str
+    plays: int
+    previous_plays: int
+    score: float
+
+
+def hour_start(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def window_bounds(window: str, now: datetime) -> tuple[datetime, datetime] | None:
+    """The first hour of ``window`` and of the one before it; None for ``all``."""
+    span = WINDOWS[window]
+    if span is None:
+        return None
+    start = hour_start(now) - span + timedelta(hours=1)
+    return start, start - span
+
+
+def rank(counts: Iterable[TrackCount]) -> dict[tuple[str, str], list[Ranked]]:
+    """Every chart of one window, from its per-track counts: (kind, sort) → entries."""
+    totals: dict[str, dict[str, list[int]]] = {k: {} for k in KINDS}
+    for c in counts:
+        for kind, subject in (
+            ("tracks", c.track_id),
+            ("artists", c.artist_id),
+            ("albums", c.album_id),
+        ):
+            if subject is None:
+                continue
+            pair = totals[kind].setdefault(str(subject), [0, 0])
+            pair[0] += c.plays
+            pair[1] += c.previous_plays
+    out: dict[tuple[str, str], list[Ranked]] = {}
+    for kind, by_subject in totals.items():
+        top = [Ranked(s, p, q, float(p)) for s, (p, q) in by_subject.items() if p > 0]
+        top.sort(key=lambda r: (-r.plays, r.subject_id))
+        out[(kind, "top")] = top[:KEEP]
+        rising = [
+            Ranked(s, p, q, (p - q) / math.sqrt(q + 1)) for s, (p, q) in by_subject.items() if p > q
+        ]
+        rising.sort(key=lambda r: (-r.score, -r.plays, r.subject_id))
+        out[(kind, "trending")] = rising[:KEEP]
+    return out
+
+
+def digest_of(charts: dict[tuple[str, str], list[Ranked]]) -> str:
+    h = hashlib.sha256()
+    for key in sorted(charts):
+        h.update(repr(key).encode())
+        for r in charts[key]:
+            h.update(f"{r.subject_id}:{r.plays}:{r.previous_plays};".encode())
+    return h.hexdigest()
+
+
+class ChartService:
+    def __init__(
+        self,
+        uows: UnitOfWorkFactory,
+        catalog: CatalogService,
+        events: ChangeFeed | None,
+        *,
+        refresh_s: float,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._uows = uows
+        self.catalog = catalog
+        self.library = catalog.library
+        self._events = events
+        self.refresh_s = refresh_s
+        self._clock = clock
+        self._locks = {w: threading.Lock() for w in WINDOWS}
+
+    # -- reading ------------------------------------------------------------------------
+
+    def chart(
+        self, viewer: Viewer, kind: str, window: str, sort: str, limit: int
+    ) -> schemas.ChartOut:
+        """The chart as ``viewer`` is shown it (their likes, what they may edit)."""
+        check(kind, window, sort)
+        computed = self.ensure_fresh(window)
+        now = self._clock()
+        with self._uows.read() as session:
+            if computed is None:  # another process is making the first snapshot
+                ranked = self.compute(session, window, now)[(kind, sort)][:limit]
+                at = now
+            else:
+                rows = ChartsRepository(session).entries(window, kind, sort, limit)
+                ranked = [Ranked(e.subject_id, e.plays, e.previous_plays, e.score) for e in rows]
+                at = computed
+            entries = self._describe(session, viewer, kind, ranked, now)
+        return schemas.ChartOut(
+            kind=kind, window=window, sort=sort, computed_at=at, entries=entries
+        )
+
+    def _describe(
+        self, session: Session, viewer: Viewer, kind: str, ranked: list[Ranked], now: datetime
+    ) -> list[schemas.ChartEntryOut]:
+        repo = ChartsRepository(session)
+        ids = [r.subject_id for r in ranked]
+        out: list[schemas.ChartEntryOut] = []
+        if kind == "tracks":
+            found = repo.charted_tracks(ids, now)
+            shown = [found[i] for i in ids if i in found]
+            described = {t.id: t for t in self.library.describe(session, viewer, shown)}
+            for r in ranked:
+                if r.subject_id in described:
+                    out.append(self._entry(len(out) + 1, r, track=described[r.subject_id]))
+        elif kind == "artists":
+            artists = repo.charted_artists(ids, now)
+            listed = [artists[i] for i in ids if i in artists]
+            by_id = {a.id: a for a in self.catalog.describe_artists(session, viewer, listed)}
+            for r in ranked:
+                if r.subject_id in by_id:
+                    out.append(self._entry(len(out) + 1, r, artist=by_id[r.subject_id]))
+        else:
+            albums = repo.charted_albums(ids, now)
+            listed_albums = [albums[i] for i in ids if i in albums]
+            by_album = {
+                a.id: a for a in self.catalog.describe_albums(session, viewer, listed_albums)
+            }
+            for r in ranked:
+                if r.subject_id in by_album:
+                    out.append(self._entry(len(out) + 1, r, album=by_album[r.subject_id]))
+        return out
+
+    @staticmethod
+    def _entry(position: int, r: Ranked, **subject: object) -> schemas.ChartEntryOut:
+        return schemas.ChartEntryOut(
+            rank=position,
+            plays=r.plays,
+            previous_plays=r.previous_plays,
+            **subject,
+        )
+
+    # -- computing ----------------------------------------------------------------------
+
+    def compute(
+        self, session: Session, window: str, now: datetime
+    ) -> dict[tuple[str, str], list[Ranked]]:
+        repo = ChartsRepository(session)
+        bounds = window_bounds(window, now)
+        if bounds is None:
+            return rank(repo.all_time_counts(now))
+        start, previous = bounds
+        return rank(repo.window_counts(start, previous, now))
+
+    def ensure_fresh(self, window: str) -> datetime | None:
+        """Refresh ``window``'s snapshot if it is stale and no one else is at it.
+
+        Returns when the snapshot to read was computed; None when there is none yet
+        (another process is making it: the caller computes its answer in place)."""
+        now = self._clock()
+        with self._uows.read() as session:
+            state = ChartsRepository(session).state(window)
+            computed = state.computed_at if state else None
+        if computed is not None and (now - computed).total_seconds() < self.refresh_s:
+            return computed
+        lock = self._locks[window]
+        # The first snapshot is waited for; a stale one is served while another refreshes.
+        if not lock.acquire(blocking=computed is None):
+            return computed
+        try:
+            return self._refresh_locked(window, computed)
+        finally:
+            lock.release()
+
+    def refresh(self, window: str) -> bool:
+        """Rebuild ``window`` now (a periodic job or the CLI may call it); True when its
+        content changed."""
+        with self._locks[window]:
+            return self._rebuild(window)[1]
+
+    def _refresh_locked(self, window: str, computed: datetime | None) -> datetime | None:
+        now = self._clock()
+        with self._uows.read() as session:  # another thread may have just done it
+            state = ChartsRepository(session).state(window)
+            if (
+                state is not None
+                and state.computed_at is not None
+                and state.computed_at != computed
+            ):
+                return state.computed_at
+        with self._uows() as uow:
+            claimed = ChartsRepository(uow.session).claim(
+                window, now, now + timedelta(seconds=CLAIM_S)
+            )
+        if not claimed:
+            return computed
+        return self._rebuild(window)[0]
+
+    def _rebuild(self, window: str) -> tuple[datetime, bool]:
+        now = self._clock()
+        try:
+            with self._uows() as uow:
+                repo = ChartsRepository(uow.session)
+                charts = self.compute(uow.session, window, now)
+                digest = digest_of(charts)
+                state = repo.state(window)
+                changed = state is None or state.digest != digest
+                entries = [
+                    ChartEntry(
+                        window=window,
+                        kind=kind,
+                        sort=sort,
+                        rank=i,
+                        subject_id=r.subject_id,
+                        plays=r.plays,
+                        previous_plays=r.previous_plays,
+                        score=r.score,
+                    )
+                    for (kind, sort), ranked in charts.items()
+                    for i, r in enumerate(ranked, start=1)
+                ]
+                repo.replace(window, entries, now, digest)
+                if changed and self._events is not None:
+                    events = self._events
+                    uow.after_commit(lambda: events.publish(charts_event(window)))
+        except BaseException:
+            with self._uows() as uow:
+                ChartsRepository(uow.session).release(window)
+            raise
+        return now, changed
+
+
+def check(kind: str, window: str, sort: str) -> None:
+    if kind not in KINDS:
+        raise Invalid(f"Unknown chart kind {kind!r}: one of {', '.join(KINDS)}.")
+    if window not in WINDOWS:
+        raise Invalid(f"Unknown window {window!r}: one of {', '.join(WINDOWS)}.")
+    if sort not in SORTS:
+        raise Invalid(f"Unknown sort {sort!r}: top or trending.")
+    if sort == "trending" and WINDOWS[window] is None:
+        raise Invalid("Trending compares a window with the one before it: pick 24h, 7d or 30d.")

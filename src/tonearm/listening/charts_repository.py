@@ -1,0 +1,174 @@
+"""The queries behind charts: per-track plays of a window from the rollups, snapshots.
+
+Only public tracks that are not held back (``Track.reveal_at``) are charted, whoever
+asks: a chart is the same for everyone, so it can be computed once and stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from tonearm.models import (
+    Album,
+    Artist,
+    ChartEntry,
+    ChartWindow,
+    Play,
+    PlayHour,
+    Track,
+    TrackPlays,
+    Visibility,
+)
+from tonearm.types import AlbumId, ArtistId, TrackId
+
+
+@dataclass(frozen=True)
+class TrackCount:
+    """One public track's counted plays in a window and in the one before it."""
+
+    track_id: TrackId
+    artist_id: ArtistId | None
+    album_id: AlbumId | None
+    plays: int
+    previous_plays: int
+
+
+def charted(now: datetime) -> ColumnElement[bool]:
+    """Tracks that may be charted: public, and not held back as a fresh upload."""
+    return and_(
+        Track.visibility == Visibility.PUBLIC,
+        or_(Track.reveal_at.is_(None), Track.reveal_at <= now),
+    )
+
+
+class ChartsRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- counting -----------------------------------------------------------------------
+
+    def window_counts(
+        self, start: datetime, previous_start: datetime, now: datetime
+    ) -> list[TrackCount]:
+        """Plays per charted track in hours ``[start, ..)`` and ``[previous_start, start)``.
+
+        Grouped by track first and joined to tracks after, so the join runs once per
+        track rather than once per hour and rung."""
+        ph = PlayHour
+        per_track = (
+            select(
+                ph.track_id.label("track_id"),
+                func.sum(case((ph.hour >= start, ph.plays), else_=0)).label("plays"),
+                func.sum(case((ph.hour < start, ph.plays), else_=0)).label("previous"),
+            )
+            .where(ph.hour >= previous_start)
+            .group_by(ph.track_id)
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(
+                per_track.c.track_id,
+                Track.artist_id,
+                Track.album_id,
+                per_track.c.plays,
+                per_track.c.previous,
+            )
+            .join(Track, Track.id == per_track.c.track_id)
+            .where(charted(now))
+        )
+        return [TrackCount(TrackId(t), a, b, int(p or 0), int(q or 0)) for t, a, b, p, q in rows]
+
+    def all_time_counts(self, now: datetime) -> list[TrackCount]:
+        rows = self.session.execute(
+            select(TrackPlays.track_id, Track.artist_id, Track.album_id, TrackPlays.plays)
+            .join(Track, Track.id == TrackPlays.track_id)
+            .where(TrackPlays.plays > 0, charted(now))
+        )
+        return [TrackCount(TrackId(t), a, b, int(p), 0) for t, a, b, p in rows]
+
+    def naive_counts(self, start: datetime | None, now: datetime) -> list[tuple[str, int]]:
+        """The same counts straight from ``plays`` (GROUP BY over every play): the
+        baseline the bench compares the rollups against."""
+        query = (
+            select(Play.track_id, func.count())
+            .join(Track, Track.id == Play.track_id)
+            .where(Play.counted_at.is_not(None), charted(now))
+            .group_by(Play.track_id)
+            .order_by(func.count().desc())
+            .limit(100)
+        )
+        if start is not None:
+            query = query.where(Play.counted_at >= start)
+        return [(str(t), int(n)) for t, n in self.session.execute(query)]
+
+    # -- snapshots ----------------------------------------------------------------------
+
+    def state(self, window: str) -> ChartWindow | None:
+        return self.session.get(ChartWindow, window)
+
+    def claim(self, window: str, now: datetime, until: datetime) -> bool:
+        """Take the refresh of ``window`` unless someone holds an unexpired claim."""
+        result = self.session.execute(
+            update(ChartWindow)
+            .where(
+                ChartWindow.window == window,
+                or_(ChartWindow.refreshing_until.is_(None), ChartWindow.refreshing_until < now),
+            )
+            .values(refreshing_until=until)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def replace(
+        self, window: str, entries: Sequence[ChartEntry], computed_at: datetime, digest: str
+    ) -> None:
+        self.session.execute(delete(ChartEntry).where(ChartEntry.window == window))
+        self.session.add_all(entries)
+        self.session.execute(
+            update(ChartWindow)
+            .where(ChartWindow.window == window)
+            .values(computed_at=computed_at, refreshing_until=None, digest=digest)
+        )
+
+    def release(self, window: str) -> None:
+        self.session.execute(
+            update(ChartWindow).where(ChartWindow.window == window).values(refreshing_until=None)
+        )
+
+    def entries(self, window: str, kind: str, sort: str, limit: int) -> list[ChartEntry]:
+        return list(
+            self.session.scalars(
+                select(ChartEntry)
+                .where(
+                    ChartEntry.window == window, ChartEntry.kind == kind, ChartEntry.sort == sort
+                )
+                .order_by(ChartEntry.rank)
+                .limit(limit)
+            )
+        )
+
+    # -- what is still chartable when read ----------------------------------------------
+
+    def charted_tracks(self, ids: Sequence[str], now: datetime) -> dict[str, Track]:
+        if not ids:
+            return {}
+        rows = self.session.scalars(select(Track).where(Track.id.in_(ids), charted(now)))
+        return {t.id: t for t in rows}
+
+    def charted_artists(self, ids: Sequence[str], now: datetime) -> dict[str, Artist]:
+        if not ids:
+            return {}
+        through = select(Track.id).where(Track.artist_id == Artist.id, charted(now)).exists()
+        rows = self.session.scalars(select(Artist).where(Artist.id.in_(ids), through))
+        return {a.id: a for a in rows}
+
+    def charted_albums(self, ids: Sequence[str], now: datetime) -> dict[str, Album]:
+        if not ids:
+            return {}
+        through = select(Track.id).where(Track.album_id == Album.id, charted(now)).exists()
+        rows = self.session.scalars(select(Album).where(Album.id.in_(ids), through))
+        return {a.id: a for a in rows}
