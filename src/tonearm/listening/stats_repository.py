@@ -63,7 +63,7 @@ class StatsRepository:
             query = query.where(
                 or_(Play.started_at < at, and_(Play.started_at == at, Play.session < session_id))
             )
-        return [(p, t) for p, t in self.session.execute(query).tuples()]
+        return [(p, t) for p, t in self.session.execute(query)]
 
     def most(
         self, user_id: UserId, viewable: ColumnElement[bool], limit: int
@@ -79,7 +79,7 @@ class StatsRepository:
             )
             .limit(limit)
         )
-        return [(lt, t) for lt, t in self.session.execute(query).tuples()]
+        return [(lt, t) for lt, t in self.session.execute(query)]
 
     # -- statistics ---------------------------------------------------------------------
 
