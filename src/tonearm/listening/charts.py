@@ -133,6 +133,9 @@ class ChartService:
         self.refresh_s = refresh_s
         self._clock = clock
         self._locks = {w: threading.Lock() for w in WINDOWS}
+        self._seen: dict[str, datetime] = {}
+        """The newest snapshot time this process has seen per window: while it is fresh
+        a read needs no look at ``chart_windows``."""
 
     # -- reading ------------------------------------------------------------------------
 
@@ -145,54 +148,80 @@ class ChartService:
         now = self._clock()
         with self._uows.read() as session:
             if computed is None:  # another process is making the first snapshot
-                ranked = self.compute(session, window, now)[(kind, sort)][:limit]
-                at = now
+                ranked = self.compute(session, window, now)[(kind, sort)]
+                entries = self._describe_ranked(session, viewer, kind, ranked[:limit], now)
             else:
-                rows = ChartsRepository(session).entries(window, kind, sort, limit)
-                ranked = [Ranked(e.subject_id, e.plays, e.previous_plays, e.score) for e in rows]
-                at = computed
-            entries = self._describe(session, viewer, kind, ranked, now)
+                entries = self._read(session, viewer, kind, window, sort, limit, now)
         return schemas.ChartOut(
-            kind=kind, window=window, sort=sort, computed_at=at, entries=entries
+            kind=kind, window=window, sort=sort, computed_at=computed or now, entries=entries
         )
 
-    def _describe(
+    def _read(
+        self,
+        session: Session,
+        viewer: Viewer,
+        kind: str,
+        window: str,
+        sort: str,
+        limit: int,
+        now: datetime,
+    ) -> list[schemas.ChartEntryOut]:
+        """From the snapshot: one query for the entries and their subjects, then the
+        subjects described as everywhere else."""
+        repo = ChartsRepository(session)
+        out: list[schemas.ChartEntryOut] = []
+        if kind == "tracks":
+            tracks = repo.track_entries(window, sort, limit, now)
+            described = self.library.describe(session, viewer, [t for _, t in tracks])
+            for (e, _), track in zip(tracks, described, strict=True):
+                out.append(self._entry(len(out) + 1, e.plays, e.previous_plays, track=track))
+        elif kind == "artists":
+            artists = repo.artist_entries(window, sort, limit, now)
+            people = self.catalog.describe_artists(session, viewer, [a for _, a in artists])
+            for (e, _), artist in zip(artists, people, strict=True):
+                out.append(self._entry(len(out) + 1, e.plays, e.previous_plays, artist=artist))
+        else:
+            albums = repo.album_entries(window, sort, limit, now)
+            records = self.catalog.describe_albums(session, viewer, [a for _, a in albums])
+            for (e, _), album in zip(albums, records, strict=True):
+                out.append(self._entry(len(out) + 1, e.plays, e.previous_plays, album=album))
+        return out
+
+    def _describe_ranked(
         self, session: Session, viewer: Viewer, kind: str, ranked: list[Ranked], now: datetime
     ) -> list[schemas.ChartEntryOut]:
+        """Entries computed in place (no snapshot yet), described the same way."""
         repo = ChartsRepository(session)
         ids = [r.subject_id for r in ranked]
-        out: list[schemas.ChartEntryOut] = []
+        subjects: dict[str, object]
         if kind == "tracks":
             found = repo.charted_tracks(ids, now)
             shown = [found[i] for i in ids if i in found]
-            described = {t.id: t for t in self.library.describe(session, viewer, shown)}
-            for r in ranked:
-                if r.subject_id in described:
-                    out.append(self._entry(len(out) + 1, r, track=described[r.subject_id]))
+            subjects = {t.id: t for t in self.library.describe(session, viewer, shown)}
         elif kind == "artists":
             artists = repo.charted_artists(ids, now)
             listed = [artists[i] for i in ids if i in artists]
-            by_id = {a.id: a for a in self.catalog.describe_artists(session, viewer, listed)}
-            for r in ranked:
-                if r.subject_id in by_id:
-                    out.append(self._entry(len(out) + 1, r, artist=by_id[r.subject_id]))
+            subjects = {a.id: a for a in self.catalog.describe_artists(session, viewer, listed)}
         else:
             albums = repo.charted_albums(ids, now)
             listed_albums = [albums[i] for i in ids if i in albums]
-            by_album = {
+            subjects = {
                 a.id: a for a in self.catalog.describe_albums(session, viewer, listed_albums)
             }
-            for r in ranked:
-                if r.subject_id in by_album:
-                    out.append(self._entry(len(out) + 1, r, album=by_album[r.subject_id]))
-        return out
+        field = kind[:-1]  # tracks -> track
+        return [
+            self._entry(i, r.plays, r.previous_plays, **{field: subjects[r.subject_id]})
+            for i, r in enumerate((r for r in ranked if r.subject_id in subjects), start=1)
+        ]
 
     @staticmethod
-    def _entry(position: int, r: Ranked, **subject: object) -> schemas.ChartEntryOut:
+    def _entry(
+        position: int, plays: int, previous: int, **subject: object
+    ) -> schemas.ChartEntryOut:
         return schemas.ChartEntryOut(
             rank=position,
-            plays=r.plays,
-            previous_plays=r.previous_plays,
+            plays=plays,
+            previous_plays=previous,
             **subject,
         )
 
@@ -214,10 +243,14 @@ class ChartService:
         Returns when the snapshot to read was computed; None when there is none yet
         (another process is making it: the caller computes its answer in place)."""
         now = self._clock()
+        seen = self._seen.get(window)
+        if seen is not None and (now - seen).total_seconds() < self.refresh_s:
+            return seen
         with self._uows.read() as session:
             state = ChartsRepository(session).state(window)
             computed = state.computed_at if state else None
         if computed is not None and (now - computed).total_seconds() < self.refresh_s:
+            self._seen[window] = computed
             return computed
         lock = self._locks[window]
         # The first snapshot is waited for; a stale one is served while another refreshes.
@@ -283,6 +316,7 @@ class ChartService:
             with self._uows() as uow:
                 ChartsRepository(uow.session).release(window)
             raise
+        self._seen[window] = now
         return now, changed
 
 

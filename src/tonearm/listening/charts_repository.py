@@ -139,19 +139,50 @@ class ChartsRepository:
             update(ChartWindow).where(ChartWindow.window == window).values(refreshing_until=None)
         )
 
-    def entries(self, window: str, kind: str, sort: str, limit: int) -> list[ChartEntry]:
-        return list(
-            self.session.scalars(
-                select(ChartEntry)
-                .where(
-                    ChartEntry.window == window, ChartEntry.kind == kind, ChartEntry.sort == sort
-                )
-                .order_by(ChartEntry.rank)
-                .limit(limit)
-            )
-        )
+    # -- reading: entries still chartable now ------------------------------------------
 
-    # -- what is still chartable when read ----------------------------------------------
+    def _entries(self, window: str, kind: str, sort: str) -> list[ColumnElement[bool]]:
+        return [ChartEntry.window == window, ChartEntry.kind == kind, ChartEntry.sort == sort]
+
+    def track_entries(
+        self, window: str, sort: str, limit: int, now: datetime
+    ) -> list[tuple[ChartEntry, Track]]:
+        """The chart's tracks in rank order, less any no longer public (checked here, so
+        a track made private leaves every chart at once, not at the next refresh)."""
+        rows = self.session.execute(
+            select(ChartEntry, Track)
+            .join(Track, Track.id == ChartEntry.subject_id)
+            .where(*self._entries(window, "tracks", sort), charted(now))
+            .order_by(ChartEntry.rank)
+            .limit(limit)
+        )
+        return [(e, t) for e, t in rows]
+
+    def artist_entries(
+        self, window: str, sort: str, limit: int, now: datetime
+    ) -> list[tuple[ChartEntry, Artist]]:
+        through = select(Track.id).where(Track.artist_id == Artist.id, charted(now)).exists()
+        rows = self.session.execute(
+            select(ChartEntry, Artist)
+            .join(Artist, Artist.id == ChartEntry.subject_id)
+            .where(*self._entries(window, "artists", sort), through)
+            .order_by(ChartEntry.rank)
+            .limit(limit)
+        )
+        return [(e, a) for e, a in rows]
+
+    def album_entries(
+        self, window: str, sort: str, limit: int, now: datetime
+    ) -> list[tuple[ChartEntry, Album]]:
+        through = select(Track.id).where(Track.album_id == Album.id, charted(now)).exists()
+        rows = self.session.execute(
+            select(ChartEntry, Album)
+            .join(Album, Album.id == ChartEntry.subject_id)
+            .where(*self._entries(window, "albums", sort), through)
+            .order_by(ChartEntry.rank)
+            .limit(limit)
+        )
+        return [(e, a) for e, a in rows]
 
     def charted_tracks(self, ids: Sequence[str], now: datetime) -> dict[str, Track]:
         if not ids:
