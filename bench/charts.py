@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ from tonearm.accounts.principal import ALL_SCOPES, Viewer
 from tonearm.container import Container
 from tonearm.listening.charts import KINDS, SORTS, WINDOWS, ChartService, window_bounds
 from tonearm.listening.charts_repository import ChartsRepository
-from tonearm.models import Role
+from tonearm.models import Album, Artist, Blob, Role, Track, User
 from tonearm.types import UserId
 
 RUNGS = np.array(["64k", "128k", "256k", "mp3", "original"])
@@ -175,8 +175,6 @@ def insert_library(c: Container, lib: Library) -> None:
         }
         for i in range(lib.tracks)
     ]
-    from tonearm.models import Album, Artist, Blob, Track, User
-
     with c.infra.engine.begin() as conn:
         for table, rows in (
             (User.__table__, users()),
@@ -296,47 +294,51 @@ PLAY_COLUMNS = (
 )
 
 
-def rollup_rows(plays: Plays, pg: bool) -> dict[str, tuple[str, list[tuple[Any, ...]]]]:
+def chunks(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def batches(plays: Plays, pg: bool) -> Iterator[tuple[str, str, list[tuple[Any, ...]]]]:
+    """(table, columns, rows) in ``CHUNK``-row batches: sessions, then the rollups."""
+    for rows in play_rows(plays, pg):
+        yield "plays", PLAY_COLUMNS, rows
     hour, track, rung, n, secs = plays.hours()
     hours = stamps(hour, pg)
+    hour_rows = (
+        (hours[i], f"t{t}", str(RUNGS[r]), c, s)
+        for i, (t, r, c, s) in enumerate(
+            zip(track.tolist(), rung.tolist(), n.tolist(), secs.tolist(), strict=True)
+        )
+    )
+    for rows in chunks(hour_rows):
+        yield "play_hours", "hour, track_id, rung, plays, seconds", rows
     tracks, tplays, tsecs, tlast = plays.totals()
+    tl = stamps(tlast, pg)
+    total_rows = (
+        (f"t{t}", c, s, tl[i])
+        for i, (t, c, s) in enumerate(
+            zip(tracks.tolist(), tplays.tolist(), tsecs.tolist(), strict=True)
+        )
+    )
+    for rows in chunks(total_rows):
+        yield "track_plays", "track_id, plays, seconds, last_played_at", rows
     users, ltracks, lplays, lsecs, llast = plays.listeners()
-    tl, ll = stamps(tlast, pg), stamps(llast, pg)
-    return {
-        "play_hours": (
-            "hour, track_id, rung, plays, seconds",
-            [
-                (hours[i], f"t{t}", str(RUNGS[r]), c, s)
-                for i, (t, r, c, s) in enumerate(
-                    zip(track.tolist(), rung.tolist(), n.tolist(), secs.tolist(), strict=True)
-                )
-            ],
-        ),
-        "track_plays": (
-            "track_id, plays, seconds, last_played_at",
-            [
-                (f"t{t}", c, s, tl[i])
-                for i, (t, c, s) in enumerate(
-                    zip(tracks.tolist(), tplays.tolist(), tsecs.tolist(), strict=True)
-                )
-            ],
-        ),
-        "listener_tracks": (
-            "user_id, track_id, plays, seconds, last_played_at",
-            [
-                (f"u{u}", f"t{t}", c, s, ll[i])
-                for i, (u, t, c, s) in enumerate(
-                    zip(
-                        users.tolist(),
-                        ltracks.tolist(),
-                        lplays.tolist(),
-                        lsecs.tolist(),
-                        strict=True,
-                    )
-                )
-            ],
-        ),
-    }
+    ll = stamps(llast, pg)
+    listener_rows = (
+        (f"u{u}", f"t{t}", c, s, ll[i])
+        for i, (u, t, c, s) in enumerate(
+            zip(users.tolist(), ltracks.tolist(), lplays.tolist(), lsecs.tolist(), strict=True)
+        )
+    )
+    for rows in chunks(listener_rows):
+        yield "listener_tracks", "user_id, track_id, plays, seconds, last_played_at", rows
 
 
 def load(engine: Engine, plays: Plays) -> None:
@@ -347,8 +349,7 @@ def load(engine: Engine, plays: Plays) -> None:
     raw: Any = engine.raw_connection()
     try:
         driver = raw.driver_connection
-        tables = [("plays", PLAY_COLUMNS, rows) for rows in play_rows(plays, pg)]
-        tables += [(t, cols, rows) for t, (cols, rows) in rollup_rows(plays, pg).items()]
+        tables = batches(plays, pg)
         if pg:
             cur = driver.cursor()
             for table in ("plays", "play_hours", "track_plays", "listener_tracks"):
@@ -362,14 +363,14 @@ def load(engine: Engine, plays: Plays) -> None:
             driver.commit()
         else:
             cur = driver.cursor()
+            # Foreign keys are not checked row by row, as on PostgreSQL above.
+            cur.execute("PRAGMA foreign_keys=OFF")
             for table, cols, rows in tables:
                 marks = ", ".join("?" * len(cols.split(",")))
-                for lo in range(0, len(rows), CHUNK):
-                    cur.execute("BEGIN")
-                    cur.executemany(
-                        f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows[lo : lo + CHUNK]
-                    )
-                    cur.execute("COMMIT")
+                cur.execute("BEGIN")
+                cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608
+                cur.execute("COMMIT")
+            cur.execute("PRAGMA foreign_keys=ON")
     finally:
         raw.close()
     with engine.begin() as conn:
@@ -381,7 +382,7 @@ def load(engine: Engine, plays: Plays) -> None:
 
 def count(engine: Engine, table: str) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())  # noqa: S608
 
 
 # -- the measurements --------------------------------------------------------------------

@@ -288,26 +288,30 @@ class ChartService:
     def _rebuild(self, window: str) -> tuple[datetime, bool]:
         now = self._clock()
         try:
+            # Counted in a read transaction, written in a short one after: on SQLite a
+            # write transaction holds the one write lock, and counting 30 days takes
+            # seconds at millions of plays (the flusher must not wait for it).
+            with self._uows.read() as session:
+                charts = self.compute(session, window, now)
+            digest = digest_of(charts)
+            entries = [
+                ChartEntry(
+                    window=window,
+                    kind=kind,
+                    sort=sort,
+                    rank=i,
+                    subject_id=r.subject_id,
+                    plays=r.plays,
+                    previous_plays=r.previous_plays,
+                    score=r.score,
+                )
+                for (kind, sort), ranked in charts.items()
+                for i, r in enumerate(ranked, start=1)
+            ]
             with self._uows() as uow:
                 repo = ChartsRepository(uow.session)
-                charts = self.compute(uow.session, window, now)
-                digest = digest_of(charts)
                 state = repo.state(window)
                 changed = state is None or state.digest != digest
-                entries = [
-                    ChartEntry(
-                        window=window,
-                        kind=kind,
-                        sort=sort,
-                        rank=i,
-                        subject_id=r.subject_id,
-                        plays=r.plays,
-                        previous_plays=r.previous_plays,
-                        score=r.score,
-                    )
-                    for (kind, sort), ranked in charts.items()
-                    for i, r in enumerate(ranked, start=1)
-                ]
                 repo.replace(window, entries, now, digest)
                 if changed and self._events is not None:
                     events = self._events
