@@ -10,6 +10,7 @@ from tonearm.accounts.principal import ANONYMOUS
 from tonearm.events import Event
 from tonearm.events.topics import charts_event
 from tonearm.listening.charts import ChartService
+from tonearm.listening.charts_repository import ChartsRepository
 from tonearm.models import utcnow
 from tonearm.social.live import LiveFilter
 
@@ -177,6 +178,39 @@ def test_snapshots_refresh_when_stale_and_announce_changes(world: World) -> None
     # Made private: gone at once, before any refresh.
     world.json(world.owner.browser.patch(f"/api/tracks/{track}", json={"visibility": "private"}))
     assert plays() == []
+
+
+def test_one_refresh_at_a_time_across_processes(world: World) -> None:
+    """A claim held elsewhere (another process) is respected: a stale snapshot is
+    served as it is; with no snapshot at all the answer is computed, not stored."""
+    c = world.c
+    clock = Clock(utcnow())
+    first = ChartService(c.infra.uows, c.catalog.service, None, refresh_s=60.0, clock=clock)
+    second = ChartService(c.infra.uows, c.catalog.service, None, refresh_s=60.0, clock=clock)
+    track = world.track(world.owner, "t")
+    world.plays(track, 2, clock.at)
+
+    def hold_claim() -> None:
+        with c.infra.uows() as uow:
+            repo = ChartsRepository(uow.session)
+            assert repo.claim("7d", clock.at, clock.at + timedelta(minutes=5))
+
+    hold_claim()
+    empty = second.chart(ANONYMOUS, "tracks", "7d", "top", 10)
+    assert [e.plays for e in empty.entries] == [2]  # computed in place
+    with c.infra.uows.read() as session:
+        state = ChartsRepository(session).state("7d")
+        assert state is not None and state.computed_at is None  # and not stored
+
+    with c.infra.uows() as uow:
+        ChartsRepository(uow.session).release("7d")
+    assert [e.plays for e in first.chart(ANONYMOUS, "tracks", "7d", "top", 10).entries] == [2]
+    world.play(track, clock.at)
+    clock.at += timedelta(minutes=2)
+    hold_claim()  # the snapshot is stale, but someone else is refreshing it
+    assert [e.plays for e in second.chart(ANONYMOUS, "tracks", "7d", "top", 10).entries] == [2]
+    clock.at += timedelta(minutes=6)  # the claim expired: its holder died
+    assert [e.plays for e in second.chart(ANONYMOUS, "tracks", "7d", "top", 10).entries] == [3]
 
 
 def test_everyone_hears_that_a_chart_changed() -> None:

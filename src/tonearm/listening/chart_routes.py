@@ -115,7 +115,7 @@ def build_router(uows: UnitOfWorkFactory, s: ChartServices, deps: Deps) -> APIRo
         "/api/reports/plays",
         summary="Counted plays and seconds by rung per track or owner (royalties)",
         response_model=ReportOut,
-        responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+        responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
     )
     async def report_plays(
         viewer: Member,

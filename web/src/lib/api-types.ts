@@ -6587,7 +6587,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReportOut"];
-                    "text/csv": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid (which field, and why) */
