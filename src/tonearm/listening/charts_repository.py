@@ -18,7 +18,6 @@ from tonearm.models import (
     Artist,
     ChartEntry,
     ChartWindow,
-    Play,
     PlayHour,
     Track,
     TrackPlays,
@@ -90,21 +89,6 @@ class ChartsRepository:
             .where(TrackPlays.plays > 0, charted(now))
         )
         return [TrackCount(TrackId(t), a, b, int(p), 0) for t, a, b, p in rows]
-
-    def naive_counts(self, start: datetime | None, now: datetime) -> list[tuple[str, int]]:
-        """The same counts straight from ``plays`` (GROUP BY over every play): the
-        baseline the bench compares the rollups against."""
-        query = (
-            select(Play.track_id, func.count())
-            .join(Track, Track.id == Play.track_id)
-            .where(Play.counted_at.is_not(None), charted(now))
-            .group_by(Play.track_id)
-            .order_by(func.count().desc())
-            .limit(100)
-        )
-        if start is not None:
-            query = query.where(Play.counted_at >= start)
-        return [(str(t), int(n)) for t, n in self.session.execute(query)]
 
     # -- snapshots ----------------------------------------------------------------------
 
