@@ -445,7 +445,7 @@ def measure(c: Container, args: argparse.Namespace, label: str) -> None:
         snap = reads[("tracks", window, "top")]  # type: ignore[index]
         print(
             f"  naive tracks {window:>4} top: p50 {p(ms, 50):8.1f} ms  p95 {p(ms, 95):8.1f} ms"
-            f"  ({p(ms, 95) / snap:.0f}x the snapshot read's p95)"
+            f"  ({p(ms, 95) / snap:.1f}x the snapshot read's p95)"
         )
 
 
