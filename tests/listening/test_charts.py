@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -211,6 +212,27 @@ def test_one_refresh_at_a_time_across_processes(world: World) -> None:
     assert [e.plays for e in second.chart(ANONYMOUS, "tracks", "7d", "top", 10).entries] == [2]
     clock.at += timedelta(minutes=6)  # the claim expired: its holder died
     assert [e.plays for e in second.chart(ANONYMOUS, "tracks", "7d", "top", 10).entries] == [3]
+
+
+def test_daily_totals_count_what_the_hours_count(world: World) -> None:
+    """Whole days from ``play_days`` plus the edge hours give exactly what summing
+    every hour gives, whatever the hour of "now" (midnight, just after, midday)."""
+    c = world.c
+    rng = random.Random(7)
+    base = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    tracks = [world.track(world.owner, f"t{i}") for i in range(4)]
+    for _ in range(120):
+        world.play(rng.choice(tracks), base - timedelta(minutes=rng.randrange(0, 70 * 24 * 60)))
+    for offset in (timedelta(0), timedelta(minutes=30), timedelta(hours=13, minutes=5)):
+        clock = Clock(base + offset - timedelta(days=1))
+        service = ChartService(c.infra.uows, c.catalog.service, None, refresh_s=60.0, clock=clock)
+        for window in ("24h", "7d", "30d"):
+            service.roll_days(window, clock.at)
+            with c.infra.uows.read() as session:
+                by_days = service.compute(session, window, clock.at)
+                by_hours = service.compute(session, window, clock.at, days_rolled=False)
+            assert by_days == by_hours, (offset, window)
+            assert by_days[("tracks", "top")], (offset, window)
 
 
 def test_everyone_hears_that_a_chart_changed() -> None:

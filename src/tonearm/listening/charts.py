@@ -39,7 +39,7 @@ from tonearm.events import ChangeFeed
 from tonearm.events.topics import charts_event
 from tonearm.library.browse import CatalogService
 from tonearm.listening import chart_schemas as schemas
-from tonearm.listening.charts_repository import ChartsRepository, TrackCount
+from tonearm.listening.charts_repository import ChartsRepository, TrackCount, WindowBounds
 from tonearm.models import ChartEntry, utcnow
 
 WINDOWS: dict[str, timedelta | None] = {
@@ -52,6 +52,9 @@ KINDS = ("tracks", "artists", "albums")
 SORTS = ("top", "trending")
 KEEP = 100
 """Entries kept per chart (the most ``limit`` asks for)."""
+DAY_GRACE = timedelta(minutes=10)
+"""A day's totals are rolled again if they were rolled sooner than this after it ended:
+a play counted at 23:59:59 may be committed (group commit) a moment after midnight."""
 CLAIM_S = 300.0
 """How long a refresh claim holds: longer than any refresh, short enough that a
 process that died mid-refresh does not freeze the chart for long."""
@@ -71,13 +74,31 @@ def hour_start(at: datetime) -> datetime:
     return at.replace(minute=0, second=0, microsecond=0)
 
 
-def window_bounds(window: str, now: datetime) -> tuple[datetime, datetime] | None:
-    """The first hour of ``window`` and of the one before it; None for ``all``."""
+def day_start(at: datetime) -> datetime:
+    return at.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def day_after(at: datetime) -> datetime:
+    """The first midnight at or after ``at``."""
+    floor = day_start(at)
+    return floor if floor == at else floor + timedelta(days=1)
+
+
+def window_bounds(window: str, now: datetime) -> WindowBounds | None:
+    """``window`` and the one before it, cut into whole days and hours; None for ``all``."""
     span = WINDOWS[window]
     if span is None:
         return None
     start = hour_start(now) - span + timedelta(hours=1)
-    return start, start - span
+    previous = start - span
+    return WindowBounds(
+        previous_start=previous,
+        start=start,
+        previous_days_from=day_after(previous),
+        previous_days_to=day_start(start),
+        days_from=day_after(start),
+        days_to=day_start(now),
+    )
 
 
 def rank(counts: Iterable[TrackCount]) -> dict[tuple[str, str], list[Ranked]]:
@@ -148,7 +169,7 @@ class ChartService:
         now = self._clock()
         with self._uows.read() as session:
             if computed is None:  # another process is making the first snapshot
-                ranked = self.compute(session, window, now)[(kind, sort)]
+                ranked = self.compute(session, window, now, days_rolled=False)[(kind, sort)]
                 entries = self._describe_ranked(session, viewer, kind, ranked[:limit], now)
             else:
                 entries = self._read(session, viewer, kind, window, sort, limit, now)
@@ -228,14 +249,32 @@ class ChartService:
     # -- computing ----------------------------------------------------------------------
 
     def compute(
-        self, session: Session, window: str, now: datetime
+        self, session: Session, window: str, now: datetime, *, days_rolled: bool = True
     ) -> dict[tuple[str, str], list[Ranked]]:
+        """Every chart of ``window``; ``days_rolled``: ``play_days`` holds the window's
+        whole days (``roll_days``), else everything is read from the hours."""
         repo = ChartsRepository(session)
         bounds = window_bounds(window, now)
         if bounds is None:
             return rank(repo.all_time_counts(now))
-        start, previous = bounds
-        return rank(repo.window_counts(start, previous, now))
+        if not days_rolled:
+            return rank(repo.hour_counts(bounds.start, bounds.previous_start, now))
+        return rank(repo.window_counts(bounds, now))
+
+    def roll_days(self, window: str, now: datetime) -> int:
+        """Write the daily totals ``window`` needs that are missing, one short write
+        transaction per day (a first refresh over a long history rolls many)."""
+        bounds = window_bounds(window, now)
+        if bounds is None:
+            return 0
+        with self._uows.read() as session:
+            days = ChartsRepository(session).unrolled_days(
+                bounds.previous_days_from, bounds.days_to, DAY_GRACE
+            )
+        for day in days:
+            with self._uows() as uow:
+                ChartsRepository(uow.session).roll_day(day, self._clock())
+        return len(days)
 
     def ensure_fresh(self, window: str) -> datetime | None:
         """Refresh ``window``'s snapshot if it is stale and no one else is at it.
@@ -291,6 +330,7 @@ class ChartService:
             # Counted in a read transaction, written in a short one after: on SQLite a
             # write transaction holds the one write lock, and counting 30 days takes
             # seconds at millions of plays (the flusher must not wait for it).
+            self.roll_days(window, now)
             with self._uows.read() as session:
                 charts = self.compute(session, window, now)
             digest = digest_of(charts)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from tonearm.models import (
@@ -18,12 +18,31 @@ from tonearm.models import (
     Artist,
     ChartEntry,
     ChartWindow,
+    PlayDay,
+    PlayDayMark,
     PlayHour,
     Track,
     TrackPlays,
     Visibility,
 )
+from tonearm.models.base import UTCDateTime
 from tonearm.types import AlbumId, ArtistId, TrackId
+
+
+@dataclass(frozen=True)
+class WindowBounds:
+    """A window ``[start, ..)`` and the one before it ``[previous_start, start)``, cut
+    into whole UTC days (read from ``play_days``) and the hours around them: days
+    ``[previous_days_from, previous_days_to)`` and ``[days_from, days_to)``; hours
+    ``[previous_start, previous_days_from)``, ``[previous_days_to, days_from)`` (the
+    day holding ``start``) and ``[days_to, ..)`` (today)."""
+
+    previous_start: datetime
+    start: datetime
+    previous_days_from: datetime
+    previous_days_to: datetime
+    days_from: datetime
+    days_to: datetime
 
 
 @dataclass(frozen=True)
@@ -51,13 +70,90 @@ class ChartsRepository:
 
     # -- counting -----------------------------------------------------------------------
 
-    def window_counts(
+    def window_counts(self, bounds: WindowBounds, now: datetime) -> list[TrackCount]:
+        """Plays per charted track in a window and the one before it: whole days from
+        ``play_days`` (rolled first: ``unrolled_days``/``roll_day``), the partial days
+        at the edges from ``play_hours``. Each source is grouped by track first and
+        joined to tracks after, so the join runs once per track, not per row."""
+        b = bounds
+        ph, pd = PlayHour, PlayDay
+        by_hour = (
+            select(
+                ph.track_id.label("track_id"),
+                func.sum(case((ph.hour >= b.start, ph.plays), else_=0)).label("plays"),
+                func.sum(case((ph.hour < b.start, ph.plays), else_=0)).label("previous"),
+            )
+            .where(
+                or_(
+                    and_(ph.hour >= b.previous_start, ph.hour < b.previous_days_from),
+                    and_(ph.hour >= b.previous_days_to, ph.hour < b.days_from),
+                    ph.hour >= b.days_to,
+                )
+            )
+            .group_by(ph.track_id)
+        )
+        by_day = (
+            select(
+                pd.track_id.label("track_id"),
+                func.sum(case((pd.day >= b.days_from, pd.plays), else_=0)).label("plays"),
+                func.sum(case((pd.day < b.days_from, pd.plays), else_=0)).label("previous"),
+            )
+            .where(
+                or_(
+                    and_(pd.day >= b.previous_days_from, pd.day < b.previous_days_to),
+                    and_(pd.day >= b.days_from, pd.day < b.days_to),
+                )
+            )
+            .group_by(pd.track_id)
+        )
+        totals: dict[str, TrackCount] = {}
+        for grouped in (by_hour.subquery(), by_day.subquery()):
+            rows = self.session.execute(
+                select(
+                    grouped.c.track_id,
+                    Track.artist_id,
+                    Track.album_id,
+                    grouped.c.plays,
+                    grouped.c.previous,
+                )
+                .join(Track, Track.id == grouped.c.track_id)
+                .where(charted(now))
+            )
+            for t, a, al, p, q in rows:
+                seen = totals.get(t)
+                plays, previous = int(p or 0), int(q or 0)
+                if seen is not None:
+                    plays += seen.plays
+                    previous += seen.previous_plays
+                totals[t] = TrackCount(TrackId(t), a, al, plays, previous)
+        return list(totals.values())
+
+    # -- daily totals -------------------------------------------------------------------
+
+    def unrolled_days(self, first: datetime, end: datetime, grace: timedelta) -> list[datetime]:
+        """Days in ``[first, end)`` not rolled yet, or rolled less than ``grace`` after
+        they ended (plays counted then may have been committed after the roll)."""
+        done = {
+            day
+            for day, at in self.session.execute(
+                select(PlayDayMark.day, PlayDayMark.rolled_at).where(
+                    PlayDayMark.day >= first, PlayDayMark.day < end
+                )
+            )
+            if at >= day + timedelta(days=1) + grace
+        }
+        out, day = [], first
+        while day < end:
+            if day not in done:
+                out.append(day)
+            day += timedelta(days=1)
+        return out
+
+    def hour_counts(
         self, start: datetime, previous_start: datetime, now: datetime
     ) -> list[TrackCount]:
-        """Plays per charted track in hours ``[start, ..)`` and ``[previous_start, start)``.
-
-        Grouped by track first and joined to tracks after, so the join runs once per
-        track rather than once per hour and rung."""
+        """The same counts from ``play_hours`` alone (slow over long windows): for an
+        answer computed in place while another process rolls the days."""
         ph = PlayHour
         per_track = (
             select(
@@ -81,6 +177,25 @@ class ChartsRepository:
             .where(charted(now))
         )
         return [TrackCount(TrackId(t), a, b, int(p or 0), int(q or 0)) for t, a, b, p, q in rows]
+
+    def roll_day(self, day: datetime, now: datetime) -> None:
+        """(Re)write ``day``'s totals from its hours; idempotent."""
+        ph = PlayHour
+        self.session.execute(delete(PlayDay).where(PlayDay.day == day))
+        self.session.execute(
+            insert(PlayDay).from_select(
+                ["day", "track_id", "plays"],
+                select(literal(day, UTCDateTime()), ph.track_id, func.sum(ph.plays))
+                .where(ph.hour >= day, ph.hour < day + timedelta(days=1))
+                .group_by(ph.track_id)
+                .having(func.sum(ph.plays) > 0),
+            )
+        )
+        mark = self.session.get(PlayDayMark, day)
+        if mark is None:
+            self.session.add(PlayDayMark(day=day, rolled_at=now))
+        else:
+            mark.rolled_at = now
 
     def all_time_counts(self, now: datetime) -> list[TrackCount]:
         rows = self.session.execute(

@@ -1,4 +1,5 @@
-"""Chart snapshots: ranked lists per window, kind and sort, and each window's state.
+"""Chart snapshots (ranked lists per window, kind and sort; each window's state) and
+daily play totals per track.
 
 Revision ID: 0010
 Revises: 0009
@@ -41,8 +42,29 @@ def upgrade() -> None:
         sa.Column("score", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("window", "kind", "sort", "rank", name="pk_chart_entries"),
     )
+    op.create_table(
+        "play_days",
+        sa.Column("day", UTCDateTime(), nullable=False),
+        sa.Column("track_id", sa.String(32), nullable=False),
+        sa.Column("plays", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["track_id"],
+            ["tracks.id"],
+            name="fk_play_days_track_id_tracks",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("day", "track_id", name="pk_play_days"),
+    )
+    op.create_table(
+        "play_day_marks",
+        sa.Column("day", UTCDateTime(), nullable=False),
+        sa.Column("rolled_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("day", name="pk_play_day_marks"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("play_day_marks")
+    op.drop_table("play_days")
     op.drop_table("chart_entries")
     op.drop_table("chart_windows")
