@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tonearm.library.schemas import AlbumOut, ArtistOut, TrackOut
 
@@ -104,9 +104,9 @@ class ReportRowOut(BaseModel):
 
 
 class ReportOut(BaseModel):
-    start: date = Field(alias="from")
-    to: date
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: date = Field(alias="from", description="First day (UTC).")
+    to: date = Field(description="Last day (UTC), included.")
     group: Literal["track", "owner"]
     rows: list[ReportRowOut]
-
-    model_config = {"populate_by_name": True}

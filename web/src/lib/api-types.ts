@@ -2201,11 +2201,13 @@ export interface components {
             /**
              * From
              * Format: date
+             * @description First day (UTC).
              */
             from: string;
             /**
              * To
              * Format: date
+             * @description Last day (UTC), included.
              */
             to: string;
             /**
