@@ -440,7 +440,7 @@ def measure(c: Container, args: argparse.Namespace, label: str) -> None:
     now = datetime.now(UTC)
     for window in WINDOWS:
         bounds = window_bounds(window, now)
-        start = bounds[0] if bounds else None
+        start = bounds.start if bounds else None
 
         def naive(s: datetime | None = start) -> object:
             with c.infra.uows.read() as session:
