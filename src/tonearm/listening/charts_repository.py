@@ -73,41 +73,43 @@ class ChartsRepository:
     def window_counts(self, bounds: WindowBounds, now: datetime) -> list[TrackCount]:
         """Plays per charted track in a window and the one before it: whole days from
         ``play_days`` (rolled first: ``unrolled_days``/``roll_day``), the partial days
-        at the edges from ``play_hours``. Each source is grouped by track first and
-        joined to tracks after, so the join runs once per track, not per row."""
+        at the edges from ``play_hours``. One plain range per statement, so each is an
+        index range scan (an ``OR`` of ranges made SQLite scan every hour)."""
         b = bounds
-        ph, pd = PlayHour, PlayDay
-        by_hour = (
-            select(
-                ph.track_id.label("track_id"),
-                func.sum(case((ph.hour >= b.start, ph.plays), else_=0)).label("plays"),
-                func.sum(case((ph.hour < b.start, ph.plays), else_=0)).label("previous"),
-            )
-            .where(
-                or_(
-                    and_(ph.hour >= b.previous_start, ph.hour < b.previous_days_from),
-                    and_(ph.hour >= b.previous_days_to, ph.hour < b.days_from),
-                    ph.hour >= b.days_to,
-                )
-            )
-            .group_by(ph.track_id)
-        )
-        by_day = (
-            select(
-                pd.track_id.label("track_id"),
-                func.sum(case((pd.day >= b.days_from, pd.plays), else_=0)).label("plays"),
-                func.sum(case((pd.day < b.days_from, pd.plays), else_=0)).label("previous"),
-            )
-            .where(
-                or_(
-                    and_(pd.day >= b.previous_days_from, pd.day < b.previous_days_to),
-                    and_(pd.day >= b.days_from, pd.day < b.days_to),
-                )
-            )
-            .group_by(pd.track_id)
+        ranges = (
+            (
+                PlayHour.hour,
+                PlayHour.plays,
+                PlayHour.track_id,
+                b.previous_start,
+                b.previous_days_from,
+            ),
+            (
+                PlayDay.day,
+                PlayDay.plays,
+                PlayDay.track_id,
+                b.previous_days_from,
+                b.previous_days_to,
+            ),
+            (PlayHour.hour, PlayHour.plays, PlayHour.track_id, b.previous_days_to, b.days_from),
+            (PlayDay.day, PlayDay.plays, PlayDay.track_id, b.days_from, b.days_to),
+            (PlayHour.hour, PlayHour.plays, PlayHour.track_id, b.days_to, None),
         )
         totals: dict[str, TrackCount] = {}
-        for grouped in (by_hour.subquery(), by_day.subquery()):
+        for at, plays, track_id, lo, hi in ranges:
+            if hi is not None and hi <= lo:
+                continue
+            where = [at >= lo] if hi is None else [at >= lo, at < hi]
+            grouped = (
+                select(
+                    track_id.label("track_id"),
+                    func.sum(case((at >= b.start, plays), else_=0)).label("plays"),
+                    func.sum(case((at < b.start, plays), else_=0)).label("previous"),
+                )
+                .where(*where)
+                .group_by(track_id)
+                .subquery()
+            )
             rows = self.session.execute(
                 select(
                     grouped.c.track_id,
@@ -121,11 +123,11 @@ class ChartsRepository:
             )
             for t, a, al, p, q in rows:
                 seen = totals.get(t)
-                plays, previous = int(p or 0), int(q or 0)
+                current, previous = int(p or 0), int(q or 0)
                 if seen is not None:
-                    plays += seen.plays
+                    current += seen.plays
                     previous += seen.previous_plays
-                totals[t] = TrackCount(TrackId(t), a, al, plays, previous)
+                totals[t] = TrackCount(TrackId(t), a, al, current, previous)
         return list(totals.values())
 
     # -- daily totals -------------------------------------------------------------------
