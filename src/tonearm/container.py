@@ -34,9 +34,13 @@ from tonearm.library.browse import CatalogService
 from tonearm.library.likes import LikeService
 from tonearm.library.lyrics import LyricsService
 from tonearm.library.service import LibraryService
+from tonearm.listening.charts import ChartService
 from tonearm.listening.flush import CountWriter, Flusher
+from tonearm.listening.history import HistoryService
 from tonearm.listening.live import LiveListeners, TrackFacts
+from tonearm.listening.reports import ReportService
 from tonearm.listening.service import PlayRules, PlayService
+from tonearm.listening.stats import StatsService
 from tonearm.listening.tokens import PlayTokens
 from tonearm.livestate.base import PlaySessions, Presence, Tally
 from tonearm.livestate.memory import MemoryPlaySessions, MemoryPresence, MemoryTally
@@ -189,6 +193,16 @@ class ListeningPart:
 
 
 @dataclass(frozen=True)
+class ChartsPart:
+    """The read side of listening: charts, history, statistics, the royalty report."""
+
+    charts: ChartService
+    history: HistoryService
+    stats: StatsService
+    reports: ReportService
+
+
+@dataclass(frozen=True)
 class Container:
     infra: Infrastructure
     jobs: JobRunner
@@ -204,6 +218,7 @@ class Container:
     playlists: PlaylistsPart
     radio: RadioPart
     search: SearchPart
+    charts: ChartsPart
 
     @property
     def settings(self) -> Settings:
@@ -474,6 +489,15 @@ def build(settings: Settings) -> Container:
         describe=DescribeBlobs(infra.uows, infra.store, infra.tools, settings.tmp_dir / "describe"),
     )
 
+    charts = ChartsPart(
+        charts=ChartService(
+            infra.uows, browse, infra.events, refresh_s=settings.listening.chart_refresh_s
+        ),
+        history=HistoryService(library),
+        stats=StatsService(library),
+        reports=ReportService(),
+    )
+
     runner.register(PROCESS_KIND, processing.job)
     runner.register(DESCRIBE_KIND, radio.describe)
     runner.register(COLLAGE_KIND, playlists.collage)
@@ -496,4 +520,5 @@ def build(settings: Settings) -> Container:
         playlists=playlists,
         radio=radio,
         search=search,
+        charts=charts,
     )

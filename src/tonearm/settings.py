@@ -178,7 +178,9 @@ class ListeningSettings(BaseModel):
     flush_interval_s: float = Field(
         default=5.0, description="Heard seconds are written to the database in batches this often."
     )
-    chart_refresh_s: float = Field(default=60.0, description="Charts are recomputed this often.")
+    chart_refresh_s: float = Field(
+        default=60.0, description="Charts older than this are recomputed when next read."
+    )
     max_sessions_per_listener_per_minute: int = Field(
         default=60, description="Play sessions one listener may start per minute."
     )

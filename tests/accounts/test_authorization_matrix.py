@@ -239,6 +239,17 @@ TABLE: dict[tuple[str, str], Row] = {
         every("401 204 404 404 404"), json="radio feedback"
     ),
     ("GET", "/api/mixes"): Row(SIGNED_IN),
+    # Charts list public tracks only, the same for everyone signed in; one's history
+    # and report are one's own (admins may name any owner); a track's statistics are
+    # its owner's and moderators' (to others it does not exist); everyone here owns
+    # tracks, so everyone has a dashboard over their own.
+    ("GET", "/api/charts"): Row(SIGNED_IN),
+    ("GET", "/api/me/history"): Row(SIGNED_IN),
+    ("GET", "/api/me/stats"): Row(SIGNED_IN),
+    ("GET", "/api/tracks/{track_id}/stats"): Row(every("401 200 404 200 200")),
+    ("GET", "/api/reports/plays"): Row(
+        SIGNED_IN, params={"from": "2026-01-01", "to": "2026-01-31"}
+    ),
     ("GET", "/api/queue"): Row(SIGNED_IN),
     ("PUT", "/api/queue"): Row(SIGNED_IN, json={"track_ids": []}),
     ("PATCH", "/api/queue"): Row(SIGNED_IN, json={"position_s": 1.0}),

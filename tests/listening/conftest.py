@@ -203,3 +203,6 @@ def plays(tmp_path: Path, database_url: str) -> Iterator[Plays]:
 
 
 ANONYMOUS = Viewer(user_id=None)
+
+# The read side's site (charts, history, statistics, reports), rows written directly.
+from tests.listening.world import world  # noqa: E402, F401

@@ -13,7 +13,7 @@ from typing import Any
 import click
 from sqlalchemy.exc import OperationalError
 
-from tonearm.cli import imports, radio, search, users
+from tonearm.cli import imports, radio, report, search, users
 from tonearm.cli.config import build, data_options, settings_from
 from tonearm.errors import TonearmError
 
@@ -145,6 +145,7 @@ main.add_command(users.user)
 main.add_command(imports.import_folder)
 main.add_command(radio.radio)
 main.add_command(search.search)
+main.add_command(report.report)
 
 # An error's kind -> the exit status; 1: aborted; 2: bad usage or input (click's own 2
 # for usage errors, and any kind not listed); 7: `import` finished but some files failed.

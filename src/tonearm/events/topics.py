@@ -11,6 +11,7 @@ TRACK = "track"
 PLAYLIST = "playlist"
 QUEUE = "queue"
 LIVE = "live"
+CHARTS = "charts"
 
 
 def track_event(
@@ -71,3 +72,8 @@ def live_event(track_id: str, listeners: int, *, owner_id: str | None, visibilit
             "visibility": visibility,
         },
     )
+
+
+def charts_event(window: str) -> Event:
+    """A chart of ``window`` changed (charts are public: everyone may hear of it)."""
+    return Event(CHARTS, {"window": window})

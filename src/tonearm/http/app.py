@@ -22,6 +22,7 @@ from tonearm.http import docs, edge, health, openapi, problems
 from tonearm.ingest import routes as ingest_routes
 from tonearm.library import catalog_routes
 from tonearm.library import routes as library_routes
+from tonearm.listening import chart_routes
 from tonearm.listening import live_routes as listening_live_routes
 from tonearm.listening import routes as listening_routes
 from tonearm.listening.fastpath import PlayServer
@@ -100,6 +101,16 @@ def create_app(c: Container) -> ASGIApp:
     )
     app.include_router(radio_routes.build_router(infra.uows, c.radio.service, c.radio.mixes, deps))
     app.include_router(listening_routes.build_router(infra.uows, c.listening.plays, deps))
+    ch = c.charts
+    app.include_router(
+        chart_routes.build_router(
+            infra.uows,
+            chart_routes.ChartServices(
+                charts=ch.charts, history=ch.history, stats=ch.stats, reports=ch.reports
+            ),
+            deps,
+        )
+    )
     app.include_router(live_routes.build_router(infra.events, c.social.live, deps))
     app.include_router(
         listening_live_routes.build_router(infra.uows, LiveBoard(c.listening.live, c.library), deps)

@@ -4,6 +4,7 @@ from tonearm.models.account import ApiToken, Invite, Role, Scope, Session, Throt
 from tonearm.models.base import Base, utcnow
 from tonearm.models.blob import Blob, BlobStatus, Rendition, Segment
 from tonearm.models.catalog import Album, Artist, Image, Like, LikeKind, TrackGenre
+from tonearm.models.charts import ChartEntry, ChartWindow, PlayDay, PlayDayMark
 from tonearm.models.imported import ImportedFile
 from tonearm.models.job import Job, JobState
 from tonearm.models.listening import ListenerTrack, Play, PlayHour, TrackPlays
@@ -36,6 +37,8 @@ __all__ = [
     "Blob",
     "BlobFeatures",
     "BlobStatus",
+    "ChartEntry",
+    "ChartWindow",
     "Comment",
     "FeedbackAction",
     "Image",
@@ -48,6 +51,8 @@ __all__ = [
     "ListenerTrack",
     "MemberRole",
     "Play",
+    "PlayDay",
+    "PlayDayMark",
     "PlayHour",
     "PlayQueue",
     "Playlist",

@@ -8,6 +8,7 @@ viewer could see the thing, before or after the change:
 - playlists: their owner, their members, moderators and admins, everyone for public ones;
 - the queue: its person only;
 - live listener counts: as tracks.
+- charts: everyone (they list public tracks only, the same for all).
 The playlists domain may register its own rule for its topic (``register``).
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 
 from tonearm.accounts.principal import Viewer
 from tonearm.events import Event
-from tonearm.events.topics import LIVE, PLAYLIST, QUEUE, TRACK
+from tonearm.events.topics import CHARTS, LIVE, PLAYLIST, QUEUE, TRACK
 from tonearm.models import Visibility
 
 Rule = Callable[[Viewer, dict[str, Any]], bool]
@@ -42,6 +43,10 @@ def playlist_rule(viewer: Viewer, data: dict[str, Any]) -> bool:
     return bool(data.get("visibility") == Visibility.PUBLIC)
 
 
+def everyone(viewer: Viewer, data: dict[str, Any]) -> bool:
+    return True
+
+
 def queue_rule(viewer: Viewer, data: dict[str, Any]) -> bool:
     return viewer.signed_in and data.get("user_id") == viewer.user_id
 
@@ -53,6 +58,7 @@ class LiveFilter:
             PLAYLIST: (playlist_rule, ("id", "action")),
             QUEUE: (queue_rule, ("version", "device")),
             LIVE: (track_rule, ("track_id", "listeners")),
+            CHARTS: (everyone, ("window",)),
         }
 
     def register(self, topic: str, rule: Rule, fields: tuple[str, ...]) -> None:

@@ -833,6 +833,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/charts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The most played or fastest rising public tracks, artists or albums */
+        get: operations["charts_api_charts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What I played last (recent, paged by 'before') or most (most) */
+        get: operations["history_api_me_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plays of my tracks: daily series, listeners, top tracks */
+        get: operations["my_stats_api_me_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracks/{track_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A track's plays, listeners, completion and skip curve (owner, moderators) */
+        get: operations["track_stats_api_tracks__track_id__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/plays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counted plays and seconds by rung per track or owner (royalties) */
+        get: operations["report_plays_api_reports_plays_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -1308,6 +1393,46 @@ export interface components {
             /** Items */
             items: components["schemas"]["TrackOut"][];
         };
+        /** ChartEntryOut */
+        ChartEntryOut: {
+            /** Rank */
+            rank: number;
+            /** Plays */
+            plays: number;
+            /**
+             * Previous Plays
+             * @description Plays in the window of the same length just before (0 for 'all').
+             */
+            previous_plays: number;
+            track?: components["schemas"]["TrackOut"] | null;
+            artist?: components["schemas"]["ArtistOut"] | null;
+            album?: components["schemas"]["AlbumOut"] | null;
+        };
+        /** ChartOut */
+        ChartOut: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "tracks" | "artists" | "albums";
+            /**
+             * Window
+             * @enum {string}
+             */
+            window: "24h" | "7d" | "30d" | "all";
+            /**
+             * Sort
+             * @enum {string}
+             */
+            sort: "top" | "trending";
+            /**
+             * Computed At
+             * @description When the chart was computed (UTC).
+             */
+            computed_at: string | null;
+            /** Entries */
+            entries: components["schemas"]["ChartEntryOut"][];
+        };
         /** CollaboratorIn */
         CollaboratorIn: {
             /** Username */
@@ -1390,6 +1515,29 @@ export interface components {
             username: string;
             /** Password */
             password: string;
+        };
+        /** DayOut */
+        DayOut: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Plays
+             * @description Plays that counted that day (UTC).
+             */
+            plays: number;
+            /**
+             * Listeners
+             * @description Distinct listeners of those plays.
+             */
+            listeners: number;
+            /**
+             * Seconds
+             * @description Seconds heard in sessions started that day.
+             */
+            seconds: number;
         };
         /** FeedbackIn */
         FeedbackIn: {
@@ -1694,6 +1842,21 @@ export interface components {
             /** Mixes */
             mixes: components["schemas"]["MixOut"][];
         };
+        /** MostPlayedOut */
+        MostPlayedOut: {
+            /** Plays */
+            plays: number;
+            /** Seconds */
+            seconds: number;
+            /** Last Played At */
+            last_played_at: string | null;
+            track: components["schemas"]["TrackOut"];
+        };
+        /** MostPlayedPage */
+        MostPlayedPage: {
+            /** Items */
+            items: components["schemas"]["MostPlayedOut"][];
+        };
         /** NewInvite */
         NewInvite: {
             /** Id */
@@ -1782,6 +1945,24 @@ export interface components {
             thumbnail_width?: number | null;
             /** Thumbnail Height */
             thumbnail_height?: number | null;
+        };
+        /** OwnerStatsOut */
+        OwnerStatsOut: {
+            /** Series */
+            series: components["schemas"]["DayOut"][];
+            /** Plays */
+            plays: number;
+            /** Listeners */
+            listeners: number;
+            /** Seconds */
+            seconds: number;
+            /**
+             * Completion Rate
+             * @description Share of sessions heard to at least 90 % of the track; null: none.
+             */
+            completion_rate: number | null;
+            /** Top Tracks */
+            top_tracks: components["schemas"]["TopTrackOut"][];
         };
         /** PasswordChange */
         PasswordChange: {
@@ -2138,6 +2319,29 @@ export interface components {
              */
             tracks: components["schemas"]["TrackOut"][];
         };
+        /** RecentPage */
+        RecentPage: {
+            /** Items */
+            items: components["schemas"]["RecentPlayOut"][];
+            /**
+             * Next
+             * @description Pass as 'before' for the next (older) page.
+             */
+            next: string | null;
+        };
+        /** RecentPlayOut */
+        RecentPlayOut: {
+            /**
+             * Played At
+             * Format: date-time
+             */
+            played_at: string;
+            /** Seconds */
+            seconds: number;
+            /** Counted */
+            counted: boolean;
+            track: components["schemas"]["TrackOut"];
+        };
         /** Registration */
         Registration: {
             /** Username */
@@ -2149,6 +2353,53 @@ export interface components {
              * @description An invite code.
              */
             invite?: string | null;
+        };
+        /** ReportOut */
+        ReportOut: {
+            /**
+             * From
+             * Format: date
+             * @description First day (UTC).
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             * @description Last day (UTC), included.
+             */
+            to: string;
+            /**
+             * Group
+             * @enum {string}
+             */
+            group: "track" | "owner";
+            /** Rows */
+            rows: components["schemas"]["ReportRowOut"][];
+        };
+        /** ReportRowOut */
+        ReportRowOut: {
+            /**
+             * Track Id
+             * @description Null when grouped by owner.
+             */
+            track_id: string | null;
+            /** Title */
+            title: string | null;
+            /** Artist */
+            artist: string | null;
+            /** Owner Id */
+            owner_id: string | null;
+            /**
+             * Owner
+             * @description The owner's username.
+             */
+            owner: string | null;
+            /** Rung */
+            rung: string;
+            /** Plays */
+            plays: number;
+            /** Seconds */
+            seconds: number;
         };
         /**
          * Role
@@ -2240,6 +2491,19 @@ export interface components {
              * @description The track has not been analysed yet: ask again later.
              */
             pending: boolean;
+        };
+        /** SkipBinOut */
+        SkipBinOut: {
+            /**
+             * At
+             * @description Start of the bin, as a fraction of the track (0.0-0.95).
+             */
+            at: number;
+            /**
+             * Stopped
+             * @description Sessions whose playhead stopped in this bin.
+             */
+            stopped: number;
         };
         /** SmartRule */
         SmartRule: {
@@ -2342,6 +2606,14 @@ export interface components {
              * @description The track, album, artist or playlist id (a track's for lyrics).
              */
             id: string;
+        };
+        /** TopTrackOut */
+        TopTrackOut: {
+            track: components["schemas"]["TrackOut"];
+            /** Plays */
+            plays: number;
+            /** Seconds */
+            seconds: number;
         };
         /**
          * TrackChanges
@@ -2493,6 +2765,27 @@ export interface components {
             track_number?: number | null;
             /** Disc Number */
             disc_number?: number | null;
+        };
+        /** TrackStatsOut */
+        TrackStatsOut: {
+            /** Series */
+            series: components["schemas"]["DayOut"][];
+            /** Plays */
+            plays: number;
+            /** Listeners */
+            listeners: number;
+            /** Seconds */
+            seconds: number;
+            /**
+             * Completion Rate
+             * @description Share of sessions heard to at least 90 % of the track; null: none.
+             */
+            completion_rate: number | null;
+            /**
+             * Skip Curve
+             * @description 20 bins of where sessions stopped.
+             */
+            skip_curve: components["schemas"]["SkipBinOut"][];
         };
         /** TracksOut */
         TracksOut: {
@@ -6244,6 +6537,268 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlayOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    charts_api_charts_get: {
+        parameters: {
+            query?: {
+                kind?: "tracks" | "artists" | "albums";
+                window?: "24h" | "7d" | "30d" | "all";
+                sort?: "top" | "trending";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChartOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    history_api_me_history_get: {
+        parameters: {
+            query?: {
+                view?: "recent" | "most";
+                limit?: number;
+                before?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecentPage"] | components["schemas"]["MostPlayedPage"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_stats_api_me_stats_get: {
+        parameters: {
+            query?: {
+                /** @description Days back from today (UTC), today included. */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnerStatsOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    track_stats_api_tracks__track_id__stats_get: {
+        parameters: {
+            query?: {
+                /** @description Days back from today (UTC), today included. */
+                days?: number;
+            };
+            header?: never;
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackStatsOut"];
+                };
+            };
+            /** @description The request is not valid (which field, and why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_plays_api_reports_plays_get: {
+        parameters: {
+            query: {
+                /** @description First day (UTC). */
+                from: string;
+                /** @description Last day (UTC), included. */
+                to: string;
+                /** @description Admins only. */
+                owner?: string | null;
+                group?: "track" | "owner";
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid (which field, and why) */

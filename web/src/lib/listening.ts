@@ -2,126 +2,34 @@
  * Listening as the page reads and reports it: play sessions (POST /api/plays), live
  * listener counts (GET /api/live), charts, a person's history, and an owner's statistics.
  *
- * The shapes below are written by hand from the issue 17 contract while the server side is
- * built beside this; replaced by api-types at merge (`npm run gen:api`), as api.ts does.
+ * The shapes come from the API document (`npm run gen:api`), as api.ts's do.
  */
 import type { Track } from "./api";
-import type { Album, Artist } from "./catalog";
+import type { components } from "./api-types";
 import { request } from "./http";
 
-// --- Shapes (replaced by api-types at merge) ---------------------------------------------
+// --- Shapes (generated from the API document: api-types.ts) --------------------------------
+
+type Schemas = components["schemas"];
 
 /** What a player hears: a ladder rung, the MP3 fallback, or the uploaded file itself. */
 export type PlayRung = "64k" | "128k" | "256k" | "mp3" | "original";
-export type PlayEventKind = "start" | "progress" | "pause" | "end";
-
-export interface PlayIn {
-  event: PlayEventKind;
-  /** The client's id for this play (the idempotency key), 8-64 of [A-Za-z0-9_-]. */
-  session: string;
-  /** On `start` only. */
-  track_id?: string;
-  /** What `start` answered; on every later event. */
-  token?: string;
-  /** Milliseconds actually heard in this session (seeks and pauses add nothing). */
-  played_ms: number;
-  /** The playhead now (where a person stopped, for the skip curve). */
-  position_ms: number;
-  rung: PlayRung;
-}
-
-export interface PlayOut {
-  session: string;
-  token: string;
-  counted: boolean;
-  credited_ms: number;
-  count_after_ms: number;
-  /** How often to send `progress` while playing. */
-  heartbeat_s: number;
-  /** People listening to this track now. */
-  listeners: number;
-}
-
-export interface LiveTrack {
-  track: Track;
-  listeners: number;
-}
-
-export interface LiveOut {
-  total: number;
-  /** The busiest tracks the viewer may see, busiest first (at most 50). */
-  tracks: LiveTrack[];
-  /** For each requested id the viewer may see (0 included). */
-  counts: Record<string, number>;
-}
-
-export type ChartKind = "tracks" | "artists" | "albums";
-export type ChartWindow = "24h" | "7d" | "30d" | "all";
-export type ChartSort = "top" | "trending";
-
-export interface ChartEntry {
-  rank: number;
-  plays: number;
-  /** Trending: the plays of the window before this one. */
-  previous_plays: number | null;
-  track?: Track | null;
-  artist?: Pick<Artist, "id" | "name"> & Partial<Artist>;
-  album?: Pick<Album, "id" | "title"> & Partial<Album>;
-}
-
-export interface ChartOut {
-  kind: ChartKind;
-  window: ChartWindow;
-  sort: ChartSort;
-  computed_at: string;
-  entries: ChartEntry[];
-}
-
-export interface RecentPlay {
-  played_at: string;
-  seconds: number;
-  counted: boolean;
-  track: Track;
-}
-
-export interface RecentPage {
-  items: RecentPlay[];
-  /** The cursor for older plays (`before`); null at the end. */
-  next: string | null;
-}
-
-export interface MostPlayed {
-  plays: number;
-  seconds: number;
-  last_played_at: string;
-  track: Track;
-}
-
-export interface DayStats {
-  /** YYYY-MM-DD. */
-  day: string;
-  plays: number;
-  listeners: number;
-  seconds: number;
-}
-
-export interface OwnerStats {
-  series: DayStats[];
-  plays: number;
-  listeners: number;
-  /** 0..1: plays heard to the end. */
-  completion_rate: number;
-  top_tracks: { track: Track; plays: number; seconds: number }[];
-}
-
-export interface TrackStats {
-  series: DayStats[];
-  plays: number;
-  listeners: number;
-  completion_rate: number;
-  /** Where people stopped: `at` a fraction of the track (0.0, 0.05 … 0.95). */
-  skip_curve: { at: number; stopped: number }[];
-}
+export type PlayEventKind = Schemas["PlayIn"]["event"];
+export type PlayIn = Omit<Schemas["PlayIn"], "rung"> & { rung: PlayRung };
+export type PlayOut = Schemas["PlayOut"];
+export type LiveTrack = Omit<Schemas["LiveTrack"], "track"> & { track: Track };
+export type LiveOut = Omit<Schemas["LiveOut"], "tracks"> & { tracks: LiveTrack[] };
+export type ChartKind = ChartOut["kind"];
+export type ChartWindow = ChartOut["window"];
+export type ChartSort = ChartOut["sort"];
+export type ChartEntry = Schemas["ChartEntryOut"];
+export type ChartOut = Schemas["ChartOut"];
+export type RecentPlay = Schemas["RecentPlayOut"];
+export type RecentPage = Schemas["RecentPage"];
+export type MostPlayed = Schemas["MostPlayedOut"];
+export type DayStats = Schemas["DayOut"];
+export type OwnerStats = Schemas["OwnerStatsOut"];
+export type TrackStats = Schemas["TrackStatsOut"];
 
 // --- Calls --------------------------------------------------------------------------------
 
