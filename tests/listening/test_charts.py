@@ -6,6 +6,8 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from tests.listening.world import World
 from tonearm.accounts.principal import ANONYMOUS
 from tonearm.events import Event
@@ -13,7 +15,9 @@ from tonearm.events.topics import charts_event
 from tonearm.listening.charts import ChartService
 from tonearm.listening.charts_repository import ChartsRepository
 from tonearm.models import utcnow
+from tonearm.models.charts import ChartEntry, ChartWindow
 from tonearm.social.live import LiveFilter
+from tonearm.worker.runtime import WorkerPool
 
 
 def chart(world: World, who: Any = None, **params: Any) -> list[tuple[str, int, int]]:
@@ -237,3 +241,30 @@ def test_daily_totals_count_what_the_hours_count(world: World) -> None:
 
 def test_everyone_hears_that_a_chart_changed() -> None:
     assert LiveFilter().for_viewer(ANONYMOUS, charts_event("7d")) == {"window": "7d"}
+
+
+def test_the_worker_refreshes_stale_charts_with_no_reader(world: World) -> None:
+    """Charts are pushed live where they are shown: the worker pool's maintenance
+    rebuilds every stale window although no one reads a chart (a rebuild that changes a
+    chart announces it, as above). This site's charts are stale at once (refresh 0 s)."""
+    c = world.c
+    track = world.track(world.owner, "pushed")
+    world.plays(track, 3, utcnow() - timedelta(minutes=5))
+    pool = WorkerPool(c, 1)
+    pool.refresh_charts()
+    with c.infra.uows.read() as session:
+        first = dict(session.execute(select(ChartWindow.window, ChartWindow.computed_at)).all())
+        charted = session.scalars(
+            select(ChartEntry.subject_id).where(ChartEntry.window == "24h")
+        ).all()
+    assert set(first) == {"24h", "7d", "30d", "all"} and None not in first.values()
+    assert track in charted
+    world.plays(track, 2, utcnow() - timedelta(minutes=1))
+    pool.refresh_charts()
+    with c.infra.uows.read() as session:
+        plays = session.scalars(
+            select(ChartEntry.plays).where(
+                ChartEntry.window == "24h", ChartEntry.subject_id == track
+            )
+        ).all()
+    assert set(plays) == {5}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from tests.listening.conftest import ANONYMOUS, Plays, make_plays
+from tests.listening.conftest import ANONYMOUS, T0, Plays, make_plays
 from tonearm.errors import Conflict, Forbidden, Invalid, NotFound, Throttled, Unauthenticated
 from tonearm.listening.service import Report
 from tonearm.models.listening import Play
@@ -268,6 +269,14 @@ def test_reports_add_up(plays: Plays) -> None:
     assert hours == pytest.approx(heartbeated)
     assert tracks == pytest.approx(heartbeated)
     assert rows == pytest.approx(heartbeated)
+    # The royalty report (every owner, the day of the test) says the same, by rung.
+    day = datetime.fromtimestamp(T0, UTC).date()
+    with p.c.infra.uows.read() as db:
+        report = p.c.charts.reports.for_owner(db, day, day, owner=None, group="track")
+        counted = len(db.scalars(select(Play.session).where(Play.counted_at.is_not(None))).all())
+    assert sum(r.seconds for r in report.rows) == pytest.approx(heartbeated, abs=0.01)
+    assert sum(r.plays for r in report.rows) == counted == 2  # the short ones counted
+    assert {r.track_id for r in report.rows} == {p.long, p.short}
 
 
 def test_counts_arriving_together_share_a_transaction(plays: Plays) -> None:

@@ -12,6 +12,7 @@ import time
 
 from tonearm.blobs.service import COLLECT_TASK
 from tonearm.container import Container
+from tonearm.listening.charts import WINDOWS
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class WorkerPool:
         while not self._stop.wait(self._c.settings.jobs.reaper_interval_s):
             try:
                 self.reap()
+                self.refresh_charts()
                 if time.monotonic() - last_housekeeping > _HOUSEKEEPING_S:
                     last_housekeeping = time.monotonic()
                     self.housekeeping()
@@ -93,6 +95,13 @@ class WorkerPool:
     def reap(self) -> int:
         """Send again the jobs whose lease ran out or whose message was lost."""
         return self._c.jobs.reap(stale_after_s=self._c.settings.jobs.lease_s)
+
+    def refresh_charts(self) -> None:
+        """Rebuild the chart snapshots that are older than ``chart_refresh_s`` (one
+        process claims each), so that open chart pages are pushed the change even when
+        nobody reads a chart; a fresh snapshot costs a memo lookup."""
+        for window in WINDOWS:
+            self._c.charts.charts.ensure_fresh(window)
 
     def housekeeping(self) -> None:
         self._c.ingest.expire()
