@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable, Sequence
 
 SESSION_COOKIE = "tonearm_session"
 TOKEN_PREFIX = "tnrm_"  # noqa: S105 - a public prefix, not a secret
@@ -46,3 +47,33 @@ def binding_of(secret: str | None, address: str | None = None) -> str:
     """
     tag = digest(secret) if secret else ""
     return f"{tag}@{address}" if address is not None else tag
+
+
+def binding_of_request(
+    headers: Iterable[tuple[bytes, bytes]], client: Sequence[object] | None, by_address: bool
+) -> str:
+    """``binding_of`` read from a raw ASGI request (headers, client), with no framework:
+    the fast paths (segments, play reports) check signatures bound to it."""
+    secret = None
+    for name, value in headers:
+        if name == b"cookie":
+            secret = _cookie_value(value) or secret
+        elif name == b"authorization" and value[:7].lower() == b"bearer ":
+            secret = value[7:].strip().decode("latin-1")
+            break
+    address = None
+    if by_address:
+        address = str(client[0]) if client else ""
+    return binding_of(secret, address)
+
+
+_COOKIE_PREFIX = SESSION_COOKIE.encode() + b"="
+
+
+def _cookie_value(header: bytes) -> str | None:
+    """The session cookie's value in a Cookie header, parsed without a framework."""
+    for raw in header.split(b";"):
+        part = raw.strip()
+        if part.startswith(_COOKIE_PREFIX):
+            return part[len(_COOKIE_PREFIX) :].decode("latin-1")
+    return None

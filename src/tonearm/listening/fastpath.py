@@ -30,7 +30,7 @@ from typing import Any, cast
 
 import anyio.to_thread
 
-from tonearm.accounts.credentials import SESSION_COOKIE, binding_of
+from tonearm.accounts.credentials import binding_of, binding_of_request
 from tonearm.errors import Throttled, TonearmError
 from tonearm.listening.service import (
     MAX_MS,
@@ -141,18 +141,7 @@ class PlayServer:
         await send({"type": "http.response.body", "body": data})
 
     def _binding(self, scope: Scope) -> str:
-        secret = None
-        for name, value in scope["headers"]:
-            if name == b"cookie":
-                secret = _cookie_value(value) or secret
-            elif name == b"authorization" and value[:7].lower() == b"bearer ":
-                secret = value[7:].strip().decode("latin-1")
-                break
-        address = None
-        if self._bind_to_address:
-            client = scope.get("client")
-            address = client[0] if client else ""
-        return binding_of(secret, address)
+        return binding_of_request(scope["headers"], scope.get("client"), self._bind_to_address)
 
     async def _problem(
         self,
@@ -244,14 +233,3 @@ def _parse(body: bytes) -> Report | None:
 
 def _short_str(value: object) -> bool:
     return isinstance(value, str) and len(value) <= 64
-
-
-_COOKIE_PREFIX = SESSION_COOKIE.encode() + b"="
-
-
-def _cookie_value(header: bytes) -> str | None:
-    for raw in header.split(b";"):
-        part = raw.strip()
-        if part.startswith(_COOKIE_PREFIX):
-            return part[len(_COOKIE_PREFIX) :].decode("latin-1")
-    return None

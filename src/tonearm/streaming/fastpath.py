@@ -22,7 +22,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from tonearm.accounts.credentials import SESSION_COOKIE, binding_of
+from tonearm.accounts.credentials import binding_of, binding_of_request
 from tonearm.errors import NotFound
 from tonearm.storage import BlobStore
 from tonearm.streaming.rfc9110 import PROBLEM_JSON, Representation, evaluate, problem_body
@@ -208,19 +208,7 @@ class SegmentServer:
         await self._conditional(send, method, entry, conditional, rng, if_range)
 
     def _binding(self, scope: Scope) -> str:
-        """Who is asking, as the signed URL must name them (``credentials.binding_of``)."""
-        secret = None
-        for name, value in scope["headers"]:
-            if name == b"cookie":
-                secret = _cookie_value(value) or secret
-            elif name == b"authorization" and value[:7].lower() == b"bearer ":
-                secret = value[7:].strip().decode("latin-1")
-                break
-        address = None
-        if self._bind_to_address:
-            client = scope.get("client")
-            address = client[0] if client else ""
-        return binding_of(secret, address)
+        return binding_of_request(scope["headers"], scope.get("client"), self._bind_to_address)
 
     def _target(self, path: str, query: bytes, binding: str) -> tuple[str, str] | str:
         """(store key, media type) of a valid signed segment URL, else why not.
@@ -336,15 +324,3 @@ async def _problem(
     headers += security
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-_COOKIE_PREFIX = SESSION_COOKIE.encode() + b"="
-
-
-def _cookie_value(header: bytes) -> str | None:
-    """The session cookie's value in a Cookie header, parsed without a framework."""
-    for raw in header.split(b";"):
-        part = raw.strip()
-        if part.startswith(_COOKIE_PREFIX):
-            return part[len(_COOKIE_PREFIX) :].decode("latin-1")
-    return None
