@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator
-
 import pytest
-import redis
 
 from tests.fixtures.audio import MakeAudio, decoded_duration, ffprobe_duration
 from tests.fixtures.database import PG, fresh_database
 from tests.fixtures.server import Server
 
 pytestmark = pytest.mark.e2e
-
-
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    if not _redis_up():
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    db = random.randint(1, 15)
-    client = redis.Redis(host="127.0.0.1", port=6379, db=db)
-    client.flushdb()
-    yield f"redis://127.0.0.1:6379/{db}"
-    client.flushdb()
 
 
 @pytest.mark.skipif(not PG, reason="PostgreSQL is not reachable on 127.0.0.1")

@@ -7,15 +7,12 @@ the rule to 1 s and the heartbeat gap to 0.1 s; the players below report every 0
 
 from __future__ import annotations
 
-import random
 import signal
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import redis
 from sqlalchemy import create_engine, func, select
 
 from tests.fixtures.audio import MakeAudio
@@ -29,24 +26,6 @@ FAST_RULES = {
     "TONEARM_LISTENING_COUNT_AFTER_S": "1.0",
     "TONEARM_LISTENING_MIN_HEARTBEAT_GAP_S": "0.1",
 }
-
-
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    if not _redis_up():
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    db = random.randint(1, 15)
-    client = redis.Redis(host="127.0.0.1", port=6379, db=db)
-    client.flushdb()
-    yield f"redis://127.0.0.1:6379/{db}"
-    client.flushdb()
 
 
 class Player:
