@@ -137,3 +137,29 @@ def test_the_listening_now_page_lists_the_track_while_it_plays(
     listener.locator("section.hero").get_by_role("button", name="Pause", exact=True).click()
     # A pause leaves presence at once: the track leaves the list.
     expect(row).to_have_count(0, timeout=DROP_TIMEOUT_MS)
+
+
+def test_a_counted_play_shows_in_the_listeners_history(
+    pages: Pages, tonearm: Server, public_track: dict[str, Any]
+) -> None:
+    """Plays count after 2 s here: once counted (the pause's report says so), the play is
+    in the person's recent history and most played, from the page."""
+    make_member(tonearm, "listener-d").close()
+    listener = pages.open(tonearm, user=("listener-d", MEMBER_PASSWORD))
+    open_track_page(listener, public_track["id"])
+    play(listener)
+    listener.wait_for_function(
+        "() => document.querySelector('audio').currentTime > 3.5", timeout=20_000
+    )
+    with listener.expect_response(
+        lambda r: r.url.endswith("/api/plays") and '"pause"' in (r.request.post_data or "")
+    ) as paused:
+        listener.locator("section.hero").get_by_role("button", name="Pause", exact=True).click()
+    assert paused.value.json()["counted"] is True
+    listener.goto("/#/history")
+    recent = listener.get_by_test_id("history-recent").get_by_test_id("history-entry")
+    expect(recent.filter(has_text="Crowd Pleaser")).to_have_count(1, timeout=10_000)
+    expect(recent.filter(has_text="not counted")).to_have_count(0)
+    listener.get_by_role("tab", name="Most played").click()
+    most = listener.get_by_test_id("history-most").get_by_test_id("history-entry")
+    expect(most.filter(has_text="Crowd Pleaser")).to_contain_text("1 play")
