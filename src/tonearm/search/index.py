@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -213,14 +213,16 @@ class SearchIndexer:
         if not ids:
             return
         found = popularity_of(session, kind, ids)
-        for subject in ids:
-            if name_kind is None:
-                stmt = update(SearchTrack).where(SearchTrack.track_id == subject)
-            else:
-                stmt = update(SearchName).where(
-                    SearchName.kind == name_kind, SearchName.subject_id == subject
-                )
-            session.execute(stmt.values(popularity=found.get(subject, 0)))
+        rows = [{"subject": i, "popularity": found.get(i, 0)} for i in ids]
+        # One statement for the batch (executemany), not one per subject.
+        if name_kind is None:
+            table = _table(SearchTrack)
+            where = table.c.track_id == bindparam("subject")
+        else:
+            table = _table(SearchName)
+            where = (table.c.kind == name_kind) & (table.c.subject_id == bindparam("subject"))
+        stmt = table.update().where(where).values(popularity=bindparam("popularity"))
+        session.connection().execute(stmt, rows)
 
     def tracks_removed(self, session: Session, track_ids: Collection[TrackId]) -> None:
         for chunk in _chunks(list(track_ids)):
