@@ -195,6 +195,23 @@ class ListeningSettings(BaseModel):
     )
 
 
+class SubsonicSettings(BaseModel):
+    enabled: bool = Field(
+        default=True, description="Answer the Subsonic / OpenSubsonic API at /rest/."
+    )
+    max_transcodes: int = Field(
+        default=2,
+        description="On-the-fly transcodes running at once (only formats tonearm does not "
+        "store are transcoded; stored renditions are served as they are).",
+    )
+    max_list_size: int = Field(
+        default=500, description="The most entries one list call (size, count) answers."
+    )
+    share_days: int = Field(
+        default=30, description="How long a share lasts when the app sets no expiry."
+    )
+
+
 class LogSettings(BaseModel):
     json_lines: bool = True
     level: str = "INFO"
@@ -225,6 +242,7 @@ class Settings(BaseSettings):
     streaming: StreamingSettings = StreamingSettings()
     accounts: AccountSettings = AccountSettings()
     listening: ListeningSettings = ListeningSettings()
+    subsonic: SubsonicSettings = SubsonicSettings()
     log: LogSettings = LogSettings()
 
     @field_validator("secret_key")

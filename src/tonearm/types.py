@@ -25,3 +25,4 @@ CommentId = NewType("CommentId", str)
 RadioId = NewType("RadioId", str)
 ImageHash = NewType("ImageHash", str)
 """Lower-case hex SHA-256 of a stored picture's original bytes (covers, collages)."""
+ShareId = NewType("ShareId", str)

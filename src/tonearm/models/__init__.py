@@ -26,17 +26,20 @@ from tonearm.models.sound import (
     SeedKind,
     TrackFeedback,
 )
+from tonearm.models.subsonic import AppPassword, Bookmark, Rating, Share
 from tonearm.models.track import Track, Visibility
 from tonearm.models.upload import Upload
 
 __all__ = [
     "Album",
     "ApiToken",
+    "AppPassword",
     "Artist",
     "Base",
     "Blob",
     "BlobFeatures",
     "BlobStatus",
+    "Bookmark",
     "ChartEntry",
     "ChartWindow",
     "Comment",
@@ -62,6 +65,7 @@ __all__ = [
     "PlaylistMember",
     "RadioSession",
     "RadioTrack",
+    "Rating",
     "Rendition",
     "Role",
     "Scope",
@@ -72,6 +76,7 @@ __all__ = [
     "SeedKind",
     "Segment",
     "Session",
+    "Share",
     "Throttle",
     "Track",
     "TrackFeedback",
