@@ -35,6 +35,7 @@ from tonearm.social import routes as social_routes
 from tonearm.streaming import routes as streaming_routes
 from tonearm.streaming.fastpath import ASGIApp, Receive, Scope, SegmentServer, Send
 from tonearm.streaming.segments import SEGMENT_PREFIX
+from tonearm.subsonic import api as subsonic_api
 
 log = logging.getLogger("tonearm.access")
 
@@ -134,6 +135,8 @@ def create_app(c: Container) -> ASGIApp:
         app.include_router(
             build(uows=infra.uows, accounts=c.accounts.service, deps=deps, edges=account_edges)
         )
+    if s.subsonic.enabled:
+        app.router.routes.extend(subsonic_api.build(c).routes())
     _mount_web(app)
     hosts = edge.allowed_hosts(s.http.allowed_hosts, s.http.host, s.http.public_url)
     plays = PlayServer(
