@@ -102,3 +102,21 @@ export function createToken(
 export function revokeToken(id: string): Promise<void> {
   return request<void>(`/api/me/tokens/${encodeURIComponent(id)}`, { method: "DELETE" });
 }
+
+/** Whether a Subsonic app password exists, when made and last used (never the password). */
+export type AppPasswordInfo = Schemas["AppPasswordOut"];
+/** An app password just made: `password` is shown this once. */
+export type NewAppPassword = Schemas["NewAppPassword"];
+
+export function getAppPassword(): Promise<AppPasswordInfo> {
+  return request<AppPasswordInfo>("/api/me/subsonic-password");
+}
+
+/** A new app password; the old one, if any, stops working. */
+export function createAppPassword(): Promise<NewAppPassword> {
+  return request<NewAppPassword>("/api/me/subsonic-password", { method: "POST" });
+}
+
+export function revokeAppPassword(): Promise<void> {
+  return request<void>("/api/me/subsonic-password", { method: "DELETE" });
+}

@@ -1235,6 +1235,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/subsonic-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether a Subsonic app password exists (never the password) */
+        get: operations["app_password_api_me_subsonic_password_get"];
+        put?: never;
+        /**
+         * A new Subsonic app password, shown once
+         * @description Replaces the old one: apps signed in with it must be given the new one.
+         */
+        post: operations["new_app_password_api_me_subsonic_password_post"];
+        /**
+         * Revoke App Password
+         * @description Every app signed in with it stops working at its next call.
+         */
+        delete: operations["revoke_app_password_api_me_subsonic_password_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1321,6 +1346,18 @@ export interface components {
             items: components["schemas"]["AlbumOut"][];
             /** Total */
             total: number;
+        };
+        /** AppPasswordOut */
+        AppPasswordOut: {
+            /** Exists */
+            exists: boolean;
+            /** Created At */
+            created_at: string | null;
+            /**
+             * Last Used At
+             * @description Last sign-in of an app with it.
+             */
+            last_used_at: string | null;
         };
         /** ArtistDetail */
         ArtistDetail: {
@@ -1856,6 +1893,23 @@ export interface components {
         MostPlayedPage: {
             /** Items */
             items: components["schemas"]["MostPlayedOut"][];
+        };
+        /** NewAppPassword */
+        NewAppPassword: {
+            /** Exists */
+            exists: boolean;
+            /** Created At */
+            created_at: string | null;
+            /**
+             * Last Used At
+             * @description Last sign-in of an app with it.
+             */
+            last_used_at: string | null;
+            /**
+             * Password
+             * @description Shown once: type it into the music app with your user name.
+             */
+            password: string;
         };
         /** NewInvite */
         NewInvite: {
@@ -7846,6 +7900,118 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    app_password_api_me_subsonic_password_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppPasswordOut"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    new_app_password_api_me_subsonic_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewAppPassword"];
+                };
+            };
+            /** @description The request cannot be served (see the problem's detail) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server-side failure or a dependency that is unavailable */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_app_password_api_me_subsonic_password_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request cannot be served (see the problem's detail) */
             "4XX": {
