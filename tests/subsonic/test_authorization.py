@@ -1,22 +1,24 @@
 """Another member's private track, asked for by id through every method that takes one:
 error 70 (not found) or 50 (not authorized), never its data.
 
-bea owns the private "Secret Song" (album "Hidden", artist "Bo Tide", whose only other
-track is unlisted, so neither is listed to others); ``cid``, a member made here through
-the admin API, asks for it. So that a broken method cannot pass by refusing everyone,
-the owner's same call must succeed for each method the server answers. Methods still
-missing answer 70 ("does not know the method") to everyone; the ones in ``SERVED`` must
-be there.
+bea owns the private "Secret Song" (album "Hidden", given a cover here; artist "Bo Tide",
+whose only other track is unlisted, so neither is listed to others); ``cid``, a member
+made here through the admin API, asks for it. So that a broken method cannot pass by
+refusing everyone, the owner's same call must succeed for each method the server
+answers. Methods still missing answer 70 ("does not know the method") to everyone; the
+ones in ``SERVED`` must be there.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.fixtures.audio import image_bytes
 from tests.subsonic.conftest import PASSWORD, Account, Sonic
 
 SERVED: frozenset[str] = frozenset()
@@ -91,6 +93,18 @@ def secret(sonic: Sonic) -> Ids:
     page = sonic.bea.browser.get(f"/api/tracks/{sonic.tracks['Secret Song']}")
     track: dict[str, Any] = page.raise_for_status().json()
     assert track["visibility"] == "private", track
+    # A cover, so that getCoverArt has something to refuse (and to give its owner).
+    album = str(track["album_id"])
+    cover = sonic.bea.browser.put(
+        f"/api/albums/{album}/cover",
+        content=image_bytes((64, 64)),
+        headers={"Content-Type": "image/png"},
+    )
+    assert cover.status_code == 204, cover.text
+    deadline = time.monotonic() + 60
+    while sonic.bea.browser.get(f"/api/albums/{album}/cover/original").status_code != 200:
+        assert time.monotonic() < deadline, "the album's cover never became readable"
+        time.sleep(0.2)
     return Ids(
         song=sonic.tracks["Secret Song"],
         album="al-" + str(track["album_id"]),
@@ -157,10 +171,11 @@ def test_another_members_private_track_is_70_or_50(
         mine = _call(sonic, sonic.bea, method, template, secret)
         body = _answer(mine)
         if method in MEDIA:
-            assert body is None, (method, body)
+            assert body is None, (method, body and body.get("error"))
             assert mine.content, method
         else:
-            assert body is not None and body["status"] == "ok", (method, body)
+            assert body is not None, method
+            assert body["status"] == "ok", (method, body.get("error"))
 
     theirs = _call(sonic, cid, method, template, secret)
     body = _answer(theirs)
