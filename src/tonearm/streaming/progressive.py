@@ -38,6 +38,7 @@ from tonearm.types import AlbumId, Kbps, Seconds, TrackId
 
 SYNC_WINDOW = 16 * 1024
 """Bytes read around an MP3 cut's estimate to find a frame: several frames' worth."""
+ZERO = Seconds(0.0)
 TRANSCODE_URL_TTL_S = 6 * 3600
 """A presigned original for ffmpeg to read from object storage: one listening."""
 
@@ -50,9 +51,9 @@ class StreamPlan:
     filename: str
     pieces: tuple[tuple[str, int | None], ...] = ()
     """Stored files to send end to end, with their size when the database knows it."""
-    offset: Seconds = Seconds(0.0)
+    offset: Seconds = ZERO
     """Where to start: an MP3 cut, or the transcode's input seek."""
-    duration: Seconds = Seconds(0.0)
+    duration: Seconds = ZERO
 
 
 class ProgressiveService:
@@ -128,6 +129,15 @@ class ProgressiveService:
             offset=start,
             duration=Seconds(blob.duration - start),
         )
+
+    def rung(self, session: Session, viewer: Viewer, track_id: TrackId, max_kbps: int) -> str:
+        """The HLS rendition for a ceiling (encoding ones too: their playlists grow)."""
+        blob, _ = self._streaming.track_blob(session, viewer, track_id)
+        renditions = BlobRepository(session).renditions(blob.hash)
+        if not renditions:
+            raise Conflict("This track is still being processed; try again in a moment.")
+        rungs = [(r.name, Kbps(r.bitrate_kbps)) for r in renditions]
+        return choose(Stored(blob.original_ext, None, rungs), "aac", max_kbps).rung or ""
 
     def _aac_plan(
         self, repo: BlobRepository, blob: Blob, pick: Pick, stem: str, start: Seconds

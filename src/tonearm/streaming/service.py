@@ -96,9 +96,7 @@ class StreamingService:
         text = playlists.variant(
             rendition,
             segments,
-            init_uri=self._urls.segment(
-                blob.hash, rung, rendition.init_hash, "mp4", binding
-            ),
+            init_uri=self._urls.segment(blob.hash, rung, rendition.init_hash, "mp4", binding),
             segment_uri=segment_uri,
             segment_seconds=self._segment_seconds,
         )
