@@ -32,6 +32,8 @@ M3U8 = "application/vnd.apple.mpegurl"
 MAX_KBPS = 10_000
 MAX_OFFSET_S = 7 * 24 * 3600.0
 MAX_COVER_EDGE = 4096
+CARRIED = ("id", "u", "p", "t", "s", "apiKey", "v", "c")
+"""What a variant link in a master playlist repeats of the app's own call."""
 
 
 class Media:
@@ -61,7 +63,7 @@ class Media:
             )
         if plan.pick.source == Source.TRANSCODE:
             transcode = self._progressive.transcode(plan)
-            return PipedResponse(transcode, method=call.request.method, download_name=plan.filename)
+            return PipedResponse(transcode, method=_method(call), download_name=plan.filename)
         if plan.pick.source == Source.ORIGINAL:
             stored = StoredFile(plan.pieces[0][0], plan.media_type, plan.etag, plan.filename)
             location = self._streaming.redirect(stored)
@@ -69,7 +71,7 @@ class Media:
                 return _redirect(location)
         return RangedFileResponse(
             self._progressive.source(plan),
-            method=call.request.method,
+            method=_method(call),
             request_headers=call.request.headers,
             media_type=plan.media_type,
             etag=plan.etag,
@@ -86,7 +88,7 @@ class Media:
             return _redirect(location)
         return RangedFileResponse(
             StoredObject(self._c.infra.store, stored.key),
-            method=call.request.method,
+            method=_method(call),
             request_headers=call.request.headers,
             media_type=stored.media_type,
             etag=stored.etag,
@@ -100,22 +102,25 @@ class Media:
 
         Apps fetch segments without credentials, so segment links are signed for
         anyone (bound to the address when the server binds links to addresses); the
-        variant links repeat the app's own query, credentials included, as its players
-        would otherwise not sign in for them.
+        variant links repeat the app's credentials (query or form), as an app's player
+        would not add them itself.
         """
         p = call.params
         track_id = TrackId(mapping.parse(p.required("id"), "song"))
-        wanted = [_kbps(v) for v in p.all("bitRate")]
+        # ``bitrate``: how py-sonic and py-opensonic spell it.
+        wanted = [_kbps(v) for v in p.all("bitRate") or p.all("bitrate")]
         request = call.request
         with self._uows.read() as session:
             if not wanted:
-                base = request.url.path.rsplit("/", 1)[-1]
-                query = [(k, v) for k, v in request.query_params.multi_items() if k != "bitRate"]
+                carried = [(k, v) for k in CARRIED if (v := p.get(k)) is not None]
 
                 def variant_uri(r: Rendition) -> str:
-                    return f"{base}?{urlencode([*query, ('bitRate', str(r.bitrate_kbps))])}"
+                    query = urlencode([*carried, ("bitRate", str(r.bitrate_kbps))])
+                    return f"hls.m3u8?{query}"
 
-                text = self._streaming.master_playlist(session, call.viewer, track_id, variant_uri)
+                text = self._streaming.master_playlist(
+                    session, call.viewer, track_id, variant_uri
+                )
                 return _playlist(call, text, "private, max-age=10")
             rung = self._progressive.rung(session, call.viewer, track_id, min(wanted))
             address = None
@@ -157,6 +162,8 @@ class Media:
             "stream": self.stream,
             "download": self.download,
             "hls.m3u8": self.hls,
+            # The name py-sonic and py-opensonic call (the spec's is hls.m3u8).
+            "hls": self.hls,
             "getCoverArt": self.cover_art,
         }
 
@@ -200,3 +207,9 @@ def _bytes(call: Call, body: bytes, media_type: str, etag: str | None, cache: st
     if call.request.method == "HEAD":
         response.body = b""  # Content-Length still tells the length
     return response
+
+
+def _method(call: Call) -> str:
+    """A form POST is a GET with its parameters in the body (``formPost``): it keeps
+    Range, which RFC 9110 reads for GET only."""
+    return "HEAD" if call.request.method == "HEAD" else "GET"
