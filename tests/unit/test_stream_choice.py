@@ -14,6 +14,7 @@ from tonearm.types import Kbps
 LADDER = [("64k", Kbps(64)), ("128k", Kbps(128)), ("256k", Kbps(256))]
 FLAC = Stored("flac", Kbps(900), LADDER, Kbps(192))
 MP3_UPLOAD = Stored("mp3", Kbps(192), LADDER[:2], Kbps(192))
+NO_MP3 = Stored("flac", None, LADDER, None)
 PROCESSING = Stored("flac", Kbps(900), (), None)
 
 
@@ -34,7 +35,7 @@ PROCESSING = Stored("flac", Kbps(900), (), None)
         (FLAC, "mp3", 0, Pick(Source.MP3)),
         (FLAC, "mp3", 320, Pick(Source.MP3)),
         (FLAC, "mp3", 128, Pick(Source.TRANSCODE, target="mp3", kbps=Kbps(128))),
-        (Stored("flac", None, LADDER, None), "mp3", 0, Pick(Source.TRANSCODE, None, "mp3", Kbps(192))),
+        (NO_MP3, "mp3", 0, Pick(Source.TRANSCODE, target="mp3", kbps=Kbps(192))),
         # The original's own format is the original (lossless has no rate to lower).
         (FLAC, "flac", 0, Pick(Source.ORIGINAL)),
         (FLAC, "flac", 128, Pick(Source.ORIGINAL)),

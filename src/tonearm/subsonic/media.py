@@ -118,9 +118,7 @@ class Media:
                     query = urlencode([*carried, ("bitRate", str(r.bitrate_kbps))])
                     return f"hls.m3u8?{query}"
 
-                text = self._streaming.master_playlist(
-                    session, call.viewer, track_id, variant_uri
-                )
+                text = self._streaming.master_playlist(session, call.viewer, track_id, variant_uri)
                 return _playlist(call, text, "private, max-age=10")
             rung = self._progressive.rung(session, call.viewer, track_id, min(wanted))
             address = None
