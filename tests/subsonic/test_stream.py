@@ -355,6 +355,26 @@ def test_cover_art_of_a_track_album_and_artist(sonic: Sonic, long: Long) -> None
     assert picture(get(sonic, "getCoverArt", id=f"ar-{artist}")) == ("PNG", (800, 600))
 
 
+def test_cover_art_of_a_playlist_is_its_collage(sonic: Sonic, long: Long) -> None:
+    browser = sonic.admin.browser
+    made = browser.post("/api/playlists", json={"name": "With a cover"})
+    made.raise_for_status()
+    playlist_id = made.json()["id"]
+    try:
+        browser.post(
+            f"/api/playlists/{playlist_id}/items", json={"track_ids": [long.id]}
+        ).raise_for_status()
+        deadline = time.monotonic() + 60
+        while browser.get(f"/api/playlists/{playlist_id}").json()["cover"] is None:
+            assert time.monotonic() < deadline, "no collage"
+            time.sleep(0.2)
+        kind, edges = picture(get(sonic, "getCoverArt", id=f"pl-{playlist_id}", size=100))
+        assert (kind, max(edges)) == ("WEBP", 128)
+        assert error(sonic, "getCoverArt", account=sonic.bea, id=f"pl-{playlist_id}")["code"] == 70
+    finally:
+        browser.delete(f"/api/playlists/{playlist_id}").raise_for_status()
+
+
 # ---- errors and access -------------------------------------------------------------------
 
 
