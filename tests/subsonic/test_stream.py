@@ -253,6 +253,12 @@ def test_a_format_not_stored_is_transcoded(sonic: Sonic, long: Long, tmp_path: P
     assert r.status_code == 200
     assert r.headers["content-type"] == "audio/ogg"
     assert "content-length" not in r.headers
+    head = httpx.head(url(sonic, "stream", id=long.id, format="opus"), timeout=60)
+    assert (head.status_code, head.headers["content-type"], head.content) == (
+        200,
+        "audio/ogg",
+        b"",
+    )
     path = save(tmp_path, "t.opus", r.content)
     assert codec(path) == "opus"
     assert abs(decoded_duration(str(path)) - SECONDS) <= 0.05

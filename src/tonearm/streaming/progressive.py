@@ -3,8 +3,9 @@
 The choice (``choice.choose``) names a stored file whenever one fits, so the answer
 has an exact length and seeks with Range: the original, the MP3 fallback, or an AAC
 rung joined into one fragmented MP4 (``joined``). A start offset keeps that: the MP4
-starts at the segment holding it, the MP3 at the frame holding it. Only a format
-tonearm does not store is encoded on the fly (``transcode``), without a length.
+starts at the segment holding it, the MP3 at the frame holding it; the original
+(``raw`` means as uploaded) ignores it. Only a format tonearm does not store is
+encoded on the fly (``transcode``), without a length, from the offset.
 
 Used in two steps so no database session stays open while bytes move: ``plan`` reads
 the rows (access check included), then ``source`` or ``transcode`` touches the store.

@@ -4,7 +4,8 @@ A transcode holds a CPU core for as long as the player listens, so the number ru
 is capped; one more is refused at once (``Unavailable``) rather than queued, because
 a player waiting on a stream that has not started shows a spinner, not an error.
 The slot is held from ``start`` until ``close``: the response closes it when the
-client leaves or the encode ends, and a failed start closes it at once.
+client leaves or the encode ends, and a failed start closes it at once. The limit
+holds per server process (``serve --workers N`` allows N times as many).
 """
 
 from __future__ import annotations

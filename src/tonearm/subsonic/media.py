@@ -62,9 +62,14 @@ class Media:
                 session, call.viewer, track_id, p.get("format"), max_kbps, offset
             )
         if plan.pick.source == Source.TRANSCODE:
+            if call.request.method == "HEAD":  # what it would be, without running ffmpeg
+                return Response(media_type=plan.media_type, headers={"accept-ranges": "none"})
             transcode = self._progressive.transcode(plan)
             return PipedResponse(transcode, method=_method(call), download_name=plan.filename)
-        if plan.pick.source == Source.ORIGINAL:
+        whole_file = plan.pick.source == Source.ORIGINAL or (
+            plan.pick.source == Source.MP3 and plan.offset <= 0
+        )
+        if whole_file:
             stored = StoredFile(plan.pieces[0][0], plan.media_type, plan.etag, plan.filename)
             location = self._streaming.redirect(stored)
             if location is not None:
