@@ -84,7 +84,7 @@ class BookmarkRepository:
             .where(Bookmark.user_id == user_id)
             .order_by(Bookmark.changed_at.desc(), Bookmark.track_id)
         )
-        return self.session.execute(q).tuples().all()
+        return [(b, t) for b, t in self.session.execute(q)]
 
     def add(self, bookmark: Bookmark) -> None:
         self.session.add(bookmark)
