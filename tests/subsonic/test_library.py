@@ -428,3 +428,25 @@ def test_missing_parameters_are_10(sonic: Sonic, method: str, params: dict[str, 
 )
 def test_unknown_ids_are_70(sonic: Sonic, method: str, params: dict[str, str]) -> None:
     assert _code(sonic.call(method, **params)) == 70
+
+
+def test_a_playlist_reads_the_same_in_xml_and_json(sonic: Sonic) -> None:
+    t = sonic.tracks
+    made = sonic.ok("createPlaylist", name="Both", songId=[t["Dawn"], t["Dusk"]])
+    pid = made["playlist"]["id"]
+    try:
+        body = sonic.ok("getPlaylist", id=pid)["playlist"]
+        root = ET.fromstring(sonic.xml("getPlaylist", id=pid))  # noqa: S314
+        playlist = root.find(f"{NS}playlist")
+        assert playlist is not None
+        assert playlist.attrib["name"] == body["name"] == "Both"
+        assert playlist.attrib["songCount"] == str(body["songCount"]) == "2"
+        assert playlist.attrib["public"] == "false" and body["public"] is False
+        entries = playlist.findall(f"{NS}entry")
+        assert [e.attrib["id"] for e in entries] == [e["id"] for e in body["entry"]]
+        assert [e.attrib["title"] for e in entries] == ["Dawn", "Dusk"]
+        assert [e.attrib["duration"] for e in entries] == [
+            str(e["duration"]) for e in body["entry"]
+        ]
+    finally:
+        sonic.ok("deletePlaylist", id=pid)

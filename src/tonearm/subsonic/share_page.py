@@ -26,6 +26,7 @@ from tonearm.container import Container
 from tonearm.errors import Conflict, NotFound
 from tonearm.models import BlobStatus, Track
 from tonearm.streaming.file_response import RangedFileResponse, StoredObject
+from tonearm.streaming.signing import parse_query
 
 PAGE = "/share/{secret}"
 AUDIO = "/share/{share_id}/audio/{track_id}.mp3"
@@ -113,11 +114,11 @@ class SharePage:
     async def audio(self, request: Request) -> Response:
         share_id = request.path_params["share_id"]
         track_id = request.path_params["track_id"]
-        query = request.query_params
-        signed = len(query) == 2 and self._signer.verify(
-            audio_path(share_id, track_id), query.get("e", ""), query.get("s", ""), BINDING
-        )
-        if not signed:
+        # Only the exact query ``sign`` wrote (``signing.parse_query``).
+        parsed = parse_query(request.scope.get("query_string", b""))
+        if parsed is None or not self._signer.verify_parsed(
+            audio_path(share_id, track_id), *parsed, BINDING
+        ):
             raise NotFound("This link has expired; open the share again.")
         key, etag = await run_in_threadpool(self._stored, share_id, track_id)
         source = await run_in_threadpool(StoredObject, self._store, key)
