@@ -20,6 +20,7 @@ import httpx
 import pytest
 from PIL import Image
 
+from tests.fixtures.audio import decoded_duration
 from tests.listening.streams import HttpStream
 from tests.subsonic.conftest import Sonic
 
@@ -258,6 +259,9 @@ def test_a_queue_saved_by_an_app_is_the_page_queue(
         1,
         0.9,
     )
+    # No ids: the queue is cleared, on the page too.
+    sonic.ok("savePlayQueue")
+    assert sonic.admin.browser.get("/api/queue").json()["track_ids"] == []
     assert _code(sonic.call("savePlayQueue", id=t["Dawn"], current=t["Noon"])) == 10
     assert _code(sonic.call("savePlayQueueByIndex", id=t["Dawn"], currentIndex=3)) == 10
 
@@ -292,6 +296,8 @@ def test_a_share_plays_for_anyone_until_it_is_deleted(sonic: Sonic) -> None:
         assert "<script" not in page.text
         links = _audio_links(page.text)
         assert len(links) == 2
+        # Decoded to the end by ffmpeg, with no credentials: the whole track plays.
+        assert [round(decoded_duration(sonic.url + link)) for link in links] == [6, 7]
         for link in links:
             audio = httpx.get(sonic.url + link, timeout=30)
             assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg"
