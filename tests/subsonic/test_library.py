@@ -344,6 +344,14 @@ def test_a_share_of_an_album_expires(sonic: Sonic) -> None:
         while httpx.get(made["url"], timeout=30).status_code != 404:
             assert time.monotonic() < deadline, "the share never expired"
             time.sleep(0.2)
+        # A playlist is shared as its songs, in its order.
+        t = sonic.tracks
+        made_pl = sonic.ok("createPlaylist", name="pick", songId=[t["Noon"], t["Harbour Lights"]])
+        pid = made_pl["playlist"]["id"]
+        of_list = sonic.ok("createShare", id=pid)["shares"]["share"][0]
+        sonic.ok("deletePlaylist", id=pid)
+        sonic.ok("deleteShare", id=of_list["id"])
+        assert [e["title"] for e in of_list["entry"]] == ["Noon", "Harbour Lights"]
         # A share cannot be made to expire in the past, nor of what one may not see.
         assert _code(sonic.call("createShare", id=sonic.tracks["Dawn"], expires=1000)) == 10
         with _private(sonic, "Harbour Lights", "unlisted") as hidden:
