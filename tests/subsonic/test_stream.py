@@ -161,8 +161,8 @@ def test_aac_stream_is_the_rung_joined_and_decodes_to_the_whole_track(
     full = decoded_duration(url(sonic, "stream", id=long.id, maxBitRate=128))
     assert abs(full - SECONDS) <= AAC_SLACK_S
     assert abs(decoded_duration(str(save(tmp_path, "a.mp4", r.content))) - SECONDS) <= AAC_SLACK_S
-    # No ceiling: the top rung; a low one: the 64k rung.
-    assert get(sonic, "stream", id=long.id) == joined_rung(sonic, long.id, "256k")[0]
+    # AAC without a ceiling: the top rung; a low one: the 64k rung.
+    assert get(sonic, "stream", id=long.id, format="aac") == joined_rung(sonic, long.id, "256k")[0]
     assert (
         get(sonic, "stream", id=long.id, maxBitRate=96, format="aac")
         == (joined_rung(sonic, long.id, "64k")[0])
@@ -238,6 +238,7 @@ def test_raw_and_download_are_the_original(sonic: Sonic, long: Long) -> None:
     original = long.path.read_bytes()
     assert get(sonic, "stream", id=long.id, format="raw") == original
     assert get(sonic, "stream", id=long.id, format="flac") == original  # its own format
+    assert get(sonic, "stream", id=long.id) == original  # no preference, no ceiling
     r = httpx.get(url(sonic, "download", id=long.id), timeout=60)
     assert r.content == original
     assert r.headers["content-disposition"].startswith('attachment; filename="long.flac"')

@@ -21,8 +21,10 @@ PROCESSING = Stored("flac", Kbps(900), (), None)
 @pytest.mark.parametrize(
     ("stored", "fmt", "max_kbps", "expected"),
     [
-        # No preference: the best AAC rung under the ceiling.
-        (FLAC, None, 0, Pick(Source.AAC, rung="256k")),
+        # No preference: the original when it fits (what the song entry describes),
+        # else the best AAC rung under the ceiling.
+        (FLAC, None, 0, Pick(Source.ORIGINAL)),
+        (FLAC, None, 1000, Pick(Source.ORIGINAL)),
         (FLAC, "", 128, Pick(Source.AAC, rung="128k")),
         (FLAC, None, 200, Pick(Source.AAC, rung="128k")),
         (FLAC, None, 320, Pick(Source.AAC, rung="256k")),
@@ -51,7 +53,8 @@ PROCESSING = Stored("flac", Kbps(900), (), None)
         (FLAC, "flv", 128, Pick(Source.AAC, rung="128k")),
         # Still processing: no rung yet.
         (PROCESSING, None, 0, Pick(Source.ORIGINAL)),
-        (Stored("flac", None, (), Kbps(192)), None, 0, Pick(Source.MP3)),
+        (Stored("flac", None, (), Kbps(192)), None, 0, Pick(Source.ORIGINAL)),
+        (Stored("flac", Kbps(900), (), Kbps(192)), None, 256, Pick(Source.MP3)),
         (PROCESSING, "aac", 128, Pick(Source.TRANSCODE, target="aac", kbps=Kbps(128))),
     ],
 )

@@ -5,9 +5,10 @@ Pure: no database, no store. The Subsonic ``stream`` method (``format``,
 only a format tonearm does not store is transcoded:
 
 - ``raw``: the original as uploaded.
-- nothing, or an AAC name (``aac``, ``m4a``, ``mp4``): the highest finished AAC rung
-  at or under the ceiling (the lowest when none fits), served as one fragmented MP4.
-  Without a finished rung: the stored MP3, else the original.
+- an AAC name (``aac``, ``m4a``, ``mp4``): the highest finished AAC rung at or under
+  the ceiling (the lowest when none fits), served as one fragmented MP4.
+- nothing: the original when it fits the ceiling (or there is none); else the AAC rung
+  as above, without a finished rung the stored MP3, else the original.
 - ``mp3``: the stored MP3 when it fits the ceiling, an MP3 original that fits, else a
   transcode at the ceiling.
 - the original's own format (``flac`` for a FLAC upload...): the original, when it
@@ -88,6 +89,10 @@ def choose(stored: Stored, fmt: str | None, max_kbps: int) -> Pick:
         return _transcode(name, max_kbps)
     if name in TRANSCODE_TARGETS:
         return _transcode(name, max_kbps)
+    if _fits(stored.original_kbps, max_kbps):
+        # What apps expect when they name no format: the file their song entry describes
+        # (suffix, contentType, size), as folder servers send it; it seeks by Range.
+        return Pick(Source.ORIGINAL)
     if stored.rungs:
         return _best_rung(stored.rungs, max_kbps)
     if stored.mp3_kbps is not None:
