@@ -137,7 +137,7 @@ class QueueMethods:
         position_ms = call.params.integer("position", 0, lo=0, hi=MAX_POSITION_MS)
         with self._uows() as uow:
             before = self._queue.get(uow.session, call.viewer)
-            self._queue.replace(
+            saved = self._queue.replace(
                 uow,
                 call.viewer,
                 QueueIn(
@@ -148,6 +148,10 @@ class QueueMethods:
                     device=(call.client or "subsonic")[:100],
                 ),
             )
+            if saved.dropped:
+                # The page's save leaves out what the viewer may not play; an id here must
+                # name a song the caller sees (70), and raising rolls the whole save back.
+                raise SubsonicError(Code.NOT_FOUND, "A song in the queue was not found.")
 
 
 def methods(c: Container) -> dict[str, Handler]:
