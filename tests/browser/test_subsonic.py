@@ -171,7 +171,6 @@ def test_a_star_from_an_app_is_a_like_in_the_page(
     expect(like).to_have_attribute("aria-pressed", "false")
 
 
-@pytest.mark.skip(reason="the Subsonic method 'savePlayQueue' is not on main yet")
 def test_a_queue_saved_by_an_app_is_restored_by_the_web_player(
     pages: Pages, tonearm: Server, tracks: list[dict[str, Any]]
 ) -> None:
