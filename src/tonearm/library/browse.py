@@ -55,6 +55,13 @@ class CoverFile:
 
 
 @dataclass(frozen=True)
+class GenreTotal:
+    name: str
+    tracks: int
+    albums: int
+
+
+@dataclass(frozen=True)
 class AlbumQuery:
     sort: str = "added"
     order: str = "desc"
@@ -103,6 +110,12 @@ class CatalogService:
         if artist is None:
             raise NotFound("No such artist.")
         return artist
+
+    def artist_named(self, session: Session, viewer: Viewer, name: str) -> Artist | None:
+        """The artist called ``name`` (matched as the catalog matches tags), if shown."""
+        return session.scalar(
+            select(Artist).where(Artist.match_key == match_key(name), self.artist_visible(viewer))
+        )
 
     # -- albums -----------------------------------------------------------------------
 
@@ -325,6 +338,22 @@ class CatalogService:
             .order_by(TrackGenre.genre_key)
         )
         return [schemas.GenreOut(name=name, track_count=n) for _, name, n in rows]
+
+    def genre_totals(self, session: Session, viewer: Viewer) -> list[GenreTotal]:
+        """Each genre with its shown tracks and the albums they are on, by name."""
+        rows = session.execute(
+            select(
+                TrackGenre.genre_key,
+                func.min(TrackGenre.name),
+                func.count(),
+                func.count(distinct(Track.album_id)),
+            )
+            .join(Track, Track.id == TrackGenre.track_id)
+            .where(self._shown(viewer))
+            .group_by(TrackGenre.genre_key)
+            .order_by(TrackGenre.genre_key)
+        )
+        return [GenreTotal(str(name), int(n), int(a)) for _, name, n, a in rows]
 
     # -- covers -----------------------------------------------------------------------
 

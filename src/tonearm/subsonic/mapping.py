@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tonearm.blobs.keys import MIME_BY_EXT, original_ext
+from tonearm.library.catalog import sort_key
 from tonearm.library.schemas import AlbumOut, ArtistOut, TrackOut
 from tonearm.models import Like, LikeKind, ListenerTrack, Rating
 from tonearm.subsonic.protocol import Code, SubsonicError, iso
@@ -239,6 +240,18 @@ def album(a: AlbumOut, marks: Marks) -> dict[str, Any]:
     }
 
 
+def album_child(a: AlbumOut, marks: Marks) -> dict[str, Any]:
+    """An album as a folder-based ``Child`` (``getMusicDirectory``): a directory whose
+    parent is its artist's directory."""
+    return {
+        **album(a, marks),
+        "parent": artist_id(a.artist_id),
+        "isDir": True,
+        "mediaType": "album",
+        "isVideo": False,
+    }
+
+
 def artists(
     session: Session, user_id: str | None, items: Sequence[ArtistOut]
 ) -> list[dict[str, Any]]:
@@ -254,6 +267,17 @@ def artist(a: ArtistOut, marks: Marks) -> dict[str, Any]:
         "albumCount": a.album_count,
         "starred": iso(marks.starred.get(a.id)),
         "userRating": marks.ratings.get(a.id),
-        "sortName": a.name.casefold(),
+        "sortName": sort_key(a.name),
         "musicBrainzId": None,
     }
+
+
+IGNORED_ARTICLES = "The"
+"""The articles ``sort_key`` moves to the end (``library/catalog.py``), as apps want them."""
+
+
+def letter(name: str) -> str:
+    """The index an artist is listed under: the first letter of its sort name, ``#``
+    for anything else."""
+    first = sort_key(name)[:1].upper()
+    return first if first.isalpha() else "#"
