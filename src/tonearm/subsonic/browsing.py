@@ -19,20 +19,16 @@ from datetime import UTC
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from tonearm.accounts.principal import Viewer
 from tonearm.container import Container
-from tonearm.library.browse import CatalogService
-from tonearm.library.schemas import ArtistOut, TrackOut
+from tonearm.library.schemas import TrackOut
 from tonearm.models import LikeKind, Scope, Track
 from tonearm.subsonic import mapping
 from tonearm.subsonic.protocol import Call, Code, Handler, Payload, SubsonicError, iso
 from tonearm.types import AlbumId, ArtistId, TrackId
 
 MUSIC_FOLDER = {"id": mapping.MUSIC_FOLDER_ID, "name": "Music"}
-ARTIST_PAGE = 5000
-"""Artists described per round trip for the whole list (bounded ``IN`` lists)."""
 
 
 def reader(call: Call) -> Viewer:
@@ -49,23 +45,11 @@ def playable(tracks: Sequence[TrackOut]) -> list[TrackOut]:
     return [t for t in tracks if t.playable]
 
 
-def all_artists(session: Session, catalog: CatalogService, viewer: Viewer) -> list[ArtistOut]:
-    """Every artist shown to ``viewer``, in sort order."""
-    out: list[ArtistOut] = []
-    while True:
-        page = catalog.artists(
-            session, viewer, sort="name", order="asc", offset=len(out), limit=ARTIST_PAGE
-        )
-        out.extend(page.items)
-        if len(page.items) < ARTIST_PAGE or len(out) >= page.total:
-            return out
-
-
 def by_letter(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """``index`` entries: artists (in sort order) grouped by the letter they sort under."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
-        groups.setdefault(mapping.letter(entry["name"]), []).append(entry)
+        groups.setdefault(mapping.letter(entry["sortName"]), []).append(entry)
     return [{"name": name, "artist": artists} for name, artists in groups.items()]
 
 
@@ -86,10 +70,11 @@ class Browsing:
         the whole index all the same: a deleted track leaves no time behind to compare."""
         viewer = reader(call)
         with self._uows.read() as session:
-            entries = mapping.artists(
-                session, viewer.user_id, all_artists(session, self._catalog, viewer)
+            entries = mapping.index_artists(
+                session, viewer.user_id, self._catalog.artist_index(session, viewer)
             )
-            changed = session.scalar(select(func.max(Track.updated_at)))
+            # The newest track (an index lookup; the newest change would scan them all).
+            changed = session.scalar(select(func.max(Track.created_at)))
         modified = 0
         if changed is not None:
             moment = changed if changed.tzinfo else changed.replace(tzinfo=UTC)
@@ -105,8 +90,8 @@ class Browsing:
     def artists(self, call: Call) -> Payload:
         viewer = reader(call)
         with self._uows.read() as session:
-            entries = mapping.artists(
-                session, viewer.user_id, all_artists(session, self._catalog, viewer)
+            entries = mapping.index_artists(
+                session, viewer.user_id, self._catalog.artist_index(session, viewer)
             )
         return {
             "artists": {"ignoredArticles": mapping.IGNORED_ARTICLES, "index": by_letter(entries)}
