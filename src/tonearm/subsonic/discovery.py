@@ -27,8 +27,8 @@ SEED_KINDS: dict[str, Literal["track", "album", "artist"]] = {
     "artist": "artist",
 }
 MAX_SEED_ID = 32
-SIMILAR_SPARE = 5
-"""Similar songs asked for beyond ``count``, for those an app could not play yet."""
+SPARE = 5
+"""Songs asked for beyond ``count``, in place of those an app could not play yet."""
 
 
 def plain_text(lyrics: LyricsOut) -> str:
@@ -87,7 +87,7 @@ class Discovery:
         seed = SeedIn(kind=seed_kind, id=internal)
         count = self._count(call, 50)
         with self._uows.read() as session:
-            found = self._radio.similar_to(session, viewer, seed, count + SIMILAR_SPARE)
+            found = self._radio.similar_to(session, viewer, seed, count + SPARE)
             songs = mapping.songs(session, viewer.user_id, playable(found)[:count])
         return {"similarSongs2": {"song": songs}}
 
@@ -100,10 +100,7 @@ class Discovery:
             artist = self._catalog.artist_named(session, viewer, name)
             if artist is None:
                 return {"topSongs": {"song": []}}
-            # Asked for a few more: a song being reprocessed is left out, not counted.
-            tracks = self._charts.artist_top(
-                session, viewer, ArtistId(artist.id), count + SIMILAR_SPARE
-            )
+            tracks = self._charts.artist_top(session, viewer, ArtistId(artist.id), count + SPARE)
             songs = mapping.songs(session, viewer.user_id, playable(tracks)[:count])
         return {"topSongs": {"song": songs}}
 
