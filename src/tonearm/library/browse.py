@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, distinct, exists, func, or_, select
@@ -281,6 +282,11 @@ class CatalogService:
             ArtistEntry(ArtistId(i), str(name), str(key), counts.get(str(i), 0))
             for i, name, key in rows
         ]
+
+    def last_added(self, session: Session) -> datetime | None:
+        """When the newest track arrived (an index lookup; the newest change of any
+        track would read them all)."""
+        return session.scalar(select(func.max(Track.created_at)))
 
     def artist_detail(
         self, session: Session, viewer: Viewer, artist_id: ArtistId

@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tonearm.accounts.principal import Viewer
 from tonearm.container import Container
 from tonearm.library.schemas import TrackOut
-from tonearm.models import LikeKind, Scope, Track
+from tonearm.models import LikeKind, Scope
 from tonearm.subsonic import mapping
 from tonearm.subsonic.protocol import Call, Code, Handler, Payload, SubsonicError, iso
 from tonearm.types import AlbumId, ArtistId, TrackId
@@ -73,8 +73,7 @@ class Browsing:
             entries = mapping.index_artists(
                 session, viewer.user_id, self._catalog.artist_index(session, viewer)
             )
-            # The newest track (an index lookup; the newest change would scan them all).
-            changed = session.scalar(select(func.max(Track.created_at)))
+            changed = self._catalog.last_added(session)
         modified = 0
         if changed is not None:
             moment = changed if changed.tzinfo else changed.replace(tzinfo=UTC)
@@ -106,38 +105,40 @@ class Browsing:
             raise SubsonicError(Code.NOT_FOUND, f"No directory has the id {wire[:64]!r}.")
         with self._uows.read() as session:
             if kind == "artist":
-                artist = self._catalog.artist_detail(
-                    session, viewer, ArtistId(mapping.parse(wire, "artist"))
-                )
-                marks = mapping.Marks.load(session, viewer.user_id, LikeKind.ARTIST, [artist.id])
-                albums = artist.albums
-                album_marks = mapping.Marks.load(
-                    session, viewer.user_id, LikeKind.ALBUM, (a.id for a in albums)
-                )
-                return {
-                    "directory": {
-                        "id": mapping.artist_id(artist.id),
-                        "parent": str(mapping.MUSIC_FOLDER_ID),
-                        "name": artist.name,
-                        "starred": iso(marks.starred.get(artist.id)),
-                        "userRating": marks.ratings.get(artist.id),
-                        "child": [mapping.album_child(a, album_marks) for a in albums],
-                    }
-                }
-            album = self._catalog.album_detail(
-                session, viewer, AlbumId(mapping.parse(wire, "album"))
-            )
-            marks = mapping.Marks.load(session, viewer.user_id, LikeKind.ALBUM, [album.id])
-            songs = mapping.songs(session, viewer.user_id, playable(album.tracks))
+                artist_id = ArtistId(mapping.parse(wire, "artist"))
+                return {"directory": self._artist_directory(session, viewer, artist_id)}
+            album_id = AlbumId(mapping.parse(wire, "album"))
+            return {"directory": self._album_directory(session, viewer, album_id)}
+
+    def _artist_directory(
+        self, session: Session, viewer: Viewer, artist_id: ArtistId
+    ) -> dict[str, Any]:
+        artist = self._catalog.artist_detail(session, viewer, artist_id)
+        marks = mapping.Marks.load(session, viewer.user_id, LikeKind.ARTIST, [artist.id])
+        album_marks = mapping.Marks.load(
+            session, viewer.user_id, LikeKind.ALBUM, (a.id for a in artist.albums)
+        )
         return {
-            "directory": {
-                "id": mapping.album_id(album.id),
-                "parent": mapping.artist_id(album.artist_id),
-                "name": album.title,
-                "starred": iso(marks.starred.get(album.id)),
-                "userRating": marks.ratings.get(album.id),
-                "child": songs,
-            }
+            "id": mapping.artist_id(artist.id),
+            "parent": str(mapping.MUSIC_FOLDER_ID),
+            "name": artist.name,
+            "starred": iso(marks.starred.get(artist.id)),
+            "userRating": marks.ratings.get(artist.id),
+            "child": [mapping.album_child(a, album_marks) for a in artist.albums],
+        }
+
+    def _album_directory(
+        self, session: Session, viewer: Viewer, album_id: AlbumId
+    ) -> dict[str, Any]:
+        album = self._catalog.album_detail(session, viewer, album_id)
+        marks = mapping.Marks.load(session, viewer.user_id, LikeKind.ALBUM, [album.id])
+        return {
+            "id": mapping.album_id(album.id),
+            "parent": mapping.artist_id(album.artist_id),
+            "name": album.title,
+            "starred": iso(marks.starred.get(album.id)),
+            "userRating": marks.ratings.get(album.id),
+            "child": mapping.songs(session, viewer.user_id, playable(album.tracks)),
         }
 
     # -- genres -----------------------------------------------------------------------
