@@ -26,6 +26,8 @@ SERVED = frozenset(
         *("stream", "download", "hls.m3u8", "getCoverArt"),
         *("createBookmark", "deleteBookmark", "savePlayQueue", "savePlayQueueByIndex"),
         *("createShare", "createPlaylist", "updatePlaylist"),
+        *("getSong", "getAlbum", "getArtist", "getMusicDirectory", "getLyricsBySongId"),
+        *("getAlbumInfo2", "getArtistInfo2", "getSimilarSongs2"),
     }
 )
 """Methods taking an id that main serves today: each must answer its owner."""
