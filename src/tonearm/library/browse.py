@@ -62,6 +62,9 @@ class AlbumQuery:
     limit: int = 100
     artist_id: str | None = None
     genre: str | None = None
+    year_from: int | None = None
+    """With ``year_to``: albums of these years only (both included)."""
+    year_to: int | None = None
 
 
 class CatalogService:
@@ -121,9 +124,13 @@ class CatalogService:
             where.append(self.album_visible(viewer))
         if query.artist_id:
             where.append(Album.artist_id == query.artist_id)
+        if query.year_from is not None and query.year_to is not None:
+            where.append(Album.year.between(query.year_from, query.year_to))
         desc = query.order == "desc"
         q = select(Album).where(*where)
-        if query.sort == "name":
+        if query.sort == "random":
+            q = q.order_by(func.random())
+        elif query.sort == "name":
             q = q.order_by(_dir(Album.sort_key, desc), _dir(Album.id, desc))
         elif query.sort == "year":
             q = q.order_by(_dir(Album.year, desc).nulls_last(), Album.sort_key, Album.id)
