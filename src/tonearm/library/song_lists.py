@@ -41,11 +41,9 @@ class SongLists:
             conditions.append(
                 exists().where(TrackGenre.track_id == Track.id, TrackGenre.genre_key == key)
             )
-        if where.year_from is not None or where.year_to is not None:
-            lo = where.year_from if where.year_from is not None else where.year_to
-            hi = where.year_to if where.year_to is not None else where.year_from
-            assert lo is not None and hi is not None
-            conditions.append(Track.year.between(min(lo, hi), max(lo, hi)))
+        years = [y for y in (where.year_from, where.year_to) if y is not None]
+        if years:
+            conditions.append(Track.year.between(min(years), max(years)))
         return select(Track).join(Blob, Blob.hash == Track.blob_hash).where(*conditions)
 
     def random(

@@ -106,7 +106,7 @@ class Marks:
                     select(Like.subject_id, Like.created_at).where(
                         Like.user_id == user_id, Like.kind == kind, Like.subject_id.in_(chunk)
                     )
-                ).tuples()
+                ).all()
             )
             marks.ratings.update(
                 session.execute(
@@ -115,7 +115,7 @@ class Marks:
                         Rating.kind == kind,
                         Rating.subject_id.in_(chunk),
                     )
-                ).tuples()
+                ).all()
             )
             if kind == LikeKind.TRACK:
                 for track_id, n, last in session.execute(
