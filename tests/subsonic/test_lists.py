@@ -467,7 +467,7 @@ def _from_json(value: Any) -> Any:
 def test_xml_and_json_agree(sonic: Sonic, method: str, params: dict[str, Any]) -> None:
     params = {k: sonic.tracks["Dawn"] if v == "__dawn__" else v for k, v in params.items()}
     as_json = _from_json(sonic.ok(method, **params))
-    root = ET.fromstring(sonic.xml(method, **params))
+    root = ET.fromstring(sonic.xml(method, **params))  # noqa: S314 (our own server)
     as_xml = _from_xml(root)
     if method == "getNowPlaying":  # minutes may tick over between the two calls
         for body in (as_json, as_xml):
