@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from tonearm.accounts.principal import Viewer
@@ -28,6 +28,7 @@ from tonearm.errors import Forbidden, NotFound
 from tonearm.library import schemas
 from tonearm.library.catalog import match_key, split_genres
 from tonearm.library.repository import TrackRepository
+from tonearm.library.sampling import sample_ids
 from tonearm.library.service import LibraryService
 from tonearm.media.artwork import THUMBNAIL_EDGES
 from tonearm.models import Album, Artist, Blob, Image, LikeKind, Scope, Track, TrackGenre
@@ -109,15 +110,14 @@ class CatalogService:
 
     # -- albums -----------------------------------------------------------------------
 
-    def albums(self, session: Session, viewer: Viewer, query: AlbumQuery) -> schemas.AlbumPage:
+    def _album_where(self, viewer: Viewer, query: AlbumQuery) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = []
-        shown = self._shown(viewer)
         if query.genre:
             key = match_key(query.genre)
             where.append(
                 select(Track.id)
                 .join(TrackGenre, TrackGenre.track_id == Track.id)
-                .where(Track.album_id == Album.id, TrackGenre.genre_key == key, shown)
+                .where(Track.album_id == Album.id, TrackGenre.genre_key == key, self._shown(viewer))
                 .exists()
             )
         else:
@@ -126,11 +126,20 @@ class CatalogService:
             where.append(Album.artist_id == query.artist_id)
         if query.year_from is not None and query.year_to is not None:
             where.append(Album.year.between(query.year_from, query.year_to))
+        return where
+
+    def album_rows(self, session: Session, viewer: Viewer, query: AlbumQuery) -> list[Album]:
+        """One page of albums, without the total (what apps page by)."""
+        where = self._album_where(viewer, query)
+        if query.sort == "random":
+            ids = sample_ids(session, Album.id, and_(*where), query.limit)
+            found: dict[str, Album] = {
+                a.id: a for a in session.scalars(select(Album).where(Album.id.in_(ids)))
+            }
+            return [found[i] for i in ids if i in found]
         desc = query.order == "desc"
         q = select(Album).where(*where)
-        if query.sort == "random":
-            q = q.order_by(func.random())
-        elif query.sort == "name":
+        if query.sort == "name":
             q = q.order_by(_dir(Album.sort_key, desc), _dir(Album.id, desc))
         elif query.sort == "year":
             q = q.order_by(_dir(Album.year, desc).nulls_last(), Album.sort_key, Album.id)
@@ -140,7 +149,11 @@ class CatalogService:
             )
         else:
             q = q.order_by(_dir(Album.created_at, desc), _dir(Album.id, desc))
-        albums = list(session.scalars(q.offset(query.offset).limit(query.limit)))
+        return list(session.scalars(q.offset(query.offset).limit(query.limit)))
+
+    def albums(self, session: Session, viewer: Viewer, query: AlbumQuery) -> schemas.AlbumPage:
+        albums = self.album_rows(session, viewer, query)
+        where = self._album_where(viewer, query)
         total = session.scalar(select(func.count()).select_from(Album).where(*where)) or 0
         return schemas.AlbumPage(items=self.describe_albums(session, viewer, albums), total=total)
 

@@ -111,7 +111,8 @@ class Lists:
             query = replace(query, sort="year", order=order, year_from=lo, year_to=hi)
         else:  # byGenre
             query = replace(query, sort="name", order="asc", genre=p.required("genre")[:200])
-        return self._catalog.albums(session, viewer, query).items
+        rows = self._catalog.album_rows(session, viewer, query)
+        return self._catalog.describe_albums(session, viewer, rows)
 
     # -- songs ----------------------------------------------------------------------------
 
@@ -260,14 +261,13 @@ class Lists:
             if counts["artist"]
             else []
         )
+        by_name = AlbumQuery(
+            sort="name", order="asc", offset=offsets["album"], limit=counts["album"]
+        )
         albums = (
-            self._catalog.albums(
-                session,
-                viewer,
-                AlbumQuery(
-                    sort="name", order="asc", offset=offsets["album"], limit=counts["album"]
-                ),
-            ).items
+            self._catalog.describe_albums(
+                session, viewer, self._catalog.album_rows(session, viewer, by_name)
+            )
             if counts["album"]
             else []
         )
