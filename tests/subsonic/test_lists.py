@@ -326,6 +326,14 @@ def test_a_private_track_playing_is_not_shown_to_others(sonic: Sonic) -> None:
         sonic.admin.browser.patch(
             f"/api/tracks/{sonic.tracks['Dawn']}", json={"visibility": "public"}
         ).raise_for_status()
+    # An unlisted track is not announced to others; one's own plays of it show.
+    harbour = sonic.tracks["Harbour Lights"]
+    sonic.ok("scrobble", id=harbour, submission="false", c="admin-tablet")
+    bea_view = sonic.ok("getNowPlaying", sonic.bea)["nowPlaying"]["entry"]
+    assert harbour not in {e["id"] for e in bea_view}
+    sonic.ok("scrobble", sonic.bea, id=harbour, submission="false", c="bea-phone")
+    bea_view = sonic.ok("getNowPlaying", sonic.bea)["nowPlaying"]["entry"]
+    assert [e["username"] for e in bea_view if e["id"] == harbour] == ["bea"]
 
 
 def test_a_scrobble_is_a_counted_play_once(sonic: Sonic) -> None:

@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tonearm.accounts.principal import Viewer
 from tonearm.container import Container
 from tonearm.library.browse import AlbumQuery
 from tonearm.library.repository import TrackRepository
 from tonearm.library.schemas import AlbumOut, ArtistOut, TrackOut
 from tonearm.library.song_lists import SongFilter, SongLists
 from tonearm.listening.album_ranks import AlbumRanks
-from tonearm.models import LikeKind, User
+from tonearm.models import LikeKind, Track, User, Visibility
 from tonearm.subsonic import mapping
 from tonearm.subsonic.protocol import Call, Code, Handler, Params, Payload, SubsonicError
 
@@ -78,7 +79,7 @@ class Lists:
         size = self._size(p, "size", 10)
         offset = self._offset(p)
         with self._uows.read() as session:
-            items = self._albums(session, call, kind, size, offset) if size else []
+            items = self._albums(session, call, kind, size, offset)
             return {"albumList2": {"album": mapping.albums(session, call.user_id, items)}}
 
     def _albums(
@@ -148,16 +149,24 @@ class Lists:
         now = time.time()
         with self._uows.read() as session:
             found = TrackRepository(session).many([e.track_id for e in entries])
+            viewer = call.viewer
             access = self._library.access
-            visible = {t.id: t for t in found if access.can_view(call.viewer, t)}
+            tracks = {t.id: t for t in found if access.can_view(viewer, t)}
+            # As the live board lists tracks: another person's unlisted track (reached by
+            # its link) is not announced; one's own plays always show.
+            listed = {t.id for t in tracks.values() if self._listed(viewer, t)}
             described = {
                 t.id: t
-                for t in playable(
-                    self._library.describe(session, call.viewer, list(visible.values()))
-                )
+                for t in playable(self._library.describe(session, viewer, list(tracks.values())))
             }
             names = _usernames(session, {e.user_id for e in entries})
-            shown = [e for e in entries if e.track_id in described and e.user_id in names]
+            shown = [
+                e
+                for e in entries
+                if e.track_id in described
+                and e.user_id in names
+                and (e.track_id in listed or e.user_id == viewer.user_id)
+            ]
             songs = mapping.songs(session, call.user_id, [described[e.track_id] for e in shown])
         rows = [
             {
@@ -170,6 +179,14 @@ class Lists:
             for song, e in zip(songs, shown, strict=True)
         ]
         return {"nowPlaying": {"entry": rows}}
+
+    @staticmethod
+    def _listed(viewer: Viewer, track: Track) -> bool:
+        return (
+            viewer.is_moderator
+            or track.owner_id == viewer.user_id
+            or track.visibility == Visibility.PUBLIC
+        )
 
     # -- stars ----------------------------------------------------------------------------
 
