@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tonearm.container import Container
-from tonearm.subsonic import annotation, lists, system
+from tonearm.subsonic import (
+    annotation,
+    browsing,
+    discovery,
+    lists,
+    media,
+    playlists,
+    queue,
+    sharing,
+    system,
+    users,
+)
 from tonearm.subsonic.auth import SubsonicAuth
 from tonearm.subsonic.protocol import Handler
 from tonearm.subsonic.router import SubsonicRouter
@@ -18,6 +29,13 @@ from tonearm.subsonic.router import SubsonicRouter
 def build(c: Container) -> SubsonicRouter:
     groups: list[Mapping[str, Handler]] = [
         system.methods(),
+        browsing.methods(c),
+        discovery.methods(c),
+        media.methods(c),
+        playlists.methods(c),
+        queue.methods(c),
+        sharing.methods(c),
+        users.methods(c),
         lists.methods(c),
         annotation.methods(c),
     ]
