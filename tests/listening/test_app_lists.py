@@ -104,7 +104,7 @@ def test_highest_rated_albums_and_ratings(world: World) -> None:
     with world.c.infra.uows.read() as s:
         assert _titles(ranks.highest_rated(s, other, offset=0, limit=10)) == ["Beta"]
         rows = s.execute(select(Rating.kind, Rating.rating).where(Rating.user_id == other.user_id))
-        assert sorted(rows.tuples()) == [("album", 4), ("track", 1)]
+        assert sorted((k, r) for k, r in rows) == [("album", 4), ("track", 1)]
     # What the viewer may not see cannot be rated, and ratings are 0 to 5.
     with pytest.raises(NotFound), world.c.infra.uows() as uow:
         ratings.rate(uow, other, LikeKind.ALBUM, ids["Gamma"], 3)
