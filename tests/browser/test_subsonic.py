@@ -154,7 +154,6 @@ def signed_in_client(pages: Pages, tonearm: Server) -> tuple[Page, libsonic.Conn
     return page, client(tonearm, create_app_password(page))
 
 
-@pytest.mark.skip(reason="the Subsonic method 'star' is not on main yet")
 def test_a_star_from_an_app_is_a_like_in_the_page(
     pages: Pages, tonearm: Server, tracks: list[dict[str, Any]]
 ) -> None:
@@ -187,7 +186,6 @@ def test_a_queue_saved_by_an_app_is_restored_by_the_web_player(
     expect(entries.nth(1)).to_have_attribute("aria-current", "true")
 
 
-@pytest.mark.skip(reason="the Subsonic method 'scrobble' is not on main yet")
 def test_a_scrobble_from_an_app_is_a_counted_play_in_the_page(
     pages: Pages, tonearm: Server, tracks: list[dict[str, Any]]
 ) -> None:
