@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.server",
     "tests.fixtures.s3",
     "tests.fixtures.redis",
+    "tests.fixtures.schedule",
 ]

@@ -7,6 +7,7 @@ processing itself is left out except where a test is about it.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,12 +19,56 @@ from sqlalchemy import select
 
 from tests.fixtures.accounts import Person, Site, build_container, stage
 from tests.fixtures.audio import make_audio
+from tests.fixtures.sounds import FAMILIES, Clip, Family, labelled_set
 from tonearm.blobs.features import FeatureRepository
-from tonearm.media import MediaTools, describe_file, probe
+from tonearm.media import Descriptor, MediaTools, describe_file, probe
 from tonearm.models import Track, TrackGenre, Visibility
 from tonearm.types import Seconds, UserId
 
 TOOLS = MediaTools()
+
+
+class Studio:
+    """Sounds and their descriptors, made once per test process and shared by every
+    world: the same tones and clips went into each test on each backend, and made and
+    described anew they were most of this package's time. Only read from: each world
+    stages its own copy, and its own database stores what ``describe_file`` found."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._described: dict[str, Descriptor] = {}
+        self._clips: dict[tuple[int, tuple[Family, ...], float, int], list[Clip]] = {}
+
+    def tone(self, n: int) -> Path:
+        path = self.folder / f"t{n}.flac"
+        if not path.exists():
+            make_audio(path, seconds=1.5, frequency=200.0 + 37 * n)
+        return path
+
+    def clips(
+        self,
+        per_family: int,
+        families: tuple[Family, ...] = FAMILIES,
+        *,
+        seconds: float,
+        seed: int = 16,
+    ) -> list[Clip]:
+        """``labelled_set`` with these arguments, rendered on first use."""
+        key = (per_family, families, seconds, seed)
+        if key not in self._clips:
+            folder = self.folder / f"set{len(self._clips)}"
+            self._clips[key] = labelled_set(
+                folder, per_family, families=families, seconds=seconds, seed=seed
+            )
+        return self._clips[key]
+
+    def describe(self, audio: Path) -> Descriptor:
+        """``describe_file`` of ``audio``, once per content."""
+        digest = hashlib.sha256(audio.read_bytes()).hexdigest()
+        if digest not in self._described:
+            info = probe(audio, TOOLS, min_duration=Seconds(0.5), max_duration=Seconds(600))
+            self._described[digest] = describe_file(audio, info, TOOLS)
+        return self._described[digest]
 
 
 @dataclass
@@ -33,12 +78,12 @@ class World:
     owner: Person
     other: Person
     tmp: Path
+    studio: Studio
     _made: Iterator[int] = field(default_factory=itertools.count)
 
     def tone(self) -> Path:
         """A short tone of its own frequency (bytes no one else has)."""
-        n = next(self._made)
-        return make_audio(self.tmp / f"t{n}.flac", seconds=1.5, frequency=200.0 + 37 * n)
+        return self.studio.tone(next(self._made))
 
     def track(
         self,
@@ -66,10 +111,7 @@ class World:
                     TrackGenre(track_id=track_id, genre_key=genre.casefold(), name=genre)
                 )
             if describe:
-                info = probe(audio, TOOLS, min_duration=Seconds(0.5), max_duration=Seconds(600))
-                FeatureRepository(uow.session).save(
-                    track.blob_hash, describe_file(audio, info, TOOLS)
-                )
+                FeatureRepository(uow.session).save(track.blob_hash, self.studio.describe(audio))
         return track_id
 
     def json(self, response: Any, status: int = 200) -> Any:
@@ -77,14 +119,19 @@ class World:
         return response.json()
 
 
+@pytest.fixture(scope="session")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Studio:
+    return Studio(tmp_path_factory.mktemp("studio"))
+
+
 @pytest.fixture
-def world(tmp_path: Path, database_url: str) -> Iterator[World]:
+def world(tmp_path: Path, database_url: str, studio: Studio) -> Iterator[World]:
     c = build_container(tmp_path / "data", database_url)
     try:
         site = Site(c)
         admin = site.setup("admin")
         owner = site.add_user(admin, "owner")
         other = site.add_user(admin, "other")
-        yield World(site, admin, owner, other, tmp_path)
+        yield World(site, admin, owner, other, tmp_path, studio)
     finally:
         c.close()

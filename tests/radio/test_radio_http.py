@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.fixtures.sounds import FAMILIES, labelled_set
+from tests.fixtures.sounds import FAMILIES
 from tests.radio.conftest import World
 
 ARTISTS = ("Ana", "Bo", "Cy", "Di", "Ed", "Flo")
@@ -15,9 +15,9 @@ def ids(tracks: list[dict[str, object]]) -> list[str]:
 
 
 def test_similar_tracks_are_dominated_by_their_own_family(world: World) -> None:
-    clips = labelled_set(world.tmp / "set", 4, families=FAMILIES[:4], seconds=3.0)
+    clips = world.studio.clips(4, families=FAMILIES[:4], seconds=3.0)
     family = {world.track(world.owner, clip.path): clip.family for clip in clips}
-    hidden = labelled_set(world.tmp / "hidden", 1, families=FAMILIES[:4], seconds=3.0, seed=5)
+    hidden = world.studio.clips(1, families=FAMILIES[:4], seconds=3.0, seed=5)
     private = {world.track(world.other, clip.path, visibility="private") for clip in hidden}
     scores = []
     for track_id, name in family.items():
@@ -171,14 +171,14 @@ def test_radio_and_similar_refuse_bad_input(world: World) -> None:
 
 
 def test_mixes_follow_likes_and_never_show_hidden_tracks(world: World) -> None:
-    clips = labelled_set(world.tmp / "mix", 3, families=FAMILIES[:4], seconds=3.0)
+    clips = world.studio.clips(3, families=FAMILIES[:4], seconds=3.0)
     public = [
         world.track(world.other, clip.path, artist=clip.family, genre=clip.genre.title())
         for clip in clips
     ]
-    extra = labelled_set(world.tmp / "own", 1, families=FAMILIES[:2], seconds=3.0, seed=9)
+    extra = world.studio.clips(1, families=FAMILIES[:2], seconds=3.0, seed=9)
     own = [world.track(world.owner, clip.path, visibility="private") for clip in extra]
-    hidden = labelled_set(world.tmp / "hidden", 1, families=FAMILIES[:4], seconds=3.0, seed=3)
+    hidden = world.studio.clips(1, families=FAMILIES[:4], seconds=3.0, seed=3)
     private = {world.track(world.admin, c.path, visibility="private") for c in hidden}
     newcomer = world.site.add_user(world.admin, "newcomer").browser
     assert world.json(newcomer.get("/api/mixes")) == {"mixes": []}  # no taste yet

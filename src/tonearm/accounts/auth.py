@@ -68,17 +68,25 @@ class Authenticator:
         return replace(ANONYMOUS, binding=credentials.binding_of(None, address))
 
     def _by_token(self, secret: str) -> Viewer:
+        found = self.token_viewer(secret)
+        if found is None:
+            raise Unauthenticated("This API token is not valid (revoked or expired).")
+        return found[0]
+
+    def token_viewer(self, secret: str) -> tuple[Viewer, str] | None:
+        """The viewer a personal API token names and its user name (None: no such token);
+        the Subsonic API's ``apiKey`` is the same token."""
         with self._uows.read() as session:
             found = self._accounts.resolve_token(session, secret)
             if found is None:
-                raise Unauthenticated("This API token is not valid (revoked or expired).")
+                return None
             user, row = found
             viewer = self._accounts.viewer_of_token(user, row)
             stale = self._accounts.token_needs_touch(row)
         if stale:
             with self._uows() as uow:
                 self._accounts.touch_token(uow, row.id)
-        return viewer
+        return viewer, user.username
 
     def _by_cookie(self, request: Request, cookie: str) -> Viewer:
         with self._uows.read() as session:

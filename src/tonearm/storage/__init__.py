@@ -8,9 +8,10 @@ from urllib.parse import urlparse
 from tonearm.storage.base import BlobStore
 from tonearm.storage.local import LocalStore
 from tonearm.storage.memory import MemoryStore
-from tonearm.storage.s3 import MiB, S3Store
 
-__all__ = ["BlobStore", "LocalStore", "MemoryStore", "S3Store", "open_store"]
+__all__ = ["BlobStore", "LocalStore", "MemoryStore", "open_store"]
+
+MiB = 1024 * 1024
 
 
 def open_store(
@@ -42,6 +43,10 @@ def open_store(
                 "an S3 storage URL is s3://bucket[/prefix]; the endpoint and credentials "
                 "are separate settings"
             )
+        # Imported here: boto3 costs every process (each CLI command) a noticeable start-up
+        # where the store is local.
+        from tonearm.storage.s3 import S3Store  # noqa: PLC0415
+
         return S3Store(
             parsed.netloc,
             prefix=parsed.path,

@@ -13,7 +13,7 @@ import anyio.to_thread
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from tonearm.streaming.file_response import content_disposition
+from tonearm.streaming.file_response import content_disposition, until_disconnect
 from tonearm.streaming.transcode import Transcode
 
 
@@ -37,16 +37,7 @@ class PipedResponse(Response):
             if self._head:
                 await send({"type": "http.response.body", "body": b""})
                 return
-            async with anyio.create_task_group() as group:
-
-                async def watch_disconnect() -> None:
-                    while (await receive())["type"] != "http.disconnect":
-                        pass
-                    group.cancel_scope.cancel()
-
-                group.start_soon(watch_disconnect)
-                await self._stream(send)
-                group.cancel_scope.cancel()
+            await until_disconnect(receive, lambda: self._stream(send))
         finally:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(self.transcode.close)

@@ -45,5 +45,5 @@ def build(c: Container) -> SubsonicRouter:
         if clash:
             raise RuntimeError(f"Subsonic methods answered twice: {sorted(clash)}")
         methods.update(group)
-    auth = SubsonicAuth(c.infra.uows, c.accounts.service, c.accounts.app_passwords)
+    auth = SubsonicAuth(c.infra.uows, c.accounts.service, c.accounts.app_passwords, c.accounts.auth)
     return SubsonicRouter(methods, auth)

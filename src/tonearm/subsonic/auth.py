@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from tonearm.accounts import credentials
 from tonearm.accounts.app_passwords import AppPasswordService
+from tonearm.accounts.auth import Authenticator
 from tonearm.accounts.principal import ALL_SCOPES, Viewer
 from tonearm.accounts.service import AccountService
 from tonearm.db.unit_of_work import UnitOfWorkFactory
@@ -29,10 +30,12 @@ class SubsonicAuth:
         uows: UnitOfWorkFactory,
         accounts: AccountService,
         app_passwords: AppPasswordService,
+        tokens: Authenticator,
     ) -> None:
         self._uows = uows
         self._accounts = accounts
         self._app_passwords = app_passwords
+        self._tokens = tokens
 
     def __call__(self, params: Params, address: str | None) -> tuple[Viewer, str]:
         api_key = params.get("apiKey")
@@ -52,19 +55,13 @@ class SubsonicAuth:
         return self._by_secret(username, address, password=_decoded(password))
 
     def _by_api_key(self, secret: str) -> tuple[Viewer, str]:
-        with self._uows.read() as session:
-            found = self._accounts.resolve_token(session, secret)
-            if found is None:
-                raise SubsonicError(
-                    Code.INVALID_API_KEY, "This API key is not valid (revoked or expired)."
-                )
-            user, row = found
-            viewer = self._accounts.viewer_of_token(user, row)
-            stale = self._accounts.token_needs_touch(row)
-        if stale:
-            with self._uows() as uow:
-                self._accounts.touch_token(uow, row.id)
-        return replace(viewer, binding=credentials.binding_of(secret)), user.username
+        found = self._tokens.token_viewer(secret)
+        if found is None:
+            raise SubsonicError(
+                Code.INVALID_API_KEY, "This API key is not valid (revoked or expired)."
+            )
+        viewer, username = found
+        return replace(viewer, binding=credentials.binding_of(secret)), username
 
     def _by_secret(
         self,
