@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from tonearm.accounts.app_passwords import AppPasswordService, Sealer
 from tonearm.accounts.auth import Authenticator, Deps
 from tonearm.accounts.passwords import Passwords
 from tonearm.accounts.service import AccountPolicy, AccountService
@@ -104,6 +105,8 @@ class AccountsPart:
     auth: Authenticator
     deps: Deps
     """The dependencies routes declare (viewer, member, scoped, admin)."""
+    app_passwords: AppPasswordService
+    """Subsonic app passwords, sealed with the server's key."""
 
 
 @dataclass(frozen=True)
@@ -332,7 +335,12 @@ def build_accounts(infra: Infrastructure) -> AccountsPart:
         bind_to_address=a.bind_urls_to_address,
         anonymous_listening=a.anonymous_listening,
     )
-    return AccountsPart(service=service, auth=auth, deps=auth.bind())
+    return AccountsPart(
+        service=service,
+        auth=auth,
+        deps=auth.bind(),
+        app_passwords=AppPasswordService(Sealer(infra.settings.resolved_secret_key())),
+    )
 
 
 def build_ingest(

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session as DbSession
 
 from tonearm.accounts import schemas
+from tonearm.accounts.app_passwords import AppPasswordService
 from tonearm.accounts.auth import COOKIE, Deps, same_origin
 from tonearm.accounts.credentials import digest
 from tonearm.accounts.principal import Viewer
@@ -266,6 +267,55 @@ def build_me_router(
         def run() -> None:
             with uows() as uow:
                 accounts.revoke_token(uow, viewer, TokenId(token_id[:64]))
+
+        await run_in_threadpool(run)
+        return Response(status_code=204)
+
+    return router
+
+
+def build_app_password_router(
+    *, uows: UnitOfWorkFactory, app_passwords: AppPasswordService, deps: Deps
+) -> APIRouter:
+    """The Subsonic app password: what music apps sign in with (never the sign-in password)."""
+    router = APIRouter(tags=["accounts"])
+    Member = Annotated[Viewer, Depends(deps.member)]  # noqa: N806
+    path = "/api/me/subsonic-password"
+
+    @router.get(path, summary="Whether a Subsonic app password exists (never the password)")
+    async def app_password(viewer: Member) -> schemas.AppPasswordOut:
+        def run() -> schemas.AppPasswordOut:
+            with uows.read() as session:
+                row = app_passwords.status(session, viewer)
+                return schemas.AppPasswordOut(
+                    exists=row is not None,
+                    created_at=row.created_at if row else None,
+                    last_used_at=row.last_used_at if row else None,
+                )
+
+        return await run_in_threadpool(run)
+
+    @router.post(path, status_code=201, summary="A new Subsonic app password, shown once")
+    async def new_app_password(viewer: Member) -> schemas.NewAppPassword:
+        """Replaces the old one: apps signed in with it must be given the new one."""
+        _sessions_only(viewer)
+
+        def run() -> schemas.NewAppPassword:
+            with uows() as uow:
+                plain, row = app_passwords.create(uow, viewer)
+                return schemas.NewAppPassword(
+                    exists=True, created_at=row.created_at, last_used_at=None, password=plain
+                )
+
+        return await run_in_threadpool(run)
+
+    @router.delete(path, status_code=204, response_class=Response)
+    async def revoke_app_password(viewer: Member) -> Response:
+        """Every app signed in with it stops working at its next call."""
+
+        def run() -> None:
+            with uows() as uow:
+                app_passwords.revoke(uow, viewer)
 
         await run_in_threadpool(run)
         return Response(status_code=204)

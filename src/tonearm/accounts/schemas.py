@@ -71,6 +71,16 @@ class TokenOut(BaseModel):
     expires_at: datetime | None
 
 
+class AppPasswordOut(BaseModel):
+    exists: bool
+    created_at: datetime | None
+    last_used_at: datetime | None = Field(description="Last sign-in of an app with it.")
+
+
+class NewAppPassword(AppPasswordOut):
+    password: str = Field(description="Shown once: type it into the music app with your user name.")
+
+
 class NewToken(TokenOut):
     token: str = Field(description="Shown once; only its hash is kept.")
 

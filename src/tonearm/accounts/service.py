@@ -120,6 +120,10 @@ class AccountService:
             raise Unauthenticated("This account no longer exists or is disabled.")
         return user
 
+    def exists(self, session: DbSession, username: str) -> bool:
+        user = AccountRepository(session).user_by_key(username_key(username)[:64])
+        return user is not None and not user.disabled
+
     def user_by_name(self, session: DbSession, username: str) -> User:
         user = AccountRepository(session).user_by_key(username_key(username))
         if user is None:
@@ -208,15 +212,8 @@ class AccountService:
         the caller (``record_failure``), since this one rolls back on the error.
         """
         key = username_key(username)[:64]
-        now = utcnow()
+        self.check_throttle(uow.session, username, address)
         repo = AccountRepository(uow.session)
-        for throttle_key in (f"user:{key}", f"addr:{address or '-'}"):
-            row = repo.throttle(throttle_key)
-            if row is not None and row.blocked_until is not None and row.blocked_until > now:
-                wait = max(1, int((row.blocked_until - now).total_seconds() + 0.999))
-                raise Throttled(
-                    f"Too many failed sign-ins; try again in {wait} s.", retry_after_s=wait
-                )
         user = repo.user_by_key(key)
         ok, rehash = self._passwords.verify(user.password_hash if user else None, password)
         if user is None or not ok or user.disabled:
@@ -225,6 +222,20 @@ class AccountService:
             user.password_hash = self._passwords.hash(password)
         repo.clear_throttle(f"user:{key}")
         return user
+
+    def check_throttle(self, session: DbSession, username: str, address: str | None) -> None:
+        """``Throttled`` while the account or the address is blocked after failed sign-ins
+        (every way of signing in shares these counters: the page, the Subsonic API)."""
+        now = utcnow()
+        repo = AccountRepository(session)
+        key = username_key(username)[:64]
+        for throttle_key in (f"user:{key}", f"addr:{address or '-'}"):
+            row = repo.throttle(throttle_key)
+            if row is not None and row.blocked_until is not None and row.blocked_until > now:
+                wait = max(1, int((row.blocked_until - now).total_seconds() + 0.999))
+                raise Throttled(
+                    f"Too many failed sign-ins; try again in {wait} s.", retry_after_s=wait
+                )
 
     def record_failure(self, uow: UnitOfWork, username: str, address: str | None) -> None:
         now = utcnow()

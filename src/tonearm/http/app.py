@@ -137,6 +137,11 @@ def create_app(c: Container) -> ASGIApp:
         )
     if s.subsonic.enabled:
         app.router.routes.extend(subsonic_api.build(c).routes())
+    app.include_router(
+        account_routes.build_app_password_router(
+            uows=infra.uows, app_passwords=c.accounts.app_passwords, deps=deps
+        )
+    )
     _mount_web(app)
     hosts = edge.allowed_hosts(s.http.allowed_hosts, s.http.host, s.http.public_url)
     plays = PlayServer(

@@ -73,9 +73,7 @@ class Share(Base):
     __tablename__ = "shares"
 
     id: Mapped[ShareId] = mapped_column(String(32), primary_key=True)
-    owner_id: Mapped[UserId] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    owner_id: Mapped[UserId] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     """SHA-256 of the secret in the link (the link itself is shown to its owner only)."""
     description: Mapped[str | None] = mapped_column(String(500))

@@ -25,4 +25,5 @@ def build(c: Container) -> SubsonicRouter:
         if clash:
             raise RuntimeError(f"Subsonic methods answered twice: {sorted(clash)}")
         methods.update(group)
-    return SubsonicRouter(methods, SubsonicAuth(c.infra.uows, c.accounts.service))
+    auth = SubsonicAuth(c.infra.uows, c.accounts.service, c.accounts.app_passwords)
+    return SubsonicRouter(methods, auth)

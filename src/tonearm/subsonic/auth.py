@@ -3,7 +3,8 @@
 An API key is a personal API token (Settings → Tokens). Passwords are the person's
 Subsonic app password (Settings → Subsonic), never the sign-in password: token
 authentication needs the password itself on the server, so it is a separate secret the
-person can revoke without losing their account.
+person can revoke without losing their account. Failed attempts count against the same
+throttle as the page's sign-in.
 """
 
 from __future__ import annotations
@@ -11,27 +12,44 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tonearm.accounts import credentials
-from tonearm.accounts.principal import Viewer
+from tonearm.accounts.app_passwords import AppPasswordService
+from tonearm.accounts.principal import ALL_SCOPES, Viewer
 from tonearm.accounts.service import AccountService
 from tonearm.db.unit_of_work import UnitOfWorkFactory
+from tonearm.errors import Throttled
+from tonearm.models import Role
 from tonearm.subsonic.protocol import Code, Params, SubsonicError
+
+WRONG = "Wrong username or password (use your Subsonic app password from Settings)."
 
 
 class SubsonicAuth:
-    def __init__(self, uows: UnitOfWorkFactory, accounts: AccountService) -> None:
+    def __init__(
+        self,
+        uows: UnitOfWorkFactory,
+        accounts: AccountService,
+        app_passwords: AppPasswordService,
+    ) -> None:
         self._uows = uows
         self._accounts = accounts
+        self._app_passwords = app_passwords
 
     def __call__(self, params: Params, address: str | None) -> tuple[Viewer, str]:
         api_key = params.get("apiKey")
         if api_key is not None:
-            if "u" in params:
+            if "u" in params or "p" in params or "t" in params:
                 raise SubsonicError(
                     Code.CONFLICTING_AUTH, "Send either apiKey or a user name, not both."
                 )
             return self._by_api_key(api_key)
-        params.required("u")
-        raise SubsonicError(Code.WRONG_CREDENTIALS, "Wrong username or password.")
+        username = params.required("u")
+        token, password = params.get("t"), params.get("p")
+        if token is not None:
+            salt = params.required("s")
+            return self._by_secret(username, address, token=token, salt=salt)
+        if password is None:
+            raise SubsonicError(Code.MISSING_PARAMETER, "Required parameter 'p' or 't' is missing.")
+        return self._by_secret(username, address, password=_decoded(password))
 
     def _by_api_key(self, secret: str) -> tuple[Viewer, str]:
         with self._uows.read() as session:
@@ -47,3 +65,67 @@ class SubsonicAuth:
             with self._uows() as uow:
                 self._accounts.touch_token(uow, row.id)
         return replace(viewer, binding=credentials.binding_of(secret)), user.username
+
+    def _by_secret(
+        self,
+        username: str,
+        address: str | None,
+        *,
+        password: str | None = None,
+        token: str | None = None,
+        salt: str = "",
+    ) -> tuple[Viewer, str]:
+        with self._uows.read() as session:
+            try:
+                self._accounts.check_throttle(session, username, address)
+            except Throttled as exc:
+                raise SubsonicError(Code.WRONG_CREDENTIALS, exc.message) from None
+            held = self._app_passwords.holder(session, username)
+            exists = held is not None or self._accounts.exists(session, username)
+        if held is None:
+            self._failed(username, address)
+            if token is not None and exists:
+                raise SubsonicError(
+                    Code.TOKEN_NOT_SUPPORTED,
+                    "Token authentication needs a Subsonic app password: create one in "
+                    "Settings → Subsonic.",
+                )
+            raise SubsonicError(Code.WRONG_CREDENTIALS, WRONG)
+        user, stored = held
+        ok = (
+            self._app_passwords.matches_token(stored, token, salt)
+            if token is not None
+            else self._app_passwords.matches_password(stored, password or "")
+        )
+        if not ok:
+            self._failed(username, address)
+            raise SubsonicError(Code.WRONG_CREDENTIALS, WRONG)
+        with self._uows.read() as session:
+            stale = self._app_passwords.needs_touch(session, user.id)
+        if stale:
+            with self._uows() as uow:
+                self._app_passwords.touch(uow, user.id)
+        viewer = Viewer(
+            user_id=user.id,
+            role=Role(user.role),
+            scopes=ALL_SCOPES,
+            via="token",
+            binding=credentials.binding_of(stored),
+        )
+        return viewer, user.username
+
+    def _failed(self, username: str, address: str | None) -> None:
+        with self._uows() as uow:
+            self._accounts.record_failure(uow, username, address)
+
+
+def _decoded(password: str) -> str:
+    """``enc:`` followed by the password's UTF-8 bytes in hex (an obfuscation, not a cipher)."""
+    if not password.startswith("enc:"):
+        return password
+    try:
+        return bytes.fromhex(password[4:]).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise SubsonicError(
+            Code.WRONG_CREDENTIALS, "The 'enc:' password is not valid hexadecimal."
+        ) from None
