@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/subsonic.py [--tracks 10000] [--requests 200] [--warmup 10]
                                        [--supysonic-analyze] [--keep DIR]
+                                       [--tonearm-auth token|password|apikey]
 
 One seeded generator makes a library of ``--tracks`` tracks, ``tracks / 10`` albums of
 ten tracks and ``tracks / 100`` artists of ten albums (made-up names; one track in ~N/300
@@ -12,7 +13,9 @@ real 30 s MP3 files made here with ffmpeg. Both servers get that library:
   run has it). The four files are uploaded and processed for real; every other track is
   a bulk row pointing at one of their blobs (``bench/library.py`` does the same), then
   the search index is rebuilt and statistics refreshed, as ``tonearm import`` leaves
-  them. Calls authenticate with ``apiKey`` (a personal API token).
+  them. Calls authenticate as apps do, ``u`` + ``t`` + ``s`` (a new salt each request)
+  with a Subsonic app password made in Settings; ``--tonearm-auth password`` sends
+  ``u`` + ``p`` instead (as supysonic is called), ``apikey`` a personal API token.
 * **supysonic** 0.7.9 (PyPI), in its own virtual environment ``.bench/supysonic-venv``
   (made once, beside tonearm's, never inside it), served by its own
   ``supysonic-server`` under waitress, one process (waitress's default four threads).
@@ -32,8 +35,10 @@ Exits 0 whatever the figures: benchmarks report, tests assert.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -53,11 +58,13 @@ from sqlalchemy import insert, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.fixtures.accounts import build_container
-from tests.fixtures.server import Server, free_port
+from tests.fixtures.server import ADMIN, Server, free_port
+from tests.fixtures.server import PASSWORD as SIGN_IN
 
 from tonearm.library.catalog import album_key, match_key, sort_key
 from tonearm.models import Album, Artist, Track, TrackGenre
 from tonearm.search.index import rebuild
+from tonearm.subsonic import mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 SUPYSONIC = "supysonic==0.7.9"
@@ -374,6 +381,30 @@ def supysonic_server(home: Path) -> Iterator[str]:
         log.close()
 
 
+def tonearm_auth(server: Server, how: str) -> Callable[[], dict[str, str]]:
+    """Credentials for tonearm: its admin's personal token, or a Subsonic app password
+    made in Settings as a person would (signed in to the page)."""
+    if how == "apikey":
+        return lambda: {"apiKey": server.token}
+    with httpx.Client(base_url=server.url, timeout=60) as browser:
+        r = browser.post("/api/auth/login", json={"username": ADMIN, "password": SIGN_IN})
+        r.raise_for_status()
+        made = browser.post(
+            "/api/me/subsonic-password", headers={"X-CSRF-Token": r.json()["csrf_token"]}
+        )
+        made.raise_for_status()
+        password: str = made.json()["password"]
+    if how == "password":
+        return lambda: {"u": ADMIN, "p": password}
+
+    def token() -> dict[str, str]:
+        salt = secrets.token_hex(6)
+        digest = hashlib.md5((password + salt).encode(), usedforsecurity=False).hexdigest()
+        return {"u": ADMIN, "t": digest, "s": salt}
+
+    return token
+
+
 def _tail(path: Path) -> str:
     return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
@@ -385,7 +416,8 @@ def _tail(path: Path) -> str:
 class Target:
     name: str
     url: str
-    auth: dict[str, str]
+    auth: Callable[[], dict[str, str]]
+    """Credentials for one request (token auth draws a new salt each time, as apps do)."""
     album_id: Callable[[int], str]
     song_id: Callable[[int], str]
 
@@ -429,7 +461,7 @@ class Failed(Exception):
 def once(client: httpx.Client, target: Target, call: Call, params: dict[str, str]) -> float:
     """One request, timed; raises ``Failed`` with the server's error."""
     url = f"{target.url}/rest/{call.method}"
-    query = {**target.auth, "v": "1.16.1", "c": "bench", "f": "json", **params}
+    query = {**target.auth(), "v": "1.16.1", "c": "bench", "f": "json", **params}
     started = time.perf_counter()
     with client.stream("GET", url, params=query) as r:
         if (
@@ -473,10 +505,10 @@ def measure(
 def shape(client: httpx.Client, target: Target, lib: dict[str, Any]) -> str:
     """What the server answered, counted, to see both serve the same library."""
     url = f"{target.url}/rest/"
-    query = {**target.auth, "v": "1.16.1", "c": "bench", "f": "json"}
+    query = {"v": "1.16.1", "c": "bench", "f": "json"}
 
     def get(method: str, **params: str) -> dict[str, Any]:
-        answer = client.get(url + method, params={**query, **params}).json()
+        answer = client.get(url + method, params={**target.auth(), **query, **params}).json()
         body: dict[str, Any] = answer["subsonic-response"]
         if body["status"] != "ok":
             raise Failed(str(body.get("error")))
@@ -496,7 +528,7 @@ def shape(client: httpx.Client, target: Target, lib: dict[str, Any]) -> str:
             out.append(f"{label} {count()}")
         except (Failed, KeyError, ValueError) as e:
             out.append(f"{label} n/a ({str(e)[:60]})")
-    r = client.get(url + "stream", params={**query, "id": target.song_id(0)})
+    r = client.get(url + "stream", params={**target.auth(), **query, "id": target.song_id(0)})
     out.append(f"stream {r.headers.get('content-type')} {len(r.content)} bytes")
     return ", ".join(out)
 
@@ -535,6 +567,13 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--supysonic-analyze", action="store_true")
+    ap.add_argument(
+        "--tonearm-auth",
+        choices=["token", "password", "apikey"],
+        default="token",
+        help="tonearm's credentials: u+t+s with the app password (what apps send; the "
+        "default), u+p with it (as supysonic is called), or apiKey",
+    )
     ap.add_argument("--keep", type=Path, help="build in this folder and leave it there")
     args = ap.parse_args()
     if not shutil.which("ffmpeg"):
@@ -567,16 +606,16 @@ def main() -> None:
                     Target(
                         "supysonic",
                         supysonic_url,
-                        {"u": USER, "p": PASSWORD},
+                        lambda: {"u": USER, "p": PASSWORD},
                         lambda i: _dashed(lib["albums"][i]["id"]),
                         lambda i: _dashed(lib["tracks"][i]["id"]),
                     ),
                     Target(
                         "tonearm",
                         tonearm.url,
-                        {"apiKey": tonearm.token},
-                        lambda i: f"al-{lib['albums'][i]['id']}",
-                        lambda i: track_ids[i],
+                        tonearm_auth(tonearm, args.tonearm_auth),
+                        lambda i: mapping.album_id(lib["albums"][i]["id"]),
+                        lambda i: mapping.song_id(track_ids[i]),
                     ),
                 ]
                 for target in targets:
