@@ -514,12 +514,17 @@ def shape(client: httpx.Client, target: Target, lib: dict[str, Any]) -> str:
             raise Failed(str(body.get("error")))
         return body
 
+    def first(body: dict[str, Any]) -> str:
+        albums = body["albumList2"].get("album", [])
+        return f"{len(albums)} from {albums[0]['name']!r}" if albums else "0"
+
     out = []
     for label, count in (
         ("artists", lambda: sum(len(i.get("artist", [])) for i in
                                 get("getArtists")["artists"].get("index", []))),
-        ("alphabetical", lambda: len(get("getAlbumList2", type="alphabeticalByName",
-                                         size="50")["albumList2"].get("album", []))),
+        ("alphabetical", lambda: first(get("getAlbumList2", type="alphabeticalByName",
+                                           size="50"))),
+        ("newest", lambda: first(get("getAlbumList2", type="newest", size="50"))),
         ("album songs", lambda: len(get("getAlbum", id=target.album_id(0))["album"]["song"])),
         ("search3 songs", lambda: len(get("search3", query=QUERY.lower())["searchResult3"]
                                       .get("song", []))),
@@ -527,7 +532,7 @@ def shape(client: httpx.Client, target: Target, lib: dict[str, Any]) -> str:
         try:
             out.append(f"{label} {count()}")
         except (Failed, KeyError, ValueError) as e:
-            out.append(f"{label} n/a ({str(e)[:60]})")
+            out.append(f"{label} n/a ({str(e)[:24]})")
     r = client.get(url + "stream", params={**target.auth(), **query, "id": target.song_id(0)})
     out.append(f"stream {r.headers.get('content-type')} {len(r.content)} bytes")
     return ", ".join(out)
