@@ -24,7 +24,8 @@ real 30 s MP3 files made here with ffmpeg. Both servers get that library:
   supysonic never runs ANALYZE; ``--supysonic-analyze`` runs it once after seeding.
 
 Then one httpx client (keep-alive, JSON answers) sends each call ``--warmup`` times,
-then ``--requests`` times, to each server in turn, and times it to the last byte of
+then ``--requests`` times, to each server, the two taking turns request by request
+(so a change of load on the machine falls on both alike), and times it to the last byte of
 the answer (``stream``: to the first byte of the body; the rest is read untimed so the
 connection stays open). Ids are drawn from the same seeded sequence for both servers.
 Prints p50 / p95 per call and server, and tonearm's p95 over supysonic's (target:
@@ -490,16 +491,28 @@ def once(client: httpx.Client, target: Target, call: Call, params: dict[str, str
 
 
 def measure(
-    client: httpx.Client, target: Target, call: Call, requests: int, warmup: int
-) -> list[float] | str:
-    """Milliseconds per request, or why the call could not be timed."""
-    rng = random.Random(call.name)  # the same ids for both servers
-    try:
-        for _ in range(warmup):
-            once(client, target, call, call.params(rng))
-        return [once(client, target, call, call.params(rng)) * 1000 for _ in range(requests)]
-    except Failed as e:
-        return str(e)
+    client: httpx.Client, pairs: list[tuple[Target, Call]], requests: int, warmup: int
+) -> dict[str, list[float] | str]:
+    """Milliseconds per request and server, or why a server's call could not be timed.
+
+    The servers take turns, one request each: a change in the machine's load while a
+    call is measured falls on both alike (the other helpers of this machine are busy).
+    """
+    rngs = {t.name: random.Random(call.name) for t, call in pairs}  # the same ids for both
+    out: dict[str, list[float] | str] = {t.name: [] for t, _ in pairs}
+    for i in range(warmup + requests):
+        for target, call in pairs:
+            samples = out[target.name]
+            if isinstance(samples, str):
+                continue
+            try:
+                elapsed = once(client, target, call, call.params(rngs[target.name]))
+            except Failed as e:
+                out[target.name] = str(e)
+                continue
+            if i >= warmup:
+                samples.append(elapsed * 1000)
+    return out
 
 
 def shape(client: httpx.Client, target: Target, lib: dict[str, Any]) -> str:
@@ -629,10 +642,9 @@ def main() -> None:
                 names = [c.name for c in calls(targets[0], lib)]
                 print(f"{args.requests} requests per call and server, {args.warmup} warm-up")
                 for i, name in enumerate(names):
-                    for target in targets:
-                        results[target.name][name] = measure(
-                            client, target, calls(target, lib)[i], args.requests, args.warmup
-                        )
+                    pairs = [(t, calls(t, lib)[i]) for t in targets]
+                    for server, got in measure(client, pairs, args.requests, args.warmup).items():
+                        results[server][name] = got
                     print(f"  {name} done", flush=True)
                 report(names, results)
                 print(f"\nanswers of {len(lib['artists'])} artists, {len(lib['albums'])} albums:")
