@@ -130,7 +130,7 @@ def generate(tracks: int, audio: list[dict[str, Any]], seed: int = 18) -> dict[s
                 "dir": title,
                 "artist": i % n_artists,
                 "year": 1960 + rng.randrange(65),
-                # Albums arrive one a minute, in an order unrelated to their names.
+                # Albums arrive at random minutes, in an order unrelated to their names.
                 "created": (start + timedelta(minutes=rng.randrange(10 * n_albums))).isoformat(),
             }
         )
