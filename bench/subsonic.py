@@ -24,13 +24,15 @@ real 30 s MP3 files made here with ffmpeg. Both servers get that library:
   supysonic never runs ANALYZE; ``--supysonic-analyze`` runs it once after seeding.
 
 Then one httpx client (keep-alive, JSON answers) sends each call ``--warmup`` times,
-then ``--requests`` times, to each server, the two taking turns request by request
-(so a change of load on the machine falls on both alike), and times it to the last byte of
+then ``--requests`` times, to each server, the two taking turns request by request (so
+a change of load on the machine falls on both alike), and times it to the last byte of
 the answer (``stream``: to the first byte of the body; the rest is read untimed so the
-connection stays open). Ids are drawn from the same seeded sequence for both servers.
-Prints p50 / p95 per call and server, and tonearm's p95 over supysonic's (target:
-at most 0.5 on each). A call a server answers with an error is reported, not timed.
-Exits 0 whatever the figures: benchmarks report, tests assert.
+connection stays open). ``stream`` is asked twice: as apps ask, each server choosing
+what to send (supysonic the file, tonearm its stored AAC rung), and with
+``format=raw``, the original file from both. Ids are drawn from the same seeded
+sequence for both servers. Prints p50 / p95 per call and server, and tonearm's p95
+over supysonic's (target: at most 0.5 on each). A call a server answers with an error
+is reported, not timed. Exits 0 whatever the figures: benchmarks report, tests assert.
 """
 
 from __future__ import annotations
@@ -450,6 +452,12 @@ def calls(target: Target, lib: dict[str, Any]) -> list[Call]:
             "stream (first byte)",
             "stream",
             lambda rng: {"id": target.song_id(rng.randrange(tracks))},
+            first_byte=True,
+        ),
+        Call(
+            "stream format=raw (first byte)",
+            "stream",
+            lambda rng: {"id": target.song_id(rng.randrange(tracks)), "format": "raw"},
             first_byte=True,
         ),
     ]
