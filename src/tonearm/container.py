@@ -63,10 +63,12 @@ from tonearm.radio.service import RadioService
 from tonearm.search.index import SearchIndexer
 from tonearm.search.service import SearchService
 from tonearm.settings import Settings
+from tonearm.social.bookmarks import BookmarkService
 from tonearm.social.embeds import EmbedService
 from tonearm.social.live import LiveFilter
 from tonearm.social.queue import QueueService
 from tonearm.social.service import CommentService
+from tonearm.social.shares import ShareService
 from tonearm.storage import BlobStore, open_store
 from tonearm.streaming.fastpath import SegmentCache
 from tonearm.streaming.service import StreamingService
@@ -147,6 +149,8 @@ class SocialPart:
     embeds: EmbedService
     live: LiveFilter
     """Which change notices each viewer's page is sent."""
+    bookmarks: BookmarkService
+    shares: ShareService
 
 
 @dataclass(frozen=True)
@@ -482,6 +486,8 @@ def build(settings: Settings) -> Container:
         queue=QueueService(library, infra.events),
         embeds=EmbedService(library),
         live=LiveFilter(),
+        bookmarks=BookmarkService(library),
+        shares=ShareService(library, settings.resolved_secret_key(), settings.subsonic.share_days),
     )
     playlists = build_playlists(infra, library, blobs.images, search_index)
     search = SearchPart(

@@ -51,7 +51,8 @@ from tests.fixtures.accounts import (
 )
 from tests.fixtures.audio import image_bytes
 from tests.fixtures.database import BACKENDS, fresh_database
-from tonearm.models import Visibility
+from tonearm.accounts.principal import Viewer
+from tonearm.models import Role, Visibility
 from tonearm.streaming.segments import SEGMENT_PREFIX
 from tonearm.types import UserId
 
@@ -128,6 +129,7 @@ MEDIA = (
     "/api/tracks/{track_id}/artwork/{size}.webp",
 )
 SEGMENT = SEGMENT_PREFIX + "{segment}"
+SHARE_AUDIO = "/share/{share_id}/audio/{track_id}.mp3"
 """Segments are served ahead of the app (``streaming/fastpath.py``): a link from the
 owner's playlist, signed for the owner's session."""
 
@@ -266,6 +268,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/embed/{kind}/{subject_id}"): Row(
         private_or_shared("404 404 404 404 404", "200 200 200 200 200")
     ),
+    # Shares (made through the Subsonic API): the link is the permission, whoever opens
+    # it and whatever the track's visibility; its audio links are signed by the page.
+    **{(m, "/share/{secret}"): Row(ANYONE) for m in ("GET", "HEAD")},
+    **{(m, SHARE_AUDIO): Row(ANYONE) for m in ("GET", "HEAD")},
     # Playlists: the owner's playlist of each visibility holds the owner's track of that
     # visibility. Seen as tracks are; changed by the owner (editors: items, name).
     ("GET", "/api/playlists"): Row(SIGNED_IN),
@@ -488,6 +494,21 @@ class World:
             return str(admin.browser.post("/api/invites", json={}).json()["id"])
         raise AssertionError(f"no target for {{{name}}}")
 
+    def share_target(self, path: str, visibility: str) -> str:
+        """The page of a fresh share of the owner's track, or its signed audio link."""
+        owner = self.people["owner"]
+        viewer = Viewer(user_id=UserId(owner.user_id), role=Role.MEMBER)
+        shares = self.site.c.social.shares
+        with self.site.c.infra.uows() as uow:
+            share = shares.create(
+                uow, viewer, [self.tracks[visibility]], description=None, expires_at=None
+            )
+            page = f"/share/{shares.secret_of(share.id)}"
+        if path != SHARE_AUDIO:
+            return page
+        html = self.site.client().get(page).text
+        return html.split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+
     def social_target(self, name: str, visibility: str) -> str:
         if name == "comment_id":
             track = self.tracks[visibility]
@@ -525,6 +546,8 @@ class World:
     def url(self, method: str, path: str, visibility: str, row: Row) -> str:
         if path in self.mounts:
             return self.mounts[path]
+        if path.startswith("/share/"):
+            return self.share_target(path, visibility)
         if path == SEGMENT:
             track = self.tracks[visibility]
             variant = self.people["owner"].browser.get(f"/api/tracks/{track}/hls/{self.rung}.m3u8")

@@ -36,6 +36,7 @@ from tonearm.streaming import routes as streaming_routes
 from tonearm.streaming.fastpath import ASGIApp, Receive, Scope, SegmentServer, Send
 from tonearm.streaming.segments import SEGMENT_PREFIX
 from tonearm.subsonic import api as subsonic_api
+from tonearm.subsonic.share_page import SharePage
 
 log = logging.getLogger("tonearm.access")
 
@@ -137,6 +138,7 @@ def create_app(c: Container) -> ASGIApp:
         )
     if s.subsonic.enabled:
         app.router.routes.extend(subsonic_api.build(c).routes())
+        app.router.routes.extend(SharePage(c).routes())
     app.include_router(
         account_routes.build_app_password_router(
             uows=infra.uows, app_passwords=c.accounts.app_passwords, deps=deps

@@ -112,7 +112,9 @@ class RangedFileResponse(Response):
         etag: str,
         cache_control: str,
         download_name: str | None = None,
+        disposition: str = "inline",
     ) -> None:
+        """``disposition`` ``attachment`` asks browsers to save rather than play."""
         self.source = source
         self.background = None
         self._head = method == "HEAD"
@@ -146,7 +148,7 @@ class RangedFileResponse(Response):
                 "content-length": str(self.answer.length),
             }
             if download_name is not None:
-                headers["content-disposition"] = content_disposition("inline", download_name)
+                headers["content-disposition"] = content_disposition(disposition, download_name)
             if self.status_code == 206:
                 headers["content-range"] = f"bytes {self.answer.start}-{self.answer.end}/{rep.size}"
         self.raw_headers = [(k.encode(), v.encode("latin-1")) for k, v in headers.items()]

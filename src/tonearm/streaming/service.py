@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from tonearm.blobs import keys
 from tonearm.blobs.repository import BlobRepository
 from tonearm.errors import Conflict, NotFound
 from tonearm.library.service import LibraryService
-from tonearm.models import Blob, BlobStatus, Segment
+from tonearm.models import Blob, BlobStatus, Rendition, Segment
 from tonearm.streaming import playlists
 from tonearm.streaming.urls import MediaUrls
 from tonearm.types import TrackId
@@ -35,7 +36,7 @@ class StreamingService:
         """Where to send the client instead of proxying (a presigned store URL), if anywhere."""
         return self._urls.file_redirect(stored.key, stored.media_type, stored.download_name)
 
-    def _blob(
+    def track_blob(
         self, session: Session, viewer: Viewer, track_id: TrackId, *, held_ok: bool = False
     ) -> tuple[Blob, str]:
         """The track's blob and file name, after the access check (NotFound otherwise).
@@ -49,22 +50,39 @@ class StreamingService:
         return track.blob, track.filename
 
     def _playable(self, session: Session, viewer: Viewer, track_id: TrackId) -> Blob:
-        blob, _ = self._blob(session, viewer, track_id)
+        blob, _ = self.track_blob(session, viewer, track_id)
         if not blob.playable:
             if blob.status == BlobStatus.FAILED:
                 raise NotFound(f"This track could not be processed: {blob.error}")
             raise Conflict("This track is still being processed; try again in a moment.")
         return blob
 
-    def master_playlist(self, session: Session, viewer: Viewer, track_id: TrackId) -> str:
+    def master_playlist(
+        self,
+        session: Session,
+        viewer: Viewer,
+        track_id: TrackId,
+        variant_uri: Callable[[Rendition], str] | None = None,
+    ) -> str:
+        """``variant_uri`` links each rendition (default: ``<rung>.m3u8`` beside it)."""
         blob = self._playable(session, viewer, track_id)
         renditions = BlobRepository(session).renditions(blob.hash)
-        return playlists.master(renditions, lambda r: self._urls.variant(r.name))
+        return playlists.master(renditions, variant_uri or (lambda r: self._urls.variant(r.name)))
 
     def variant_playlist(
-        self, session: Session, viewer: Viewer, track_id: TrackId, rung: str
+        self,
+        session: Session,
+        viewer: Viewer,
+        track_id: TrackId,
+        rung: str,
+        binding: str | None = None,
     ) -> tuple[str, bool]:
-        """The playlist text, and whether it is final (VOD) or still growing (EVENT)."""
+        """The playlist text, and whether it is final (VOD) or still growing (EVENT).
+
+        Segment links are signed for ``binding`` (default: the viewer's credential);
+        apps that fetch segments without sending one get links signed for anyone.
+        """
+        binding = viewer.binding if binding is None else binding
         blob = self._playable(session, viewer, track_id)
         repo = BlobRepository(session)
         rendition = repo.rendition(blob.hash, rung)
@@ -73,21 +91,19 @@ class StreamingService:
         segments = repo.segments(rendition.id)
 
         def segment_uri(seg: Segment) -> str:
-            return self._urls.segment(blob.hash, rung, seg.hash, "m4s", viewer.binding)
+            return self._urls.segment(blob.hash, rung, seg.hash, "m4s", binding)
 
         text = playlists.variant(
             rendition,
             segments,
-            init_uri=self._urls.segment(
-                blob.hash, rung, rendition.init_hash, "mp4", viewer.binding
-            ),
+            init_uri=self._urls.segment(blob.hash, rung, rendition.init_hash, "mp4", binding),
             segment_uri=segment_uri,
             segment_seconds=self._segment_seconds,
         )
         return text, rendition.complete
 
     def mp3(self, session: Session, viewer: Viewer, track_id: TrackId) -> StoredFile:
-        blob, filename = self._blob(session, viewer, track_id)
+        blob, filename = self.track_blob(session, viewer, track_id)
         if blob.status != BlobStatus.READY or not blob.mp3_size:
             raise Conflict("The MP3 of this track is not ready yet.")
         return StoredFile(
@@ -98,7 +114,7 @@ class StreamingService:
         )
 
     def original(self, session: Session, viewer: Viewer, track_id: TrackId) -> StoredFile:
-        blob, filename = self._blob(session, viewer, track_id, held_ok=True)
+        blob, filename = self.track_blob(session, viewer, track_id, held_ok=True)
         return StoredFile(
             keys.original_key(blob.hash, blob.original_ext),
             keys.MIME_BY_EXT.get(blob.original_ext, "application/octet-stream"),
@@ -107,7 +123,7 @@ class StreamingService:
         )
 
     def waveform(self, session: Session, viewer: Viewer, track_id: TrackId) -> StoredFile:
-        blob, _ = self._blob(session, viewer, track_id)
+        blob, _ = self.track_blob(session, viewer, track_id)
         if not blob.has_waveform:
             raise Conflict("The waveform of this track is not ready yet.")
         return StoredFile(
@@ -117,7 +133,7 @@ class StreamingService:
     def artwork(
         self, session: Session, viewer: Viewer, track_id: TrackId, size: int | None
     ) -> StoredFile:
-        blob, _ = self._blob(session, viewer, track_id)
+        blob, _ = self.track_blob(session, viewer, track_id)
         if blob.artwork_mime is None or (size is not None and size not in blob.artwork_sizes):
             raise NotFound("This track has no artwork of that size.")
         media_type = "image/webp" if size is not None else blob.artwork_mime

@@ -106,7 +106,7 @@ class Marks:
                     select(Like.subject_id, Like.created_at).where(
                         Like.user_id == user_id, Like.kind == kind, Like.subject_id.in_(chunk)
                     )
-                ).tuples()
+                ).all()
             )
             marks.ratings.update(
                 session.execute(
@@ -115,7 +115,7 @@ class Marks:
                         Rating.kind == kind,
                         Rating.subject_id.in_(chunk),
                     )
-                ).tuples()
+                ).all()
             )
             if kind == LikeKind.TRACK:
                 for track_id, n, last in session.execute(
@@ -165,6 +165,9 @@ def song(t: TrackOut, marks: Marks) -> dict[str, Any]:
         "size": t.source.size,
         "contentType": MIME_BY_EXT.get(ext, "application/octet-stream"),
         "suffix": ext,
+        # What ``stream`` sends under a bit rate ceiling: a stored AAC rung as one MP4.
+        "transcodedContentType": "audio/mp4",
+        "transcodedSuffix": "m4a",
         "duration": round(t.duration),
         "bitRate": round(t.source.bit_rate / 1000) if t.source.bit_rate else None,
         "path": _path(t, title, ext),
