@@ -27,9 +27,9 @@ Then one httpx client (keep-alive, JSON answers) sends each call ``--warmup`` ti
 then ``--requests`` times, to each server, the two taking turns request by request (so
 a change of load on the machine falls on both alike), and times it to the last byte of
 the answer (``stream``: to the first byte of the body; the rest is read untimed so the
-connection stays open). ``stream`` is asked twice: as apps ask, each server choosing
-what to send (supysonic the file, tonearm its stored AAC rung), and with
-``format=raw``, the original file from both. Ids are drawn from the same seeded
+connection stays open). ``stream`` is asked twice: with no format, as most apps ask
+(each server sends what its song entry describes), and with ``format=raw``, the
+original file from both. Ids are drawn from the same seeded
 sequence for both servers. Prints p50 / p95 per call and server, and tonearm's p95
 over supysonic's (target: at most 0.5 on each). A call a server answers with an error
 is reported, not timed. Exits 0 whatever the figures: benchmarks report, tests assert.
