@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tonearm.accounts.principal import Viewer
@@ -48,6 +49,29 @@ class LyricsService:
         """The lyrics of a track ``viewer`` may see (``NotFound`` otherwise)."""
         track = self._library.visible(session, viewer, track_id)
         return self.describe(viewer, track)
+
+    def find(
+        self, session: Session, viewer: Viewer, *, artist: str | None, title: str | None
+    ) -> tuple[Track, schemas.LyricsOut] | None:
+        """The lyrics of a track listed to ``viewer`` with this title and artist (case
+        aside; either may be left out), the oldest such track first; None when none has
+        lyrics."""
+        where = [self._library.access.cataloged(viewer), Track.lyrics.is_not(None)]
+        if title:
+            where.append(func.lower(Track.title) == title.strip().lower())
+        if artist:
+            name = artist.strip().lower()
+            where.append(
+                or_(func.lower(Track.artist) == name, func.lower(Track.album_artist) == name)
+            )
+        if len(where) == 2:
+            return None
+        track = session.scalar(
+            select(Track).where(*where).order_by(Track.created_at, Track.id).limit(1)
+        )
+        if track is None or self._library.masked(track) is not None:
+            return None
+        return track, self.describe(viewer, track)
 
     def replace(
         self, uow: UnitOfWork, viewer: Viewer, track_id: TrackId, text: str

@@ -43,9 +43,11 @@ from tonearm.errors import Invalid
 from tonearm.events import ChangeFeed
 from tonearm.events.topics import charts_event
 from tonearm.library.browse import CatalogService
+from tonearm.library.schemas import TrackOut
 from tonearm.listening import chart_schemas as schemas
 from tonearm.listening.charts_repository import ChartsRepository, TrackCount, WindowBounds
 from tonearm.models import ChartEntry, utcnow
+from tonearm.types import ArtistId
 
 WINDOWS: dict[str, timedelta | None] = {
     "24h": timedelta(hours=24),
@@ -250,6 +252,16 @@ class ChartService:
             previous_plays=previous,
             **subject,
         )
+
+    def artist_top(
+        self, session: Session, viewer: Viewer, artist_id: ArtistId, limit: int
+    ) -> list[TrackOut]:
+        """An artist's tracks shown to ``viewer``, the most played by everyone first
+        (all-time totals: unlike a chart, not only public tracks count)."""
+        artist = self.catalog.artist(session, viewer, artist_id)
+        shown = self.catalog.access.cataloged(viewer)
+        tracks = ChartsRepository(session).most_played_by(artist.id, shown, limit)
+        return self.library.describe(session, viewer, tracks)
 
     # -- computing ----------------------------------------------------------------------
 

@@ -304,3 +304,27 @@ class ChartsRepository:
         through = select(Track.id).where(Track.album_id == Album.id, charted(now)).exists()
         rows = self.session.scalars(select(Album).where(Album.id.in_(ids), through))
         return {a.id: a for a in rows}
+
+    # -- an artist's most played ----------------------------------------------------------
+
+    def most_played_by(
+        self, artist_id: ArtistId, shown: ColumnElement[bool], limit: int
+    ) -> list[Track]:
+        """The artist's tracks that satisfy ``shown``, the most played (all-time totals)
+        first, then the unplayed ones in album order."""
+        plays = func.coalesce(TrackPlays.plays, 0)
+        return list(
+            self.session.scalars(
+                select(Track)
+                .outerjoin(TrackPlays, TrackPlays.track_id == Track.id)
+                .where(Track.artist_id == artist_id, shown)
+                .order_by(
+                    plays.desc(),
+                    Track.album_id,
+                    func.coalesce(Track.disc_number, 1),
+                    func.coalesce(Track.track_number, 10000),
+                    Track.id,
+                )
+                .limit(limit)
+            )
+        )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tonearm.models import (
     Album,
+    Artist,
     BlobFeatures,
     FeedbackAction,
     Like,
@@ -108,6 +109,11 @@ class RadioRepository:
             for track in self.session.scalars(select(Track).where(Track.id.in_(chunk))):
                 found[track.id] = track
         return found
+
+    def artists(self, ids: Sequence[ArtistId]) -> list[Artist]:
+        if not ids:
+            return []
+        return list(self.session.scalars(select(Artist).where(Artist.id.in_(list(ids)))))
 
     def seed_hashes(
         self, seen: ColumnElement[bool], *, album: AlbumId | None = None, artist: ArtistId | None

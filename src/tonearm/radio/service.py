@@ -35,7 +35,7 @@ from tonearm.accounts.principal import Viewer
 from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.errors import Conflict, NotFound
 from tonearm.library.browse import CatalogService
-from tonearm.library.schemas import TrackOut
+from tonearm.library.schemas import ArtistOut, TrackOut
 from tonearm.library.service import LibraryService
 from tonearm.media.descriptors import Vector, vector_from_bytes
 from tonearm.models import RadioSession, RadioTrack, SeedKind, TrackFeedback
@@ -87,6 +87,65 @@ class RadioService:
             tracks=self.describe(session, viewer, [c.track_id for c in found[:limit]]),
             pending=False,
         )
+
+    def similar_to(
+        self, session: Session, viewer: Viewer, seed: SeedIn, limit: int
+    ) -> list[TrackOut]:
+        """Tracks that sound like a track, an album or an artist (the mean of their
+        tracks), nearest first, the seed's own tracks left out; empty while none of the
+        seed is analysed. ``NotFound`` for a seed the viewer may not see."""
+        matrix = self.index.matrix(session)
+        own = self._seed_hashes(session, viewer, seed)
+        point = self._centre(matrix, own)
+        if point is None:
+            return []
+        found = self.nearest_visible(session, viewer, matrix, point, limit, exclude=set(own))
+        return self.describe(session, viewer, [c.track_id for c in found])
+
+    def similar_artists(
+        self, session: Session, viewer: Viewer, artist_id: ArtistId, limit: int
+    ) -> list[ArtistOut]:
+        """Other artists whose tracks sound nearest this artist's (the mean of their
+        tracks), in the order their nearest track comes; only artists shown to ``viewer``."""
+        seed = SeedIn(kind="artist", id=artist_id)
+        matrix = self.index.matrix(session)
+        own = self._seed_hashes(session, viewer, seed)
+        point = self._centre(matrix, own)
+        if point is None or limit <= 0:
+            return []
+        want = 8 * limit
+        while True:
+            found = self.nearest_visible(session, viewer, matrix, point, want, exclude=set(own))
+            ids: list[ArtistId] = []
+            for c in found:
+                key = c.artist_key or ""
+                other = ArtistId(key.removeprefix("id:"))
+                if key.startswith("id:") and other != artist_id and other not in ids:
+                    ids.append(other)
+            if len(ids) >= limit or len(found) < want:
+                break
+            want *= 4
+        rows = {a.id: a for a in RadioRepository(session).artists(ids[:limit])}
+        ordered = [rows[i] for i in ids[:limit] if i in rows]
+        return self.catalog.describe_artists(session, viewer, ordered)
+
+    def _seed_hashes(self, session: Session, viewer: Viewer, seed: SeedIn) -> list[BlobHash]:
+        if seed.kind == SeedKind.TRACK.value:
+            return [self.library.visible(session, viewer, TrackId(seed.id)).blob_hash]
+        seen = self.access.cataloged(viewer)
+        repo = RadioRepository(session)
+        if seed.kind == SeedKind.ALBUM.value:
+            album = self.catalog.album(session, viewer, AlbumId(seed.id))
+            return repo.seed_hashes(seen, album=album.id, artist=None)
+        artist = self.catalog.artist(session, viewer, ArtistId(seed.id))
+        return repo.seed_hashes(seen, album=None, artist=artist.id)
+
+    @staticmethod
+    def _centre(matrix: Matrix, hashes: Sequence[BlobHash]) -> npt.NDArray[np.float32] | None:
+        vectors = [v for v in (matrix.raw(h) for h in hashes) if v is not None]
+        if not vectors:
+            return None
+        return matrix.embed(np.mean(np.stack(vectors), axis=0).astype(np.float32))
 
     def nearest_visible(
         self,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tonearm.container import Container
-from tonearm.subsonic import media, playlists, queue, sharing, system, users
+from tonearm.subsonic import browsing, discovery, media, playlists, queue, sharing, system, users
 from tonearm.subsonic.auth import SubsonicAuth
 from tonearm.subsonic.protocol import Handler
 from tonearm.subsonic.router import SubsonicRouter
@@ -18,6 +18,8 @@ from tonearm.subsonic.router import SubsonicRouter
 def build(c: Container) -> SubsonicRouter:
     groups: list[Mapping[str, Handler]] = [
         system.methods(),
+        browsing.methods(c),
+        discovery.methods(c),
         media.methods(c),
         playlists.methods(c),
         queue.methods(c),

@@ -21,6 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tonearm.blobs.keys import MIME_BY_EXT, original_ext
+from tonearm.library.browse import ArtistEntry
+from tonearm.library.catalog import sort_key
 from tonearm.library.schemas import AlbumOut, ArtistOut, TrackOut
 from tonearm.models import Like, LikeKind, ListenerTrack, Rating
 from tonearm.subsonic.protocol import Code, SubsonicError, iso
@@ -239,6 +241,18 @@ def album(a: AlbumOut, marks: Marks) -> dict[str, Any]:
     }
 
 
+def album_child(a: AlbumOut, marks: Marks) -> dict[str, Any]:
+    """An album as a folder-based ``Child`` (``getMusicDirectory``): a directory whose
+    parent is its artist's directory."""
+    return {
+        **album(a, marks),
+        "parent": artist_id(a.artist_id),
+        "isDir": True,
+        "mediaType": "album",
+        "isVideo": False,
+    }
+
+
 def artists(
     session: Session, user_id: str | None, items: Sequence[ArtistOut]
 ) -> list[dict[str, Any]]:
@@ -254,6 +268,39 @@ def artist(a: ArtistOut, marks: Marks) -> dict[str, Any]:
         "albumCount": a.album_count,
         "starred": iso(marks.starred.get(a.id)),
         "userRating": marks.ratings.get(a.id),
-        "sortName": a.name.casefold(),
+        "sortName": sort_key(a.name),
         "musicBrainzId": None,
     }
+
+
+def index_artists(
+    session: Session, user_id: str | None, entries: Sequence[ArtistEntry]
+) -> list[dict[str, Any]]:
+    """``ArtistID3`` entries of the whole A-Z list (``getArtists``, ``getIndexes``)."""
+    marks = Marks.load(session, user_id, LikeKind.ARTIST, (a.id for a in entries))
+    return [
+        {
+            "id": artist_id(a.id),
+            "name": a.name,
+            # Named for every artist with an album, unchecked: whether one of its
+            # albums has a picture costs a pass over every track (``artist_index``).
+            "coverArt": cover_id("artist", a.id) if a.album_count else None,
+            "albumCount": a.album_count,
+            "starred": iso(marks.starred.get(a.id)),
+            "userRating": marks.ratings.get(a.id),
+            "sortName": a.sort_key,
+            "musicBrainzId": None,
+        }
+        for a in entries
+    ]
+
+
+IGNORED_ARTICLES = "The"
+"""The articles ``sort_key`` moves to the end (``library/catalog.py``), as apps want them."""
+
+
+def letter(sort_name: str) -> str:
+    """The index an artist is listed under: the first letter of its sort name
+    (``sort_key``), ``#`` for anything else."""
+    first = sort_name[:1].upper()
+    return first if first.isalpha() else "#"
