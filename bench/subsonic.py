@@ -532,7 +532,7 @@ def shape(client: httpx.Client, target: Target, lib: dict[str, Any]) -> str:
         answer = client.get(url + method, params={**target.auth(), **query, **params}).json()
         body: dict[str, Any] = answer["subsonic-response"]
         if body["status"] != "ok":
-            raise Failed(str(body.get("error")))
+            raise Failed(f"error {body.get('error', {}).get('code')}")
         return body
 
     def first(body: dict[str, Any]) -> str:
@@ -553,7 +553,7 @@ def shape(client: httpx.Client, target: Target, lib: dict[str, Any]) -> str:
         try:
             out.append(f"{label} {count()}")
         except (Failed, KeyError, ValueError) as e:
-            out.append(f"{label} n/a ({str(e)[:24]})")
+            out.append(f"{label} n/a ({e})")
     r = client.get(url + "stream", params={**target.auth(), **query, "id": target.song_id(0)})
     out.append(f"stream {r.headers.get('content-type')} {len(r.content)} bytes")
     return ", ".join(out)
