@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from tonearm.accounts.principal import Viewer
@@ -29,6 +29,7 @@ from tonearm.errors import Forbidden, NotFound
 from tonearm.library import schemas
 from tonearm.library.catalog import match_key, split_genres
 from tonearm.library.repository import TrackRepository
+from tonearm.library.sampling import sample_ids
 from tonearm.library.service import LibraryService
 from tonearm.media.artwork import THUMBNAIL_EDGES
 from tonearm.models import Album, Artist, Blob, Image, LikeKind, Scope, Track, TrackGenre
@@ -81,6 +82,9 @@ class AlbumQuery:
     limit: int = 100
     artist_id: str | None = None
     genre: str | None = None
+    year_from: int | None = None
+    """With ``year_to``: albums of these years only (both included)."""
+    year_to: int | None = None
 
 
 class CatalogService:
@@ -131,21 +135,33 @@ class CatalogService:
 
     # -- albums -----------------------------------------------------------------------
 
-    def albums(self, session: Session, viewer: Viewer, query: AlbumQuery) -> schemas.AlbumPage:
+    def _album_where(self, viewer: Viewer, query: AlbumQuery) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = []
-        shown = self._shown(viewer)
         if query.genre:
             key = match_key(query.genre)
             where.append(
                 select(Track.id)
                 .join(TrackGenre, TrackGenre.track_id == Track.id)
-                .where(Track.album_id == Album.id, TrackGenre.genre_key == key, shown)
+                .where(Track.album_id == Album.id, TrackGenre.genre_key == key, self._shown(viewer))
                 .exists()
             )
         else:
             where.append(self.album_visible(viewer))
         if query.artist_id:
             where.append(Album.artist_id == query.artist_id)
+        if query.year_from is not None and query.year_to is not None:
+            where.append(Album.year.between(query.year_from, query.year_to))
+        return where
+
+    def album_rows(self, session: Session, viewer: Viewer, query: AlbumQuery) -> list[Album]:
+        """One page of albums, without the total (what apps page by)."""
+        where = self._album_where(viewer, query)
+        if query.sort == "random":
+            ids = sample_ids(session, Album.id, and_(*where), query.limit)
+            found: dict[str, Album] = {
+                a.id: a for a in session.scalars(select(Album).where(Album.id.in_(ids)))
+            }
+            return [found[i] for i in ids if i in found]
         desc = query.order == "desc"
         q = select(Album).where(*where)
         if query.sort == "name":
@@ -158,7 +174,11 @@ class CatalogService:
             )
         else:
             q = q.order_by(_dir(Album.created_at, desc), _dir(Album.id, desc))
-        albums = list(session.scalars(q.offset(query.offset).limit(query.limit)))
+        return list(session.scalars(q.offset(query.offset).limit(query.limit)))
+
+    def albums(self, session: Session, viewer: Viewer, query: AlbumQuery) -> schemas.AlbumPage:
+        albums = self.album_rows(session, viewer, query)
+        where = self._album_where(viewer, query)
         total = session.scalar(select(func.count()).select_from(Album).where(*where)) or 0
         return schemas.AlbumPage(items=self.describe_albums(session, viewer, albums), total=total)
 

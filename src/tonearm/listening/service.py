@@ -25,10 +25,11 @@ counter is touched.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -40,12 +41,13 @@ from tonearm.errors import Conflict, Invalid, NotFound, Throttled, Unauthenticat
 from tonearm.library.service import LibraryService
 from tonearm.listening.flush import CountWriter
 from tonearm.listening.live import Heard, LiveListeners
+from tonearm.listening.now_playing import NowPlaying
 from tonearm.listening.records import SessionState, bucket
 from tonearm.listening.repository import listener_of
 from tonearm.listening.tokens import PlayToken, PlayTokens
 from tonearm.livestate.base import PlaySessions, Tally
 from tonearm.models import Visibility
-from tonearm.types import TrackId
+from tonearm.types import TrackId, UserId
 
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 RUNG = re.compile(r"[0-9]{1,4}k|mp3|original")
@@ -55,6 +57,10 @@ _LATE_MS = 5000
 """How far past the end a reported playhead may be (players overshoot a little)."""
 _END_MARGIN_MS = 500
 """A track shorter than the rule counts when heard to within this of its end."""
+_EARLIEST_MS = 946_684_800_000
+"""2000-01-01: a recorded play said to be older is refused as absurd."""
+RECORDED_RUNG = "original"
+"""What a play an app recorded (``record``) counts as heard at: apps do not say."""
 
 ReportKind = Literal["progress", "pause", "end"]
 
@@ -109,7 +115,10 @@ class PlayService:
         live: LiveListeners,
         rules: PlayRules,
         clock: Callable[[], float] = time.time,
+        now_playing: NowPlaying | None = None,
     ) -> None:
+        self.now_playing = now_playing or NowPlaying(clock)
+        """Who plays what from which player (apps, and the page's signed-in players)."""
         self._library = library
         self._tokens = tokens
         self._sessions = sessions
@@ -164,6 +173,8 @@ class PlayService:
             user_id=viewer.user_id,
         )
         signed = self._tokens.sign(token, viewer.binding)
+        if viewer.user_id is not None:
+            self.now_playing.started(viewer.user_id, token.track_id, "", track.blob.duration, now)
         report = Report("progress", session, signed, 0, 0, rung)
         return self._apply(token, report, now, stamp="start")
 
@@ -192,6 +203,60 @@ class PlayService:
             raise Unavailable("The play could not be recorded; send the report again.") from exc
         self._sessions.mark_counted(reported.answer.session, self.rules.session_ttl_s)
         return reported.answer
+
+    def playing(self, db: Session, viewer: Viewer, track_id: TrackId, player: str) -> None:
+        """``viewer`` starts ``track_id`` on ``player`` (an app that sends no heartbeats):
+        a listener in the live count until presence expires it, and in now playing."""
+        user_id = viewer.require_user()
+        track = self._library.visible(db, viewer, track_id)
+        self._live.heard(Heard(track.id, track.owner_id, track.visibility), str(user_id))
+        self.now_playing.started(user_id, track.id, player, track.blob.duration, self._clock())
+
+    def record(
+        self, db: Session, viewer: Viewer, plays: Sequence[tuple[TrackId, int | None]]
+    ) -> int:
+        """Counted plays an app reports after the fact (``(track, played at ms)``, None:
+        now), as if each had met the counting rule: the same rows and totals a play
+        counted on the fast path makes (``plays``, hours, track and listener totals, the
+        whole track as heard seconds). Idempotent for one (person, track, time): a
+        report sent again counts nothing. Returns how many counted now; every track
+        must be visible (``NotFound`` before anything is counted)."""
+        user_id = viewer.require_user()
+        now_ms = round(self._clock() * 1000)
+        states: dict[str, SessionState] = {}
+        for track_id, at_ms in plays:
+            track = self._library.visible(db, viewer, track_id)
+            when = now_ms if at_ms is None else min(at_ms, now_ms)
+            if when < _EARLIEST_MS:
+                raise Invalid("A play's time is milliseconds since 1970, after the year 2000.")
+            duration_ms = round(track.blob.duration * 1000)
+            key = _recorded_session(user_id, track.id, when)
+            states[key] = SessionState(
+                session=key,
+                track_id=TrackId(track.id),
+                owner_id=track.owner_id,
+                user_id=user_id,
+                listener=str(user_id),
+                rung=RECORDED_RUNG,
+                duration_ms=duration_ms,
+                started_ms=when,
+                credited_ms=duration_ms,
+                stop_ms=duration_ms,
+                at_ms=when,
+            )
+        pending = [(state, self._counts.submit(state)) for state in states.values()]
+        counted = 0
+        for state, done in pending:
+            try:
+                fresh = done.result(timeout=60)
+            except Exception as exc:
+                raise Unavailable("The play could not be recorded; send it again.") from exc
+            if fresh:
+                counted += 1
+                hour = state.at_ms - state.at_ms % 3_600_000
+                key = bucket(hour, state.track_id, state.rung, state.user_id)
+                self._tally.add(key, state.duration_ms / 1000, state.session, state.encode())
+        return counted
 
     def count_threshold_ms(self, duration_ms: int) -> int:
         return max(0, min(self.rules.count_after_ms, duration_ms - _END_MARGIN_MS))
@@ -258,6 +323,12 @@ class PlayService:
         if not counts:
             return Reported(answer)
         return Reported(replace(answer, counted=True), self._counts.submit(state))
+
+
+def _recorded_session(user_id: UserId, track_id: str, at_ms: int) -> str:
+    """The play's key: one (person, track, time) is one play however often it is sent."""
+    digest = hashlib.sha256(f"{user_id}|{track_id}|{at_ms}".encode()).hexdigest()
+    return "rec-" + digest[:40]
 
 
 def _check_ids(session: str, rung: str) -> None:

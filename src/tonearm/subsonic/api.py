@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tonearm.container import Container
-from tonearm.subsonic import browsing, discovery, media, playlists, queue, sharing, system, users
+from tonearm.subsonic import (
+    annotation,
+    browsing,
+    discovery,
+    lists,
+    media,
+    playlists,
+    queue,
+    sharing,
+    system,
+    users,
+)
 from tonearm.subsonic.auth import SubsonicAuth
 from tonearm.subsonic.protocol import Handler
 from tonearm.subsonic.router import SubsonicRouter
@@ -25,6 +36,8 @@ def build(c: Container) -> SubsonicRouter:
         queue.methods(c),
         sharing.methods(c),
         users.methods(c),
+        lists.methods(c),
+        annotation.methods(c),
     ]
     methods: dict[str, Handler] = {}
     for group in groups:
