@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.exceptions import InvalidTag
@@ -22,7 +23,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from tonearm.accounts.principal import Viewer
-from tonearm.accounts.repository import AccountRepository
 from tonearm.accounts.service import username_key
 from tonearm.db.unit_of_work import UnitOfWork
 from tonearm.models import AppPassword, User, utcnow
@@ -67,6 +67,14 @@ def new_password() -> str:
     )
 
 
+@dataclass(frozen=True)
+class Holder:
+    user: User
+    password: str | None
+    """None: the person has made no app password (or it no longer opens)."""
+    last_used_at: datetime | None
+
+
 class AppPasswordService:
     def __init__(self, sealer: Sealer) -> None:
         self._sealer = sealer
@@ -96,18 +104,23 @@ class AppPasswordService:
         uow.session.delete(row)
         return True
 
-    def holder(self, session: DbSession, username: str) -> tuple[User, str] | None:
-        """The enabled user of this name and their app password, if they made one."""
-        user = AccountRepository(session).user_by_key(username_key(username)[:64])
-        if user is None or user.disabled:
+    def holder(self, session: DbSession, username: str) -> Holder | None:
+        """The enabled user of this name with their app password, if they made one
+        (one statement: every call of a music app asks it)."""
+        row = session.execute(
+            select(User, AppPassword)
+            .outerjoin(AppPassword, AppPassword.user_id == User.id)
+            .where(User.username_key == username_key(username)[:64])
+        ).first()
+        if row is None or row[0].disabled:
             return None
-        row = session.scalars(select(AppPassword).where(AppPassword.user_id == user.id)).first()
-        if row is None:
-            return None
+        user, sealed = row
+        if sealed is None:
+            return Holder(user, None, None)
         try:
-            return user, self._sealer.open(row.sealed, user.id)
+            return Holder(user, self._sealer.open(sealed.sealed, user.id), sealed.last_used_at)
         except Sealed:
-            return None
+            return Holder(user, None, None)
 
     @staticmethod
     def matches_password(stored: str, given: str) -> bool:
@@ -119,12 +132,10 @@ class AppPasswordService:
         expected = hashlib.md5((stored + salt).encode(), usedforsecurity=False).hexdigest()
         return hmac.compare_digest(expected.encode(), token.lower().encode())
 
-    def needs_touch(self, session: DbSession, user_id: UserId) -> bool:
-        row = session.get(AppPassword, user_id)
-        last: datetime | None = row.last_used_at if row else None
-        return row is not None and (
-            last is None or (utcnow() - last).total_seconds() >= _TOUCH_EVERY_S
-        )
+    @staticmethod
+    def needs_touch(holder: Holder) -> bool:
+        last = holder.last_used_at
+        return last is None or (utcnow() - last).total_seconds() >= _TOUCH_EVERY_S
 
     def touch(self, uow: UnitOfWork, user_id: UserId) -> None:
         row = uow.session.get(AppPassword, user_id)

@@ -126,5 +126,8 @@ class AccountRepository:
     def throttle(self, key: str, *, for_update: bool = False) -> Throttle | None:
         return self.session.get(Throttle, key, with_for_update=for_update)
 
+    def throttles(self, keys: Sequence[str]) -> Sequence[Throttle]:
+        return self.session.scalars(select(Throttle).where(Throttle.key.in_(keys))).all()
+
     def clear_throttle(self, key: str) -> None:
         self.session.execute(delete(Throttle).where(Throttle.key == key))

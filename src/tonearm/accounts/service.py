@@ -120,10 +120,6 @@ class AccountService:
             raise Unauthenticated("This account no longer exists or is disabled.")
         return user
 
-    def exists(self, session: DbSession, username: str) -> bool:
-        user = AccountRepository(session).user_by_key(username_key(username)[:64])
-        return user is not None and not user.disabled
-
     def user_by_name(self, session: DbSession, username: str) -> User:
         user = AccountRepository(session).user_by_key(username_key(username))
         if user is None:
@@ -227,11 +223,10 @@ class AccountService:
         """``Throttled`` while the account or the address is blocked after failed sign-ins
         (every way of signing in shares these counters: the page, the Subsonic API)."""
         now = utcnow()
-        repo = AccountRepository(session)
         key = username_key(username)[:64]
-        for throttle_key in (f"user:{key}", f"addr:{address or '-'}"):
-            row = repo.throttle(throttle_key)
-            if row is not None and row.blocked_until is not None and row.blocked_until > now:
+        keys = (f"user:{key}", f"addr:{address or '-'}")
+        for row in AccountRepository(session).throttles(keys):
+            if row.blocked_until is not None and row.blocked_until > now:
                 wait = max(1, int((row.blocked_until - now).total_seconds() + 0.999))
                 raise Throttled(
                     f"Too many failed sign-ins; try again in {wait} s.", retry_after_s=wait

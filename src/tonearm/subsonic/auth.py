@@ -78,17 +78,16 @@ class SubsonicAuth:
             except Throttled as exc:
                 raise SubsonicError(Code.WRONG_CREDENTIALS, exc.message) from None
             held = self._app_passwords.holder(session, username)
-            exists = held is not None or self._accounts.exists(session, username)
-        if held is None:
+        stored = held.password if held else None
+        if held is None or stored is None:
             self._failed(username, address)
-            if token is not None and exists:
+            if token is not None and held is not None:
                 raise SubsonicError(
                     Code.TOKEN_NOT_SUPPORTED,
                     "Token authentication needs a Subsonic app password: create one in "
                     "Settings → Subsonic.",
                 )
             raise SubsonicError(Code.WRONG_CREDENTIALS, WRONG)
-        user, stored = held
         ok = (
             self._app_passwords.matches_token(stored, token, salt)
             if token is not None
@@ -97,9 +96,8 @@ class SubsonicAuth:
         if not ok:
             self._failed(username, address)
             raise SubsonicError(Code.WRONG_CREDENTIALS, WRONG)
-        with self._uows.read() as session:
-            stale = self._app_passwords.needs_touch(session, user.id)
-        if stale:
+        user = held.user
+        if self._app_passwords.needs_touch(held):
             with self._uows() as uow:
                 self._app_passwords.touch(uow, user.id)
         viewer = Viewer(
