@@ -95,15 +95,9 @@ class SubsonicRouter:
                 anonymous = _anonymous_call(params, request)
                 return _answer(await run_in_threadpool(handler, anonymous), params)
             address = request.client.host if request.client else None
-            viewer, username = await run_in_threadpool(self._authenticate, params, address)
-            call = Call(
-                viewer=viewer,
-                username=username,
-                params=params,
-                request=request,
-                client=(params.get("c") or "")[:100],
-            )
-            return _answer(await run_in_threadpool(handler, call), params)
+            # Sign-in and method in one worker thread: one hand-off per call, not two.
+            result = await run_in_threadpool(self._call, handler, params, request, address)
+            return _answer(result, params)
         except SubsonicError as exc:
             return _failed(exc, params)
         except TonearmError as exc:
@@ -114,6 +108,19 @@ class SubsonicRouter:
                 SubsonicError(Code.GENERIC, "Something went wrong on the server; try again."),
                 params,
             )
+
+    def _call(
+        self, handler: Handler, params: Params, request: Request, address: str | None
+    ) -> Payload | Response:
+        viewer, username = self._authenticate(params, address)
+        call = Call(
+            viewer=viewer,
+            username=username,
+            params=params,
+            request=request,
+            client=(params.get("c") or "")[:100],
+        )
+        return handler(call)
 
 
 def _anonymous_call(params: Params, request: Request) -> Call:
