@@ -137,8 +137,9 @@ def create_app(c: Container) -> ASGIApp:
             build(uows=infra.uows, accounts=c.accounts.service, deps=deps, edges=account_edges)
         )
     if s.subsonic.enabled:
-        app.router.routes.extend(subsonic_api.build(c).routes())
-        app.router.routes.extend(SharePage(c).routes())
+        # First in the table: every app call would otherwise be matched against each of
+        # the page's routes before reaching its own (their paths never overlap).
+        app.router.routes[0:0] = [*subsonic_api.build(c).routes(), *SharePage(c).routes()]
     app.include_router(
         account_routes.build_app_password_router(
             uows=infra.uows, app_passwords=c.accounts.app_passwords, deps=deps
