@@ -11,7 +11,7 @@ store in chunks; a file is never read whole into memory.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import Generator, Mapping
 from typing import Protocol
 from urllib.parse import quote
 
@@ -161,10 +161,23 @@ class RangedFileResponse(Response):
             await send({"type": "http.response.body", "body": b"" if self._head else self._body})
             return
         # Stop reading the store as soon as the client goes away.
-        await until_disconnect(receive, lambda: self._stream(send))
+        await send_chunks(receive, send, self.source.read_range(self.answer.start, self.answer.end))
 
-    async def _stream(self, send: Send) -> None:
-        chunks = self.source.read_range(self.answer.start, self.answer.end)
+
+_UNSAFE_IN_QUOTES = re.compile(r'[^\x20-\x7e]|["\\]')
+
+
+async def send_chunks(receive: Receive, send: Send, chunks: Generator[bytes, None, None]) -> None:
+    """Send a blocking generator's chunks as the response body, each read in a worker
+    thread, until it ends or the client goes away; the generator is closed either way."""
+    async with anyio.create_task_group() as group:
+
+        async def watch_disconnect() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            group.cancel_scope.cancel()
+
+        group.start_soon(watch_disconnect)
         done = object()
         try:
             while True:
@@ -176,22 +189,6 @@ class RangedFileResponse(Response):
         finally:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(chunks.close)
-
-
-_UNSAFE_IN_QUOTES = re.compile(r'[^\x20-\x7e]|["\\]')
-
-
-async def until_disconnect(receive: Receive, body: Callable[[], Awaitable[None]]) -> None:
-    """Run ``body`` (sending a response body) until it ends or the client goes away."""
-    async with anyio.create_task_group() as group:
-
-        async def watch_disconnect() -> None:
-            while (await receive())["type"] != "http.disconnect":
-                pass
-            group.cancel_scope.cancel()
-
-        group.start_soon(watch_disconnect)
-        await body()
         group.cancel_scope.cancel()
 
 

@@ -13,7 +13,7 @@ import anyio.to_thread
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from tonearm.streaming.file_response import content_disposition, until_disconnect
+from tonearm.streaming.file_response import content_disposition, send_chunks
 from tonearm.streaming.transcode import Transcode
 
 
@@ -37,21 +37,7 @@ class PipedResponse(Response):
             if self._head:
                 await send({"type": "http.response.body", "body": b""})
                 return
-            await until_disconnect(receive, lambda: self._stream(send))
+            await send_chunks(receive, send, self.transcode.chunks())
         finally:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(self.transcode.close)
-
-    async def _stream(self, send: Send) -> None:
-        chunks = self.transcode.chunks()
-        done = object()
-        try:
-            while True:
-                chunk = await anyio.to_thread.run_sync(next, chunks, done)
-                if chunk is done:
-                    break
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
-        finally:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(chunks.close)

@@ -261,14 +261,20 @@ def artists(
 
 
 def artist(a: ArtistOut, marks: Marks) -> dict[str, Any]:
+    return _artist_id3(a.id, a.name, a.album_count, sort_key(a.name), bool(a.cover), marks)
+
+
+def _artist_id3(
+    internal: str, name: str, album_count: int, sort_name: str, cover: bool, marks: Marks
+) -> dict[str, Any]:
     return {
-        "id": artist_id(a.id),
-        "name": a.name,
-        "coverArt": cover_id("artist", a.id) if a.cover else None,
-        "albumCount": a.album_count,
-        "starred": iso(marks.starred.get(a.id)),
-        "userRating": marks.ratings.get(a.id),
-        "sortName": sort_key(a.name),
+        "id": artist_id(internal),
+        "name": name,
+        "coverArt": cover_id("artist", internal) if cover else None,
+        "albumCount": album_count,
+        "starred": iso(marks.starred.get(internal)),
+        "userRating": marks.ratings.get(internal),
+        "sortName": sort_name,
         "musicBrainzId": None,
     }
 
@@ -278,19 +284,10 @@ def index_artists(
 ) -> list[dict[str, Any]]:
     """``ArtistID3`` entries of the whole A-Z list (``getArtists``, ``getIndexes``)."""
     marks = Marks.load(session, user_id, LikeKind.ARTIST, (a.id for a in entries))
+    # A cover is named for every artist with an album, unchecked: whether one of its
+    # albums has a picture costs a pass over every track (``artist_index``).
     return [
-        {
-            "id": artist_id(a.id),
-            "name": a.name,
-            # Named for every artist with an album, unchecked: whether one of its
-            # albums has a picture costs a pass over every track (``artist_index``).
-            "coverArt": cover_id("artist", a.id) if a.album_count else None,
-            "albumCount": a.album_count,
-            "starred": iso(marks.starred.get(a.id)),
-            "userRating": marks.ratings.get(a.id),
-            "sortName": a.sort_key,
-            "musicBrainzId": None,
-        }
+        _artist_id3(a.id, a.name, a.album_count, a.sort_key, a.album_count > 0, marks)
         for a in entries
     ]
 
